@@ -1,0 +1,107 @@
+# gort: one Makefile, no recursive make. Overrides go in config.mak.
+#
+#   make            build/libgort.a (musl), build/glibc/libgort.a, tools
+#   make test       every test (unit, end-to-end, tools)
+#   make run        build and run the demo program
+#   make bench      benchmarks, side by side with Go where Go is installed
+#   make soak       long stress runs (not in CI)
+#   make install PREFIX=/usr/local
+
+PREFIX    ?= /usr/local
+MUSLCC    ?= musl-gcc
+GLIBCCC   ?= gcc
+AR        ?= ar
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror
+# The runtime: C11 + GNU, frame pointers kept (tracebacks walk them), no
+# stack protector (the canary lives in TLS, which does not exist before the
+# libc is initialised), PIE-compatible code (the library links into PIE and
+# non-PIE executables alike), no jump tables into .rodata that the static-PIE
+# self-relocation would have to fix before it runs.
+RTFLAGS   := -std=gnu11 $(WARN) -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+             -fno-stack-protector -fPIE -ftls-model=local-exec -fno-strict-aliasing \
+             -fvisibility=hidden -D_GNU_SOURCE
+-include config.mak
+
+B         := build
+RT_SRCS   := $(wildcard runtime/*.c)
+RT_ASMS   := $(wildcard runtime/*.S) crt/rt0_linux_amd64.S
+RT_HDRS   := $(wildcard runtime/*.h) include/gort.h
+
+MUSL_OBJS  := $(patsubst %,$(B)/musl/%.o,$(basename $(RT_SRCS) $(RT_ASMS)))
+GLIBC_OBJS := $(patsubst %,$(B)/glibc/%.o,$(basename $(RT_SRCS) $(RT_ASMS)))
+
+LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a \
+        $(B)/gort.ld
+
+all: $(B)/.deps-ok $(LIBS) tools
+.PHONY: all test run bench soak install clean deps tools check-e2e
+
+# Missing Debian packages are installed by the project's own script.
+$(B)/.deps-ok: tools/install-deps.sh
+	@mkdir -p $(B)
+	@sh tools/install-deps.sh
+	@touch $@
+deps:
+	@sh tools/install-deps.sh
+
+# Runtime code goes to its own section, gort_text (ld brackets it with
+# __start_gort_text/__stop_gort_text): tracebacks hide runtime frames and
+# preemption never stops a goroutine there. Hence no function reordering
+# or hot/cold splitting, which would put code in other .text.* sections.
+RTTEXT := -fno-reorder-functions -fno-reorder-blocks-and-partition
+RENAME  = objcopy --rename-section .text=gort_text,alloc,load,readonly,code,contents $@
+
+$(B)/musl/%.o: %.c $(RT_HDRS) | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@
+	@$(RENAME)
+$(B)/musl/%.o: %.S | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@
+	@$(RENAME)
+$(B)/glibc/%.o: %.c $(RT_HDRS) | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@
+	@$(RENAME)
+$(B)/glibc/%.o: %.S | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@
+	@$(RENAME)
+
+$(B)/libgort_rt.a: $(MUSL_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(B)/glibc/libgort_rt.a: $(GLIBC_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+# libgort.a is an implicit linker script (as glibc's libc.so is): it sets the
+# entry point and pulls in the real archive, so plain `-nostartfiles -lgort`
+# links a gort program with no -T and no wrapper.
+$(B)/libgort.a $(B)/glibc/libgort.a: ldscripts/libgort.a.in
+	@mkdir -p $(@D)
+	cp $< $@
+$(B)/gort.ld: ldscripts/gort.ld
+	cp $< $@
+
+include tools/rules.mk
+include test/rules.mk
+include bench/rules.mk
+
+run: all $(B)/demo
+	$(B)/demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/lib/gort/glibc $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/share/gort
+	install -m 644 include/gort.h $(DESTDIR)$(PREFIX)/include/gort.h
+	install -m 644 $(B)/libgort.a $(B)/libgort_rt.a $(B)/gort.ld $(DESTDIR)$(PREFIX)/lib/gort/
+	install -m 644 $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(DESTDIR)$(PREFIX)/lib/gort/glibc/
+	install -m 755 tools/gortcc $(DESTDIR)$(PREFIX)/bin/gortcc
+	$(INSTALL_TOOLS)
+	sed -e 's|@PREFIX@|$(PREFIX)|' tools/gort.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gort.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' tools/gort-glibc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gort-glibc.pc
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,155 @@
+/* gort.h: the public API of gort, a Go-style runtime and crt0 for C programs.
+ *
+ * A program linked with `-nostartfiles -lgort` (or built with tools/gortcc) starts
+ * at _rt0_amd64_linux, boots the runtime and runs main() as goroutine 1.
+ * Everything here may be called from any goroutine. Calls made before the
+ * scheduler exists (from a C constructor) are described with each function.
+ */
+#ifndef GORT_H
+#define GORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- goroutines ---- */
+
+/* gort_goid returns the calling goroutine's id. main() runs as goroutine 1.
+ * Ids are never reused. Returns 0 when called before the runtime started
+ * (from a C constructor) or on a scheduler stack. */
+int64_t gort_goid(void);
+
+/* gort_go starts fn(arg) in a new goroutine and returns its id (> 0).
+ * The goroutine's stack has the default size (GORT_STACKSIZE, see README).
+ * May be called from C constructors and init tasks: the goroutine then starts
+ * once the scheduler runs. */
+int64_t gort_go(void (*fn)(void *), void *arg);
+
+/* gort_go_stack is gort_go with a stack of at least stacksize bytes
+ * (rounded up to pages; 0 means the default). */
+int64_t gort_go_stack(void (*fn)(void *), void *arg, size_t stacksize);
+
+/* gort_yield lets other runnable goroutines run (Go's runtime.Gosched). */
+void gort_yield(void);
+
+/* gort_goexit ends the calling goroutine. Called from main's goroutine it
+ * behaves as Go's: the program goes on until the other goroutines end. */
+_Noreturn void gort_goexit(void);
+
+/* gort_gomaxprocs sets the number of Ps (goroutines running in parallel) to n
+ * and returns the previous value; n <= 0 only reads it. */
+int gort_gomaxprocs(int n);
+
+/* gort_numgoroutine returns the number of goroutines that exist. */
+int64_t gort_numgoroutine(void);
+
+/* gort_sleep parks the calling goroutine for at least ns nanoseconds
+ * (ns <= 0 yields). It costs no thread. */
+void gort_sleep(int64_t ns);
+
+/* gort_nanotime: a monotonic clock in nanoseconds. */
+int64_t gort_nanotime(void);
+
+/* gort_entersyscall / gort_exitsyscall bracket a call that may block in the
+ * kernel or in a library (file I/O, getaddrinfo, a third-party call): while
+ * inside, the goroutine's P may be handed to another thread so that other
+ * goroutines keep running. Nest freely; calls outside a goroutine do nothing. */
+void gort_entersyscall(void);
+void gort_exitsyscall(void);
+
+/* gort_lockosthread wires the calling goroutine to its current thread (Go's
+ * runtime.LockOSThread): it runs only there, and nothing else runs there,
+ * until as many gort_unlockosthread calls. main() starts unlocked. */
+void gort_lockosthread(void);
+void gort_unlockosthread(void);
+
+/* gort_traceback_all writes a traceback of every goroutine to fd. */
+void gort_traceback_all(int fd);
+
+/* ---- sync: goroutine-aware (they park the goroutine, not the thread) ---- */
+typedef struct gort_waitgroup {
+	int64_t count;
+	uint32_t lock;
+	void *waiters, *tail;
+} gort_waitgroup;
+#define GORT_WAITGROUP_INIT {0, 0, 0, 0}
+void gort_wg_add(gort_waitgroup *wg, int64_t delta); /* negative count: fatal error */
+void gort_wg_done(gort_waitgroup *wg);
+void gort_wg_wait(gort_waitgroup *wg);
+
+typedef struct gort_mutex {
+	uint32_t state;
+	uint32_t lock;
+	void *waiters, *tail;
+} gort_mutex;
+#define GORT_MUTEX_INIT {0, 0, 0, 0}
+void gort_mutex_lock(gort_mutex *mu);
+int gort_mutex_trylock(gort_mutex *mu); /* 1 if acquired */
+void gort_mutex_unlock(gort_mutex *mu);  /* unlocking an unlocked mutex: fatal error */
+
+/* ---- init tasks ----
+ *
+ *   GORT_INIT(config, config_init);           // runs config_init()
+ *   GORT_INIT(db, db_init, config);           // db_init() runs after config_init()
+ *
+ * Tasks run once each, in goroutine 1, before main(), after C constructors and
+ * after all of their dependencies (declaration order where the graph leaves a
+ * choice). A dependency that names no task fails at link time
+ * (undefined reference to gort_inittask__NAME). A cycle is a fatal error.
+ * Up to 8 dependencies per task. */
+struct gort_inittask {
+	const char *name;
+	void (*fn)(void);
+	const struct gort_inittask *const *deps; /* NULL-terminated */
+	const char *file;
+	int line;
+};
+
+#define GORT__DEPREF(d) &gort_inittask__##d,
+#define GORT__MAP0()
+#define GORT__MAP1(a) GORT__DEPREF(a)
+#define GORT__MAP2(a, ...) GORT__DEPREF(a) GORT__MAP1(__VA_ARGS__)
+#define GORT__MAP3(a, ...) GORT__DEPREF(a) GORT__MAP2(__VA_ARGS__)
+#define GORT__MAP4(a, ...) GORT__DEPREF(a) GORT__MAP3(__VA_ARGS__)
+#define GORT__MAP5(a, ...) GORT__DEPREF(a) GORT__MAP4(__VA_ARGS__)
+#define GORT__MAP6(a, ...) GORT__DEPREF(a) GORT__MAP5(__VA_ARGS__)
+#define GORT__MAP7(a, ...) GORT__DEPREF(a) GORT__MAP6(__VA_ARGS__)
+#define GORT__MAP8(a, ...) GORT__DEPREF(a) GORT__MAP7(__VA_ARGS__)
+#define GORT__NARGS(...) GORT__NARGS_(_0, ##__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define GORT__NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
+#define GORT__CAT(a, b) GORT__CAT_(a, b)
+#define GORT__CAT_(a, b) a##b
+#define GORT__DEPS(...) GORT__CAT(GORT__MAP, GORT__NARGS(__VA_ARGS__))(__VA_ARGS__)
+
+/* The records live in section "gort_inittask"; ld provides __start_/__stop_
+ * symbols for it and keeps it under --gc-sections because the runtime refers
+ * to those symbols (ldscripts/gort.ld also KEEPs it). */
+#define GORT_INIT(name, fn, ...)                                                  \
+	extern const struct gort_inittask gort_inittask__##name;                  \
+	static const struct gort_inittask *const gort__deps_##name[] = {          \
+		GORT__DEPS(__VA_ARGS__) (const struct gort_inittask *)0};         \
+	__attribute__((used, section("gort_inittask"), aligned(8)))               \
+	const struct gort_inittask gort_inittask__##name = {                      \
+		#name, fn, gort__deps_##name, __FILE__, __LINE__}
+
+/* ---- errno ----
+ * errno belongs to the goroutine: the runtime saves and restores its value at
+ * every switch. C compilers may keep the address returned by the libc's
+ * __errno_location() (declared const) across a call that switches goroutines
+ * and resumes on another thread; code that includes gort.h (and every file
+ * built with gortcc) reads errno through gort_errno_location(), which the
+ * compiler must call again after every call. See README, "errno". */
+int *gort_errno_location(void);
+#ifndef GORT_NO_ERRNO_OVERRIDE
+#undef errno
+#define errno (*gort_errno_location())
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GORT_H */

@@ -1,0 +1,83 @@
+/* cpuflags.c: CPU detection (Go's internal/cpu and rt0_go's CPUID block).
+ * Runs before the libc is initialised. The build may require features beyond
+ * the x86-64 baseline (say -march=x86-64-v3): those the compiler was told it
+ * may use are checked here, and a CPU without them gets a clear fatal error
+ * instead of SIGILL somewhere later. */
+#include <cpuid.h>
+#include "runtime.h"
+
+struct cpuinfo cpu;
+/* Read by asm_amd64.S: use xsave for the preemption trampoline. */
+__attribute__((visibility("hidden"))) uint8_t gort_have_xsave;
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+}
+
+noinline void cpuinit(void)
+{
+	uint32_t r[4], max;
+	cpuid(0, 0, r);
+	max = r[0];
+	__builtin_memcpy(cpu.vendor + 0, &r[1], 4);
+	__builtin_memcpy(cpu.vendor + 4, &r[3], 4);
+	__builtin_memcpy(cpu.vendor + 8, &r[2], 4);
+	cpu.vendor[12] = 0;
+	cpu.intel = r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e;
+	cpu.amd = r[1] == 0x68747541 && r[3] == 0x69746e65 && r[2] == 0x444d4163;
+	if (max < 1) return;
+	cpuid(1, 0, r);
+	cpu.family = (r[0] >> 8) & 15;
+	cpu.model = (r[0] >> 4) & 15;
+	cpu.stepping = r[0] & 15;
+	if (cpu.family == 15) cpu.family += (r[0] >> 20) & 0xff;
+	if (cpu.family >= 6) cpu.model += ((r[0] >> 16) & 15) << 4;
+	cpu.sse2 = r[3] >> 26 & 1;
+	cpu.sse3 = r[2] & 1;
+	cpu.ssse3 = r[2] >> 9 & 1;
+	cpu.sse41 = r[2] >> 19 & 1;
+	cpu.sse42 = r[2] >> 20 & 1;
+	cpu.popcnt = r[2] >> 23 & 1;
+	bool osxsave = r[2] >> 27 & 1;
+	bool avx = r[2] >> 28 & 1;
+	bool ymm_ok = false;
+	if (osxsave) {
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		ymm_ok = (lo & 6) == 6;
+		cpuid(0xd, 0, r);
+		/* xsave area for every enabled component must fit the 4 KiB the
+		 * preemption trampoline reserves. */
+		gort_have_xsave = r[1] <= 4096 - 64;
+	}
+	cpu.avx = avx && ymm_ok;
+	if (max >= 7) {
+		cpuid(7, 0, r);
+		cpu.avx2 = cpu.avx && (r[1] >> 5 & 1);
+		cpu.bmi2 = r[1] >> 8 & 1;
+		cpu.fsgsbase = r[1] & 1;
+		cpu.erms = r[1] >> 9 & 1;
+	}
+
+	/* What this build of the runtime needs. */
+	struct { bool need, have; const char *name; } req[] = {
+		{true, cpu.sse2, "SSE2"},
+#ifdef __SSE4_2__
+		{true, cpu.sse42, "SSE4.2"},
+#endif
+#ifdef __POPCNT__
+		{true, cpu.popcnt, "POPCNT"},
+#endif
+#ifdef __AVX2__
+		{true, cpu.avx2, "AVX2"},
+#endif
+#ifdef __BMI2__
+		{true, cpu.bmi2, "BMI2"},
+#endif
+	};
+	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+		if (req[i].need && !req[i].have)
+			fatal("this CPU (%s family %u model %u) lacks %s, which this build of gort requires",
+			      cpu.vendor, cpu.family, cpu.model, req[i].name);
+}

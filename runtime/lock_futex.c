@@ -1,0 +1,63 @@
+/* lock_futex.c: the runtime's mutex and note on Linux futexes (Go's
+ * lock_futex.go). Neither is held across a goroutine switch: they protect
+ * runtime structures for short critical sections, and a note parks an M
+ * (a whole thread), never a goroutine.
+ *
+ * mutex.key: 0 unlocked, 1 locked, 2 locked and a thread may be sleeping.
+ * note.key: 0 clear, 1 woken; one sleeper and one waker per clear. */
+#include "runtime.h"
+
+void lock(struct mutex *l)
+{
+	uint32_t c = 0;
+	if (atomic_compare_exchange_strong_explicit(&l->key, &c, 1, memory_order_acquire,
+						    memory_order_relaxed))
+		return;
+	/* Spin briefly: critical sections are short and another CPU may be
+	 * about to release. Then sleep, marking the lock contended. */
+	for (int i = 0; i < 4; i++) {
+		for (int k = 0; k < 30; k++) __builtin_ia32_pause();
+		c = 0;
+		if (atomic_compare_exchange_weak_explicit(&l->key, &c, 1, memory_order_acquire,
+							  memory_order_relaxed))
+			return;
+	}
+	while (atomic_exchange_explicit(&l->key, 2, memory_order_acquire) != 0)
+		futexsleep(&l->key, 2, -1);
+}
+
+void unlock(struct mutex *l)
+{
+	if (atomic_exchange_explicit(&l->key, 0, memory_order_release) == 2)
+		futexwakeup(&l->key, 1);
+}
+
+void noteclear(struct note *n) { atomic_store(&n->key, 0); }
+
+void notewakeup(struct note *n)
+{
+	if (atomic_exchange(&n->key, 1) != 0) throw("notewakeup: double wakeup");
+	futexwakeup(&n->key, 1);
+}
+
+void notesleep(struct note *n)
+{
+	while (atomic_load(&n->key) == 0) futexsleep(&n->key, 0, -1);
+}
+
+/* notetsleep sleeps at most ns; returns whether the note was woken. */
+bool notetsleep(struct note *n, int64_t ns)
+{
+	if (ns < 0) {
+		notesleep(n);
+		return true;
+	}
+	int64_t deadline = nanotime() + ns;
+	while (atomic_load(&n->key) == 0) {
+		futexsleep(&n->key, 0, ns);
+		if (atomic_load(&n->key) != 0) break;
+		ns = deadline - nanotime();
+		if (ns <= 0) return false;
+	}
+	return true;
+}

@@ -1,0 +1,277 @@
+/* netpoll.c: the network poller on epoll (Go's netpoll_epoll.go), and the
+ * way an idle M sleeps until I/O or the next timer.
+ *
+ * Initialised lazily, on the first descriptor registered or the first time
+ * an M must sleep until a timer: a program that does neither never opens an
+ * epoll instance. An eventfd registered in the set lets any thread interrupt
+ * a blocked netpoll (netpollbreak), for example when a timer earlier than the
+ * sleeper's deadline is added.
+ *
+ * Descriptors: each registered fd has a pollDesc (pd) with one reader and one
+ * writer slot. A slot is 0 (nothing), PD_READY (an event arrived with no
+ * waiter) or a struct g * (a goroutine parked waiting). Slots change by CAS;
+ * epoll is edge-triggered, so a ready event that arrives before the
+ * goroutine parks is kept in the slot and consumed by the next wait.
+ *
+ * Locking: pdtab.lock protects the table of pollDescs (grown, never
+ * shrunk); a pollDesc's slots are atomic; its deadline timers are owned by
+ * the goroutine waiting. */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "runtime.h"
+#include "netpoll.h"
+
+static int epfd = -1;
+static int breakfd = -1;
+static _Atomic bool inited;
+static struct mutex initlock;
+static _Atomic uint32_t breakpending;
+static _Atomic int64_t nwaiters; /* goroutines parked on descriptors */
+static bool have_pwait2 = true;  /* epoll_pwait2: Linux 5.11+, ns timeouts */
+
+bool netpoll_inited(void) { return atomic_load_explicit(&inited, memory_order_acquire); }
+int64_t netpoll_waiters(void) { return atomic_load(&nwaiters); }
+
+void netpoll_init(void)
+{
+	if (netpoll_inited()) return;
+	lock(&initlock);
+	if (!netpoll_inited()) {
+		epfd = epoll_create1(EPOLL_CLOEXEC);
+		breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (epfd < 0 || breakfd < 0) fatal("netpoll: epoll_create1/eventfd failed: errno %d", errno);
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) < 0)
+			fatal("netpoll: cannot register eventfd: errno %d", errno);
+		atomic_store_explicit(&inited, true, memory_order_release);
+	}
+	unlock(&initlock);
+}
+
+/* netpollbreak interrupts an M blocked in netpoll (at most one write
+ * pending at a time). */
+void netpollbreak(void)
+{
+	if (!netpoll_inited()) return;
+	uint32_t zero = 0;
+	if (!atomic_compare_exchange_strong(&breakpending, &zero, 1)) return;
+	uint64_t one = 1;
+	while (write(breakfd, &one, 8) < 0 && errno == EINTR)
+		;
+}
+
+/* netpollbreak_if_blocked: break only if some M sleeps in netpoll. */
+void netpollbreak_if_blocked(void)
+{
+	if (netpoll_inited() && atomic_load(&sched.lastpoll) == 0) netpollbreak();
+}
+
+/* pd_ready marks an event on a slot; returns the G to wake, if any. */
+static struct g *pd_ready(_Atomic uintptr_t *slot)
+{
+	for (;;) {
+		uintptr_t old = atomic_load(slot);
+		if (old == PD_READY) return NULL;
+		uintptr_t nv = old == 0 ? PD_READY : 0;
+		if (atomic_compare_exchange_strong(slot, &old, nv))
+			return old > PD_READY ? (struct g *)old : NULL;
+	}
+}
+
+/* netpoll returns the goroutines made runnable by I/O, waiting up to delay
+ * ns (0: poll, < 0: until something happens). */
+struct g *netpoll(int64_t delay)
+{
+	if (!netpoll_inited()) return NULL;
+	struct epoll_event evs[128];
+	int n;
+	for (;;) {
+		struct timespec ts = {delay / 1000000000, delay % 1000000000};
+		n = have_pwait2 ? (int)rawsyscall6(441 /* epoll_pwait2 */, epfd, (long)evs, 128,
+						    delay < 0 ? 0 : (long)&ts, 0, 8)
+				 : -ENOSYS;
+		if (n < 0) {
+			errno = -n;
+			n = -1;
+		}
+		if (n < 0 && errno == ENOSYS) {
+			have_pwait2 = false;
+			int ms = delay < 0 ? -1 : (int)((delay + 999999) / 1000000);
+			n = epoll_wait(epfd, evs, 128, ms);
+		}
+		if (n >= 0) break;
+		if (errno != EINTR) fatal("netpoll: epoll_wait failed: errno %d", errno);
+		if (delay > 0) return NULL; /* let the caller recompute */
+	}
+	struct g *list = NULL;
+	for (int i = 0; i < n; i++) {
+		if (evs[i].data.u64 == 0) {
+			uint64_t v;
+			while (read(breakfd, &v, 8) < 0 && errno == EINTR)
+				;
+			atomic_store(&breakpending, 0);
+			continue;
+		}
+		struct pollDesc *pd = (struct pollDesc *)(uintptr_t)evs[i].data.u64;
+		uint32_t e = evs[i].events;
+		struct g *gp;
+		if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+			if ((gp = pd_ready(&pd->rg))) {
+				gp->schedlink = list;
+				list = gp;
+			}
+		}
+		if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+			if ((gp = pd_ready(&pd->wg))) {
+				gp->schedlink = list;
+				list = gp;
+			}
+		}
+	}
+	return list;
+}
+
+/* ---- pollDesc management, used by the I/O layer (iopoll.c) ---- */
+
+static struct {
+	struct mutex lock;
+	struct pollDesc **tab; /* indexed by fd */
+	int32_t cap;
+} pdtab;
+
+/* pd_get returns fd's pollDesc, registering fd with epoll on first use.
+ * NULL with errno EPERM if fd cannot be polled (a regular file). */
+struct pollDesc *pd_get(int fd)
+{
+	if (fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
+	netpoll_init();
+	lock(&pdtab.lock);
+	if (fd >= pdtab.cap) {
+		int32_t nc = pdtab.cap ? pdtab.cap : 1024;
+		while (nc <= fd) nc *= 2;
+		struct pollDesc **nt = sys_mmap(NULL, nc * sizeof *nt, PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(nt)) throw("netpoll: out of memory");
+		if (pdtab.tab) memcpy(nt, pdtab.tab, pdtab.cap * sizeof *nt);
+		/* The old table is not unmapped: readers may hold it. */
+		pdtab.tab = nt;
+		pdtab.cap = nc;
+	}
+	struct pollDesc *pd = pdtab.tab[fd];
+	if (!pd) {
+		pd = sys_mmap(NULL, sizeof *pd, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(pd)) throw("netpoll: out of memory");
+		pdtab.tab[fd] = pd;
+	}
+	if (!pd->registered) {
+		pd->fd = fd;
+		atomic_store(&pd->rg, 0);
+		atomic_store(&pd->wg, 0);
+		atomic_store(&pd->closing, 0);
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+					 .data.u64 = (uintptr_t)pd};
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			int e = errno;
+			if (e == EEXIST) {
+				/* Registered behind our back after a close/dup: refresh. */
+				epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
+			} else {
+				unlock(&pdtab.lock);
+				errno = e;
+				return NULL;
+			}
+		}
+		pd->registered = true;
+	}
+	unlock(&pdtab.lock);
+	return pd;
+}
+
+/* pd_forget is called when fd is closed: wakes every goroutine waiting on
+ * it (they see EBADF) and drops the registration. */
+void pd_forget(int fd)
+{
+	if (!netpoll_inited() || fd < 0) return;
+	lock(&pdtab.lock);
+	struct pollDesc *pd = fd < pdtab.cap ? pdtab.tab[fd] : NULL;
+	if (!pd || !pd->registered) {
+		unlock(&pdtab.lock);
+		return;
+	}
+	pd->registered = false;
+	atomic_store(&pd->closing, 1);
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+	unlock(&pdtab.lock);
+	struct g *gp;
+	if ((gp = pd_ready(&pd->rg))) goready(gp, false);
+	if ((gp = pd_ready(&pd->wg))) goready(gp, false);
+}
+
+struct pdwait {
+	_Atomic uintptr_t *slot;
+	bool parked;
+};
+
+/* pd_commit runs on g0 once the goroutine is switched out: publish it in
+ * the slot, unless an event raced in (PD_READY), in which case it does not
+ * park and consumes the event on its next try. */
+static int pd_commit(struct g *gp, void *arg)
+{
+	struct pdwait *w = arg;
+	uintptr_t old = 0;
+	w->parked = atomic_compare_exchange_strong(w->slot, &old, (uintptr_t)gp);
+	return w->parked;
+}
+
+struct pddeadline {
+	_Atomic uintptr_t *slot;
+	_Atomic int timedout;
+};
+
+static void pd_timeout(void *arg, int64_t now)
+{
+	(void)now;
+	struct pddeadline *d = arg;
+	for (;;) {
+		uintptr_t old = atomic_load(d->slot);
+		if (old <= PD_READY) return; /* woken already */
+		if (atomic_compare_exchange_strong(d->slot, &old, 0)) {
+			atomic_store(&d->timedout, 1);
+			goready((struct g *)old, false);
+			return;
+		}
+	}
+}
+
+/* pd_wait parks the current goroutine until fd is ready for mode ('r' or
+ * 'w'), the deadline (absolute nanotime, 0 = none) passes, or fd is closed.
+ * Returns 0, ETIMEDOUT or EBADF. */
+int pd_wait(struct pollDesc *pd, int mode, int64_t deadline)
+{
+	_Atomic uintptr_t *slot = mode == 'r' ? &pd->rg : &pd->wg;
+	for (;;) {
+		if (atomic_load(&pd->closing)) return EBADF;
+		uintptr_t old = PD_READY;
+		if (atomic_compare_exchange_strong(slot, &old, 0)) return 0; /* consumed an event */
+		if (deadline && nanotime() >= deadline) return ETIMEDOUT;
+		struct pddeadline d = {slot, 0};
+		struct timer t = {.when = deadline, .f = pd_timeout, .arg = &d};
+		if (deadline) addtimer(&t);
+		struct pdwait w = {slot, false};
+		atomic_fetch_add(&nwaiters, 1);
+		gopark(pd_commit, &w, waitIOWait);
+		atomic_fetch_sub(&nwaiters, 1);
+		if (deadline) deltimer(&t);
+		if (!w.parked) continue; /* an event raced in: consume it */
+		if (atomic_load(&d.timedout)) return ETIMEDOUT;
+		if (atomic_load(&pd->closing)) return EBADF;
+		return 0; /* woken by an event, which the waker consumed for us */
+	}
+}

@@ -1,0 +1,205 @@
+/* print.c: the runtime's own output (Go's print.go): formatted with no
+ * allocation and no stdio, written with raw write(2) to stderr. Usable before
+ * the libc is initialised, in signal handlers and on any stack.
+ *
+ * Locking: printlock() is a spin lock owned by a thread id, recursive for the
+ * owner, so that a fatal error raised while printing still prints. Lines from
+ * different threads do not interleave inside a printlock()ed section. */
+#include <stdarg.h>
+#include "runtime.h"
+
+static _Atomic long printowner; /* tid of the thread holding printlock, or 0 */
+static int printdepth;          /* under printowner */
+
+/* A per-thread line buffer would need TLS, which does not exist before the
+ * libc is initialised; one global buffer under printlock serves instead. */
+int printfd = 2;   /* under printlock */
+static char pbuf[512];
+static size_t pn;
+
+void printlock(void)
+{
+	long tid = sys_gettid(), zero = 0;
+	if (atomic_load(&printowner) == tid) {
+		printdepth++;
+		return;
+	}
+	while (!atomic_compare_exchange_weak(&printowner, &zero, tid)) {
+		zero = 0;
+		__builtin_ia32_pause();
+	}
+	printdepth = 1;
+}
+
+void printunlock(void)
+{
+	if (--printdepth == 0) {
+		print_flush();
+		atomic_store(&printowner, 0);
+	}
+}
+
+void print_flush(void)
+{
+	size_t off = 0;
+	while (off < pn) {
+		long n = sys_write(printfd, pbuf + off, pn - off);
+		if (n == -4 /* EINTR */) continue;
+		if (n <= 0) break;
+		off += n;
+	}
+	pn = 0;
+}
+
+static void putb(char c)
+{
+	if (pn == sizeof pbuf) print_flush();
+	pbuf[pn++] = c;
+	if (c == '\n') print_flush();
+}
+
+void print_str(const char *s)
+{
+	if (!s) s = "(null)";
+	while (*s) putb(*s++);
+}
+
+void print_uint(uint64_t v)
+{
+	char b[21];
+	int i = sizeof b;
+	b[--i] = 0;
+	do b[--i] = '0' + v % 10; while ((v /= 10) && i > 0);
+	print_str(b + i);
+}
+
+void print_int(int64_t v)
+{
+	if (v < 0) {
+		putb('-');
+		print_uint(-(uint64_t)v);
+	} else {
+		print_uint(v);
+	}
+}
+
+void print_hex(uint64_t v)
+{
+	char b[19];
+	int i = sizeof b;
+	b[--i] = 0;
+	do b[--i] = "0123456789abcdef"[v & 15]; while ((v >>= 4) && i > 2);
+	b[--i] = 'x';
+	b[--i] = '0';
+	print_str(b + i);
+}
+
+/* vprint understands %s %d %ld %lld %u %lu %llu %x %lx %p %c %%, and %.Ns. */
+static void vprint(const char *f, va_list ap)
+{
+	for (; *f; f++) {
+		if (*f != '%') {
+			putb(*f);
+			continue;
+		}
+		int lng = 0, prec = -1;
+		f++;
+		if (*f == '.' && f[1] == '*') {
+			prec = va_arg(ap, int);
+			f += 2;
+		}
+		while (*f == 'l' || *f == 'z') lng++, f++;
+		switch (*f) {
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (prec >= 0) {
+				for (int i = 0; i < prec && s && s[i]; i++) putb(s[i]);
+			} else {
+				print_str(s);
+			}
+			break;
+		}
+		case 'd': print_int(lng ? va_arg(ap, long) : va_arg(ap, int)); break;
+		case 'u': print_uint(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned)); break;
+		case 'x': print_hex(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned)); break;
+		case 'p': print_hex((uintptr_t)va_arg(ap, void *)); break;
+		case 'c': putb((char)va_arg(ap, int)); break;
+		case '%': putb('%'); break;
+		default: putb('%'); putb(*f); if (!*f) return; break;
+		}
+	}
+}
+
+void printf_raw(const char *fmt, ...)
+{
+	va_list ap;
+	printlock();
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+	printunlock();
+}
+
+_Noreturn void exit_raw(int code)
+{
+	sys_exit_group(code);
+}
+
+static _Atomic int dying;
+
+/* fatal_tail prints the tracebacks GOTRACEBACK asks for and exits 2 (or
+ * re-raises SIGABRT for GOTRACEBACK=crash, so that a core is written). */
+static _Noreturn void fatal_tail(void)
+{
+	struct g *gp = scheduler_started ? getg() : NULL;
+	if (atomic_fetch_add(&dying, 1) == 0 && gotraceback_level > 0) {
+		print_str("\n");
+		if (gp && gp->m && gp->m->curg)
+			gp = gp->m->curg;
+		if (gotraceback_level >= 2)
+			traceback_all(2, gp);
+		else if (gp)
+			traceback_g(gp, 2, true);
+	}
+	printunlock();
+	if (gotraceback_level >= 4) {
+		struct { unsigned long h, f, r, m; } sa = {0, 0, 0, 0}; /* SIG_DFL */
+		rawsyscall6(SYS_rt_sigaction, 6, (long)&sa, 0, 8, 0, 0);
+		unsigned long unblock = 1ul << (6 - 1);
+		rawsyscall6(SYS_rt_sigprocmask, 1 /* SIG_UNBLOCK */, (long)&unblock, 0, 8, 0, 0);
+		sys_tgkill(sys_getpid(), sys_gettid(), 6 /* SIGABRT */);
+	}
+	exit_raw(2);
+}
+
+/* throw reports an impossible runtime state: a constant message, no
+ * allocation (Go's throw). */
+_Noreturn void throw(const char *s)
+{
+	printlock();
+	print_str("fatal error: ");
+	print_str(s);
+	print_str("\n");
+	fatal_tail();
+}
+
+/* fatal reports a runtime failure with details, as Go's fatal. */
+_Noreturn void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	printlock();
+	print_str("fatal error: ");
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+	print_str("\n");
+	fatal_tail();
+}
+
+/* warn_env is the warnfn used at start-up: one line naming the variable,
+ * the value given and the value used instead. */
+void warn_env(const char *var, const char *val, const char *used, void *ctx)
+{
+	(void)ctx;
+	printf_raw("gort: ignoring %s=%s: %s\n", var, val, used);
+}

@@ -1,0 +1,484 @@
+/* proc.c: the boot path (rt0_go and its phases, in Go's order), the main
+ * goroutine, and the life of a goroutine (newproc, goexit). The scheduler
+ * loop and M/P management are in sched.c, run queues in runq.c.
+ *
+ * Boot, from the entry to main (README has the table):
+ *
+ *   _rt0_amd64_linux          crt/rt0_linux_amd64.S: argc/argv off the stack
+ *   rt0_go                    here; no libc, no TLS yet: raw syscalls only
+ *     reloc_self                static-PIE only: apply our own relocations
+ *     g0/m0                     the OS stack becomes g0's; m0 is the first M
+ *     cpuinit, check            CPUID; self-checks
+ *     args, osinit, schedinit   argv/envp/auxv; CPUs, pages; Ps, GODEBUG...
+ *     newproc(runtime_main)     goroutine 1, queued on P0
+ *     __libc_start_main         the libc's own initialisation: TLS, stack
+ *                               protector, stdio, atexit, C constructors
+ *   libc_ready                  called by the libc as "main": TLS check
+ *     mstart -> schedule        m0 runs goroutine 1
+ *   runtime_main (goroutine 1)  runtime init tasks, program init tasks, main
+ *
+ * Everything before __libc_start_main must not touch TLS (%fs is not set up
+ * in a static musl program), must not call the libc, and must not read a
+ * pointer that a static-PIE relocation would fix before reloc_self ran.
+ * Those functions are noinline so a debugger can stop at each phase.
+ *
+ * G lifecycle: a G is allocated from a slab (never freed: tracebacks and
+ * gdb walk allgs), gets an id that is never reused, is queued Grunnable, is
+ * given a stack when it first runs (execute in sched.c), and when it exits
+ * returns its stack to the P's cache and itself to a free list for reuse. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "runtime.h"
+
+struct schedt sched;
+struct p **allp;
+_Atomic int32_t allplen;
+struct m m0;
+struct g g0;
+struct m *allm;
+struct g *allgs;
+struct mutex allglock;
+_Atomic int64_t allgcount;
+__thread struct g *gort_tls_g;
+struct debugvars debug = {.gorthooks = 1};
+int32_t gotraceback_level = 1;
+int64_t runtime_inittime;
+bool scheduler_started;
+extern bool libc_is_ready;
+
+/* The program's main, called with the libc's three arguments. */
+extern int main(int, char **, char **);
+
+/* The libc's documented crt1 entry. musl takes six arguments and ignores a
+ * seventh; glibc takes seven (the last is the stack end). */
+extern int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void),
+			     void (*)(void), void (*)(void), void *);
+
+/* crtbegin.o defines __dso_handle, which -nostartfiles drops; glibc's
+ * atexit (libc_nonshared.a) passes it to __cxa_atexit. It lives here,
+ * in an object every gort program links. */
+__attribute__((visibility("hidden"))) void *__dso_handle = &__dso_handle;
+
+void reloc_self(uintptr_t *auxv);
+static void libc_ready_check(void);
+
+/* ---- boottrace ---- */
+
+void boottrace(const char *step)
+{
+	if (!debug.boottrace) return;
+	int64_t t = nanotime() - runtime_inittime;
+	printf_raw("boot %s @%ld.%03ld ms\n", step, (long)(t / 1000000), (long)(t / 1000 % 1000));
+}
+
+/* ---- rt0_go ---- */
+
+/* g0m0init: the OS stack becomes g0's stack; m0 is the first M. The low
+ * bound is the stack limit below the initial stack pointer. */
+static noinline void g0m0init(uintptr_t *sp)
+{
+	g0.stack_hi = (uintptr_t)sp;
+	g0.stack_lo = (uintptr_t)sp - 64 * 1024; /* refined after osinit */
+	g0.m = &m0;
+	g0.goid = 0;
+	atomic_store(&g0.status, Grunning);
+	m0.g0 = &g0;
+	m0.id = 0;
+	m0.fastrand[0] = 0x9e3779b9;
+	m0.fastrand[1] = 0x7f4a7c15;
+	allm = &m0;
+}
+
+noinline void rt0_go(uintptr_t *sp, void (*rtld_fini)(void))
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = envp_after(argv, argc);
+	uintptr_t *auxv = (uintptr_t *)envp;
+	while (*auxv) auxv++;
+	auxv++;
+
+	reloc_self(auxv); /* first: nothing relocated may be read before */
+	runtime_inittime = nanotime();
+	g0m0init(sp);
+	cpuinit();
+	check();
+	args(argc, argv, envp, auxv);
+	osinit();
+	g0.stack_lo = (uintptr_t)sp - stack_rlimit + 64 * 1024;
+	schedinit();
+	boottrace("rt0_go");
+	boottrace("check");
+	boottrace("args");
+	boottrace("osinit");
+	boottrace("schedinit");
+
+	/* goroutine 1: its stack is as large as the process's stack limit, as
+	 * unchanged C programs expect of main's stack. */
+	newproc(runtime_main, NULL, stack_rlimit, 0);
+	boottrace("newproc");
+
+	__asm__ volatile("" ::: "memory");
+	__libc_start_main((int (*)(int, char **, char **))libc_ready_check, argc, argv, NULL, NULL,
+			  rtld_fini, sp);
+	throw("__libc_start_main returned");
+}
+
+/* libc_ready is what the libc calls as "main" once it is initialised:
+ * from here on TLS, stdio, malloc and atexit work. */
+static noinline void libc_ready_check(void)
+{
+	libc_is_ready = true;
+	__asm__ volatile("" ::: "memory"); /* nothing TLS-related moves above */
+	boottrace("libc init");
+	/* The current-g slot: store a known value, read it back (Go's 0x123
+	 * check in rt0_go), then make g0 current. */
+	setg((struct g *)0x123);
+	if (getg() != (struct g *)0x123) throw("TLS check: the current-g slot does not work");
+	setg(&g0);
+	m0.errnop = &errno;
+	m0.tid = gettid_raw();
+	m0.pthread = (uintptr_t)pthread_self();
+	mstart();
+}
+
+/* ---- schedinit ---- */
+
+noinline void schedinit(void)
+{
+	sched.maxmcount = 10000;
+	stackinit();
+	/* Random seed from the kernel's 16 bytes (AT_RANDOM); fall back to the
+	 * clock and the stack address when a loader left it out. */
+	uint64_t seed[2] = {(uint64_t)runtime_inittime, (uintptr_t)&seed};
+	if (auxv_info.have_random) __builtin_memcpy(seed, (void *)auxv_info.random, 16);
+	m0.fastrand[0] = (uint32_t)seed[0] | 1;
+	m0.fastrand[1] = (uint32_t)(seed[0] >> 32) ^ (uint32_t)seed[1];
+
+	/* The runtime's environment variables are ignored in a secure
+	 * (set-user-ID) program, as Go ignores GODEBUG there. */
+	bool secure = auxv_info.secure != 0;
+	if (!secure) {
+		parse_godebug(gogetenv("GODEBUG"), &debug, warn_env, NULL);
+		gotraceback_level = parse_gotraceback(gogetenv("GOTRACEBACK"), 1, warn_env, NULL);
+		const char *ss = gogetenv("GORT_STACKSIZE");
+		if (ss) {
+			int64_t v = parse_size(ss);
+			if (v >= 16 * 1024 && v <= (1ll << 30))
+				default_stacksize = (v + physpagesize - 1) & ~(physpagesize - 1);
+			else
+				warn_env("GORT_STACKSIZE", ss, "not a size from 16k to 1g; using 256k", NULL);
+		}
+		const char *mt = gogetenv("GORT_MAXTHREADS");
+		if (mt) {
+			int64_t v = parse_size(mt);
+			if (v >= 4 && v <= 1000000) sched.maxmcount = v;
+			else warn_env("GORT_MAXTHREADS", mt, "not a number from 4 to 1000000; using 10000", NULL);
+		}
+	}
+	atomic_store(&sched.lastpoll, runtime_inittime ? runtime_inittime : 1);
+	int32_t procs = ncpu;
+	if (!secure) procs = parse_gomaxprocs(gogetenv("GOMAXPROCS"), ncpu, warn_env, NULL);
+	lock(&sched.lock);
+	procresize(procs);
+	unlock(&sched.lock);
+}
+
+uint32_t fastrand(void)
+{
+	/* xorshift64+ over the M's state (Go's fastrand). */
+	struct m *mp = scheduler_started ? getm() : &m0;
+	if (!mp) mp = &m0;
+	uint32_t s1 = mp->fastrand[0], s0 = mp->fastrand[1];
+	s1 ^= s1 << 17;
+	s1 = s1 ^ s0 ^ s1 >> 7 ^ s0 >> 16;
+	mp->fastrand[0] = s0;
+	mp->fastrand[1] = s1;
+	return s0 + s1;
+}
+
+/* ---- G allocation ---- */
+
+static struct {
+	struct mutex lock;
+	char *next, *end;
+} gslab;
+
+/* galloc returns a zeroed G from the slab. G structures are never freed:
+ * dead ones are reused from the free lists. */
+static struct g *galloc(void)
+{
+	lock(&gslab.lock);
+	if (gslab.next + sizeof(struct g) > gslab.end) {
+		size_t n = 1 << 20;
+		char *p = sys_mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(p)) {
+			unlock(&gslab.lock);
+			return NULL;
+		}
+		gslab.next = p;
+		gslab.end = p + n;
+	}
+	struct g *gp = (struct g *)gslab.next;
+	gslab.next += (sizeof(struct g) + 63) & ~(size_t)63;
+	unlock(&gslab.lock);
+	return gp;
+}
+
+void allgadd(struct g *gp)
+{
+	lock(&allglock);
+	gp->alllink = allgs;
+	__atomic_store_n(&allgs, gp, __ATOMIC_RELEASE); /* readers walk without the lock */
+	atomic_fetch_add(&allgcount, 1);
+	unlock(&allglock);
+}
+
+/* gfget takes a dead G from pp's free list, refilling from the global one. */
+static struct g *gfget(struct p *pp)
+{
+	if (pp && !pp->gfree && sched.gfree) {
+		lock(&sched.lock);
+		while (pp->gfreecnt < 32 && sched.gfree) {
+			struct g *gp = sched.gfree;
+			sched.gfree = gp->schedlink;
+			sched.ngfree--;
+			gp->schedlink = pp->gfree;
+			pp->gfree = gp;
+			pp->gfreecnt++;
+		}
+		unlock(&sched.lock);
+	}
+	if (!pp || !pp->gfree) return NULL;
+	struct g *gp = pp->gfree;
+	pp->gfree = gp->schedlink;
+	pp->gfreecnt--;
+	return gp;
+}
+
+/* gfput puts a dead G on pp's free list, moving a batch to the global list
+ * when it grows long. */
+void gfput(struct p *pp, struct g *gp)
+{
+	if (!pp) {
+		lock(&sched.lock);
+		gp->schedlink = sched.gfree;
+		sched.gfree = gp;
+		sched.ngfree++;
+		unlock(&sched.lock);
+		return;
+	}
+	gp->schedlink = pp->gfree;
+	pp->gfree = gp;
+	if (++pp->gfreecnt >= 64) {
+		lock(&sched.lock);
+		while (pp->gfreecnt >= 32) {
+			struct g *g1 = pp->gfree;
+			pp->gfree = g1->schedlink;
+			pp->gfreecnt--;
+			g1->schedlink = sched.gfree;
+			sched.gfree = g1;
+			sched.ngfree++;
+		}
+		unlock(&sched.lock);
+	}
+}
+
+/* ---- newproc ---- */
+
+/* newproc creates a goroutine running fn(arg) and queues it on the current
+ * P (in runnext: it likely runs soon and shares caches with its creator).
+ * Callable before the scheduler starts (from rt0_go and C constructors) and
+ * from threads that are not Ms (they queue globally). */
+int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t callerpc)
+{
+	struct g *self = scheduler_started ? getg() : NULL;
+	struct m *mp = self ? self->m : NULL;
+	struct p *pp = mp ? mp->p : (scheduler_started ? NULL : allp[0]);
+	if (!fn) fatal("go of nil func value");
+
+	struct g *gp = gfget(pp);
+	if (!gp) {
+		gp = galloc();
+		if (!gp) fatal("out of memory allocating a goroutine");
+		atomic_store(&gp->status, Gdead);
+		allgadd(gp);
+	}
+	gp->fn = fn;
+	gp->arg = arg;
+	gp->stackreq = stacksize;
+	gp->gopc = callerpc;
+	gp->goid = atomic_fetch_add(&sched.goidgen, 1) + 1;
+	gp->ismain = gp->goid == 1;
+	gp->saved_errno = 0;
+	gp->preempt = false;
+	gp->lockedm = NULL;
+	gp->lockedcount = 0;
+	gp->m = NULL;
+	atomic_store(&gp->waitreason, waitNone);
+	atomic_fetch_add(&sched.nglive, 1);
+	atomic_store(&gp->status, Grunnable);
+
+	if (pp) {
+		runqput(pp, gp, true);
+	} else {
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	}
+	if (scheduler_started) {
+		if (!atomic_load(&sysmon_started)) sysmon_start();
+		wakep();
+	}
+	return gp->goid;
+}
+
+/* goexit0 runs on g0 after gp's function returned or it called
+ * gort_goexit: gp becomes dead, its stack goes back to the cache. */
+static int goexit0(struct g *gp, void *arg)
+{
+	(void)arg;
+	struct m *mp = getm();
+	atomic_store(&gp->status, Gdead);
+	atomic_fetch_sub(&sched.nglive, 1);
+	gp->m = NULL;
+	if (gp->lockedm) {
+		/* Exiting while locked releases the thread (documented). */
+		gp->lockedm = NULL;
+		mp->lockedg = NULL;
+	}
+	gp->fn = NULL;
+	gp->arg = NULL;
+	gp->waiting = NULL;
+	stackfree(gp);
+	gfput(mp->p, gp);
+	return 0;
+}
+
+/* gort_goexit1 is where gort_gostart goes when the goroutine's function
+ * returns. */
+__attribute__((used, noreturn)) void gort_goexit1(void)
+{
+	struct g *gp = getg();
+	if (gp->ismain) {
+		/* main's goroutine returning from runtime_main cannot happen:
+		 * runtime_main calls exit. */
+		throw("main goroutine returned");
+	}
+	mcall_switch(goexit0, NULL);
+	throw("goexit0 returned");
+}
+
+_Noreturn void gort_goexit(void)
+{
+	struct g *gp = getg();
+	if (!gp || gp == gp->m->g0) fatal("gort_goexit called outside a goroutine");
+	if (gp->ismain) sched.mainexited = true;
+	gort_goexit1();
+}
+
+/* ---- the main goroutine ---- */
+
+extern const struct gort_inittask __start_gort_rtinittask[] __attribute__((weak));
+extern const struct gort_inittask __stop_gort_rtinittask[] __attribute__((weak));
+
+/* doinit runs n init tasks in dependency order (inittask.c), each once.
+ * Runs in goroutine 1, locked to m0. */
+void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks)
+{
+	(void)runtime_tasks;
+	if (n == 0) return;
+	uint32_t *order = malloc(n * sizeof *order * 2);
+	uint8_t *state = malloc(n);
+	if (!order || !state) fatal("out of memory ordering %zu init tasks", n);
+	size_t ncycle;
+	int r = order_inittasks(t, n, order, state, order + n, &ncycle);
+	if (r == -2) fatal("init task %s (%s:%d) depends on a task outside the init-task table",
+			   t[order[0]].name, t[order[0]].file, t[order[0]].line);
+	if (r < 0) {
+		printlock();
+		print_str("fatal error: init task cycle: ");
+		for (size_t i = 0; i < ncycle; i++) {
+			print_str(t[order[i]].name);
+			print_str(" -> ");
+		}
+		print_str(t[order[0]].name);
+		print_str("\n");
+		throw("init task cycle");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct gort_inittask *it = &t[order[i]];
+		int64_t start = nanotime();
+		it->fn();
+		if (debug.inittrace) {
+			int64_t end = nanotime(), s = start - runtime_inittime, d = end - start;
+			printf_raw("init %s @%ld.%03ld ms, %ld.%03ld ms clock\n", it->name,
+				   (long)(s / 1000000), (long)(s / 1000 % 1000), (long)(d / 1000000),
+				   (long)(d / 1000 % 1000));
+		}
+	}
+	free(order);
+	free(state);
+}
+
+/* runtime_main is goroutine 1 (Go's runtime.main). */
+void runtime_main(void *arg)
+{
+	(void)arg;
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	boottrace("runtime_main");
+	/* Init tasks run on the main thread, as Go runs package inits locked. */
+	gp->lockedm = mp;
+	mp->lockedg = gp;
+	doinit(__start_gort_rtinittask, __stop_gort_rtinittask - __start_gort_rtinittask, true);
+	size_t n = __stop_gort_inittask - __start_gort_inittask;
+	doinit(__start_gort_inittask, n, false);
+	boottrace("init tasks");
+	if (gp->lockedcount == 0) {
+		gp->lockedm = NULL;
+		mp->lockedg = NULL;
+	}
+	boottrace("main");
+	int ret = main(gort_argc, gort_argv, gort_envp);
+	/* As in Go: when main returns the process exits, whatever other
+	 * goroutines are doing. exit() runs atexit handlers and flushes stdio. */
+	exit(ret);
+}
+
+/* ---- public API ---- */
+
+int64_t gort_go(void (*fn)(void *), void *arg)
+{
+	return newproc(fn, arg, 0, (uintptr_t)__builtin_return_address(0));
+}
+
+int64_t gort_go_stack(void (*fn)(void *), void *arg, size_t stacksize)
+{
+	if (stacksize > ((size_t)1 << 36)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return newproc(fn, arg, stacksize, (uintptr_t)__builtin_return_address(0));
+}
+
+int64_t gort_goid(void)
+{
+	if (!scheduler_started) return 0;
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0) return 0;
+	return gp->goid;
+}
+
+int64_t gort_numgoroutine(void)
+{
+	return atomic_load(&sched.nglive);
+}
+
+int *gort_errno_location(void)
+{
+	return __errno_location();
+}

@@ -1,0 +1,199 @@
+/* runq.c: run queues (Go's runqput/runqget/runqsteal/globrunqput/get).
+ *
+ * Each P has a bounded ring of RUNQSIZE Gs plus a runnext slot:
+ *   - runqtail is written only by the P's owner (release store);
+ *   - runqhead is advanced by the owner and by thieves with a CAS, so a
+ *     slot is consumed exactly once;
+ *   - runnext holds a G readied by the running G (a receiver woken by a
+ *     sender, say); it runs next on this P, inheriting the time slice, and
+ *     thieves take it only after a pause (it is likely to be scheduled
+ *     right away by the owner).
+ * When the ring is full, half of it moves to the global queue in one batch
+ * (runqputslow). The global queue is a linked list under sched.lock; the
+ * scheduler checks it every 61st tick so that it cannot starve.
+ *
+ * Invariant: a G is on at most one queue, and only in status Grunnable. */
+#include "runtime.h"
+
+/* globrunqput puts gp on the global queue. Caller holds sched.lock. */
+void globrunqput(struct g *gp)
+{
+	gp->schedlink = NULL;
+	if (sched.runqtail) sched.runqtail->schedlink = gp;
+	else sched.runqhead = gp;
+	sched.runqtail = gp;
+	atomic_fetch_add(&sched.runqsize, 1);
+}
+
+/* globrunqputbatch puts the list head..tail of n Gs on the global queue.
+ * Caller holds sched.lock. */
+void globrunqputbatch(struct g *head, struct g *tail, int32_t n)
+{
+	tail->schedlink = NULL;
+	if (sched.runqtail) sched.runqtail->schedlink = head;
+	else sched.runqhead = head;
+	sched.runqtail = tail;
+	atomic_fetch_add(&sched.runqsize, n);
+}
+
+/* globrunqget takes a batch from the global queue into pp's ring and returns
+ * one G to run (Go's globrunqget). max 0 means no limit beyond fairness.
+ * Caller holds sched.lock. */
+struct g *globrunqget(struct p *pp, int32_t max)
+{
+	int32_t size = atomic_load(&sched.runqsize);
+	if (size == 0) return NULL;
+	int32_t n = size / atomic_load(&allplen) + 1;
+	if (n > size) n = size;
+	if (max > 0 && n > max) n = max;
+	if (n > RUNQSIZE / 2) n = RUNQSIZE / 2;
+	atomic_fetch_sub(&sched.runqsize, n);
+	struct g *gp = sched.runqhead;
+	sched.runqhead = gp->schedlink;
+	n--;
+	for (; n > 0; n--) {
+		struct g *g1 = sched.runqhead;
+		sched.runqhead = g1->schedlink;
+		runqput(pp, g1, false);
+	}
+	if (!sched.runqhead) sched.runqtail = NULL;
+	return gp;
+}
+
+/* runqputslow moves half of pp's ring and gp to the global queue. Returns
+ * false if a thief emptied the ring meanwhile (the caller retries). */
+static bool runqputslow(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
+{
+	struct g *batch[RUNQSIZE / 2 + 1];
+	uint32_t n = (t - h) / 2;
+	if (n != RUNQSIZE / 2) throw("runqputslow: queue is not full");
+	for (uint32_t i = 0; i < n; i++)
+		batch[i] = atomic_load_explicit(&pp->runq[(h + i) % RUNQSIZE], memory_order_relaxed);
+	if (!atomic_compare_exchange_strong_explicit(&pp->runqhead, &h, h + n, memory_order_release,
+						     memory_order_relaxed))
+		return false;
+	batch[n] = gp;
+	for (uint32_t i = 0; i < n; i++) batch[i]->schedlink = batch[i + 1];
+	lock(&sched.lock);
+	globrunqputbatch(batch[0], batch[n], n + 1);
+	unlock(&sched.lock);
+	return true;
+}
+
+/* runqput puts gp on pp's local queue; with next, in the runnext slot
+ * (kicking the previous occupant to the tail). Only pp's owner calls it,
+ * or anyone before the scheduler starts. */
+void runqput(struct p *pp, struct g *gp, bool next)
+{
+	if (next) {
+		struct g *old = atomic_load(&pp->runnext);
+		while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
+			;
+		if (!old) return;
+		gp = old;
+	}
+	for (;;) {
+		uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+		uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+		if (t - h < RUNQSIZE) {
+			atomic_store_explicit(&pp->runq[t % RUNQSIZE], gp, memory_order_relaxed);
+			atomic_store_explicit(&pp->runqtail, t + 1, memory_order_release);
+			return;
+		}
+		if (runqputslow(pp, gp, h, t)) return;
+	}
+}
+
+/* runqget takes a G from pp's local queue, runnext first. Owner only.
+ * *inherit says whether the G should inherit the time slice. */
+struct g *runqget(struct p *pp, bool *inherit)
+{
+	struct g *next = atomic_load(&pp->runnext);
+	if (next && atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
+		*inherit = true;
+		return next;
+	}
+	*inherit = false;
+	for (;;) {
+		uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+		uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+		if (t == h) return NULL;
+		struct g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
+		if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1, memory_order_release,
+							  memory_order_relaxed))
+			return gp;
+	}
+}
+
+bool runqempty(struct p *pp)
+{
+	/* Read tail, runnext, head, tail again: a consistent snapshot (Go). */
+	for (;;) {
+		uint32_t h = atomic_load(&pp->runqhead);
+		uint32_t t = atomic_load(&pp->runqtail);
+		struct g *next = atomic_load(&pp->runnext);
+		if (atomic_load(&pp->runqtail) == t) return h == t && !next;
+	}
+}
+
+/* runqgrab copies up to half of pp's queue into batch[batchhead...] and
+ * returns the count. stealnext allows taking runnext. */
+static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchhead, bool stealnext)
+{
+	for (;;) {
+		uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+		uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_acquire);
+		uint32_t n = t - h;
+		n = n - n / 2;
+		if (n == 0) {
+			if (stealnext) {
+				struct g *next = atomic_load(&pp->runnext);
+				if (next) {
+					/* The owner is likely about to run it: give it a
+					 * moment, as Go does (usleep(3) there). */
+					if (atomic_load(&pp->status) == Prunning)
+						for (int i = 0; i < 300; i++) __builtin_ia32_pause();
+					if (!atomic_compare_exchange_strong(&pp->runnext, &next, NULL))
+						continue;
+					batch[batchhead % RUNQSIZE] = next;
+					return 1;
+				}
+			}
+			return 0;
+		}
+		if (n > RUNQSIZE / 2) continue; /* read an inconsistent h and t */
+		for (uint32_t i = 0; i < n; i++)
+			batch[(batchhead + i) % RUNQSIZE] =
+				atomic_load_explicit(&pp->runq[(h + i) % RUNQSIZE], memory_order_relaxed);
+		if (atomic_compare_exchange_strong_explicit(&pp->runqhead, &h, h + n,
+							    memory_order_release, memory_order_relaxed))
+			return n;
+	}
+}
+
+/* runqsteal steals half of p2's queue into pp's and returns one G.
+ * Runs on pp's owner. */
+struct g *runqsteal(struct p *pp, struct p *p2, bool stealnext)
+{
+	uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
+	struct g *tmp[RUNQSIZE];
+	uint32_t n = runqgrab(p2, tmp, 0, stealnext);
+	if (n == 0) return NULL;
+	struct g *gp = tmp[--n];
+	if (n == 0) return gp;
+	uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+	if (t - h + n >= RUNQSIZE) throw("runqsteal: runq overflow");
+	for (uint32_t i = 0; i < n; i++)
+		atomic_store_explicit(&pp->runq[(t + i) % RUNQSIZE], tmp[i], memory_order_relaxed);
+	atomic_store_explicit(&pp->runqtail, t + n, memory_order_release);
+	return gp;
+}
+
+/* runqdrain empties pp's queue onto the global queue (procresize).
+ * Caller holds sched.lock; pp has no running owner. */
+void runqdrain(struct p *pp)
+{
+	bool inherit;
+	struct g *gp;
+	while ((gp = runqget(pp, &inherit))) globrunqput(gp);
+}

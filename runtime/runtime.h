@@ -1,0 +1,498 @@
+/* runtime.h: gort's internal types (G, M, P, sched) and the functions the
+ * runtime files share. Nothing here is public; see include/gort.h.
+ *
+ * Glossary (as Go's proc.go):
+ *   G  a goroutine: a stack, a saved context and a status.
+ *   M  an OS thread (a pthread, so the libc knows it). An M runs Go code
+ *      only while it holds a P. Every M has a g0, whose stack the scheduler
+ *      runs on (for m0, g0's stack is the process's initial stack).
+ *   P  a processor: the right to run goroutines, with a local run queue,
+ *      free-G and stack caches. GOMAXPROCS Ps exist.
+ *
+ * Every goroutine switch goes through one function, gogo_switch() in proc.c,
+ * which wraps the assembly gort_swapctx: errno hand-over, sanitizer fiber
+ * annotations and valgrind stack ids live there and nowhere else.
+ */
+#ifndef GORT_RUNTIME_H
+#define GORT_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../include/gort.h"
+
+#define hidden __attribute__((visibility("hidden")))
+#define noinline __attribute__((noinline))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ---- saved context (offsets known to asm_amd64.S) ---- */
+struct gobuf {
+	uintptr_t sp;    /* 0  */
+	uintptr_t pc;    /* 8  */
+	uintptr_t bp;    /* 16 */
+	uintptr_t bx;    /* 24 */
+	uintptr_t r12;   /* 32 */
+	uintptr_t r13;   /* 40 */
+	uintptr_t r14;   /* 48 */
+	uintptr_t r15;   /* 56 */
+	uint32_t mxcsr;  /* 64: SSE control/status */
+	uint16_t fpucw;  /* 68: x87 control word */
+};
+_Static_assert(offsetof(struct gobuf, sp) == 0, "asm");
+_Static_assert(offsetof(struct gobuf, pc) == 8, "asm");
+_Static_assert(offsetof(struct gobuf, r15) == 56, "asm");
+_Static_assert(offsetof(struct gobuf, mxcsr) == 64, "asm");
+_Static_assert(offsetof(struct gobuf, fpucw) == 68, "asm");
+
+/* gort_swapctx saves the callee-saved state into *from and resumes *to.
+ * gort_gostart is the first pc of every new goroutine (bx = fn, r12 = arg). */
+void gort_swapctx(struct gobuf *from, const struct gobuf *to);
+void gort_gostart(void);
+void gort_asyncpreempt(void);
+
+/* ---- locks ---- */
+
+/* A futex-based mutex (Go's lock_futex.go). Never held across a goroutine
+ * switch. Lock order, outermost first: sched.lock > allglock > stackpool.lock. */
+struct mutex {
+	_Atomic uint32_t key; /* 0 unlocked, 1 locked, 2 locked with waiters */
+};
+void lock(struct mutex *l);
+void unlock(struct mutex *l);
+
+/* A one-shot event for parking an M (Go's note). */
+struct note {
+	_Atomic uint32_t key;
+};
+void noteclear(struct note *n);
+void notewakeup(struct note *n);
+void notesleep(struct note *n);
+bool notetsleep(struct note *n, int64_t ns); /* false on timeout */
+
+/* ---- G ----
+ * Status values; the gdb and lldb scripts (tools/) read them by name.
+ *   Gidle      just allocated, not yet initialised.
+ *   Grunnable  on a run queue; not running; stack owned by nobody running.
+ *   Grunning   may execute user code; owns its stack; has an M and a P.
+ *   Gsyscall   in a blocking call (gort_entersyscall); has an M, not a P
+ *              once sysmon retakes it.
+ *   Gwaiting   parked (gopark); on some wait queue; readied by goready.
+ *   Gdead      unused, on a free list (its stack may be kept).
+ *   Gpreempted stopped by async preemption, waiting to be requeued.
+ */
+enum {
+	Gidle,
+	Grunnable,
+	Grunning,
+	Gsyscall,
+	Gwaiting,
+	Gdead,
+	Gpreempted,
+};
+
+/* Why a G waits (Go's waitReason); printed by tracebacks and `info goroutines`. */
+enum waitreason {
+	waitNone,
+	waitYield,
+	waitSleep,
+	waitChanSend,
+	waitChanRecv,
+	waitSelect,
+	waitSelectNoCases,
+	waitChanNil,
+	waitIOWait,
+	waitWaitGroup,
+	waitMutex,
+	waitLockOSThread,
+	waitGoexitMain,
+	waitPreempted,
+	waitReasonCount,
+};
+extern const char *const waitreason_strings[waitReasonCount];
+
+struct m;
+struct p;
+struct sudog;
+struct freestack;
+struct timer;
+struct timers;
+
+struct g {
+	/* Owner-only (the M running this G, or the scheduler holding it). */
+	struct gobuf sched;     /* saved context while not running */
+	uintptr_t stack_lo;     /* lowest usable address */
+	uintptr_t stack_hi;     /* one past the highest usable address */
+	void *stack_map;        /* the whole mapping, guard included; NULL for g0 */
+	size_t stack_mapsize;
+	int saved_errno;        /* errno while switched out */
+	struct m *m;            /* M running it, when running */
+	struct m *lockedm;      /* gort_lockosthread */
+	int lockedcount;
+	void (*fn)(void *);
+	void *arg;
+	uintptr_t gopc;         /* pc of the gort_go call that created it */
+	struct g *schedlink;    /* run queue / free list link */
+	struct sudog *waiting;  /* channel wait entries (chan.c) */
+	void *param;            /* passed by the waker (chan.c) */
+	int64_t waitsince;      /* nanotime when parked */
+	int64_t runstart;       /* nanotime when last scheduled (preemption) */
+	bool preempt;           /* asked to yield at the next chance */
+	bool ismain;            /* goroutine 1 */
+	struct timer *timer;    /* for gort_sleep (time.c) */
+	size_t stackreq;        /* requested stack size, 0 = default */
+	int32_t syscallnest;    /* gort_entersyscall nesting */
+	bool preempt_global;    /* requeue on the global queue when yielding */
+	void *asan_fake_stack;  /* sanitizer fiber state (proc.c) */
+	void *tsan_fiber;
+	unsigned valgrind_id;
+
+	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
+	_Atomic uint32_t status;
+	_Atomic uint32_t waitreason;
+	int64_t goid;
+
+	/* Under allglock: the list of all Gs ever made (dead ones included). */
+	struct g *alllink;
+};
+
+/* ---- M ---- */
+struct m {
+	/* Owner-only. */
+	struct g *g0;           /* scheduling stack */
+	struct g *curg;         /* current user G, or NULL */
+	struct p *p;            /* attached P, or NULL */
+	struct p *nextp;        /* P to take when woken */
+	struct p *oldp;         /* P held before a syscall */
+	int64_t id;
+	int *errnop;            /* this thread's errno slot */
+	pid_t tid;
+	bool spinning;          /* looking for work */
+	uint32_t fastrand[2];
+	void *gsignal_stack;    /* sigaltstack for this thread */
+	struct g *lockedg;      /* gort_lockosthread */
+	int (*switchf)(struct g *, void *); /* run on g0 after a G switched out */
+	void *switcharg;
+	struct g *switchg;
+	struct note park;       /* where an idle M sleeps */
+	struct g *nextg;        /* locked G handed over by startlockedm */
+	void (*mstartfn)(void); /* run instead of schedule (sysmon) */
+	uintptr_t pthread;      /* pthread_t */
+
+	/* Under sched.lock. */
+	struct m *schedlink;    /* idle M list */
+	/* Written once, read by anyone. */
+	struct m *alllink;      /* all Ms (tracebacks, gdb) */
+	_Atomic uint32_t blocked; /* in notesleep, for schedtrace */
+	_Atomic int32_t preemptgen; /* async preemption requests (signal.c) */
+	_Atomic uint32_t insyscall; /* 1 while curg is in a syscall */
+};
+
+/* ---- P ---- */
+/* Pidle: no M, on the idle list. Prunning: owned by an M running user code
+ * or the scheduler. Psyscall: its M is in a system call; sysmon or a
+ * stopping world may take it (CAS). Pgcstop: stopped by stoptheworld or not
+ * yet started. Pdead: beyond GOMAXPROCS; kept for readers of old allp. */
+enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
+
+#define RUNQSIZE 256
+
+struct p {
+	int32_t id;
+	_Atomic uint32_t status;
+	struct m *m;                 /* owning M, or NULL */
+	struct p *link;              /* idle P list, under sched.lock */
+	uint32_t schedtick;          /* incremented on every schedule */
+	_Atomic uint32_t syscalltick;/* incremented on every syscall */
+	int64_t sysmonwhen;          /* sysmon's view: when schedtick last changed */
+	uint32_t sysmontick;
+	uint32_t sysmonsyscalltick;
+	/* The local run queue: a lock-free ring. runqhead is advanced by
+	 * consumers (owner and thieves, CAS), runqtail only by the owner. */
+	_Atomic uint32_t runqhead;
+	_Atomic uint32_t runqtail;
+	struct g *_Atomic runq[RUNQSIZE];
+	/* A G readied by the current G that runs next, inheriting the time
+	 * slice (Go's runnext). Set by the owner, stolen by CAS. */
+	struct g *_Atomic runnext;
+	/* Owner-only caches. */
+	struct g *gfree;             /* dead Gs (no stack) */
+	int32_t gfreecnt;
+	struct freestack *stackcache;/* free default-size stacks */
+	int32_t nstackcache;
+	struct timers *timers;       /* this P's timer heap (time.c) */
+};
+
+/* ---- the scheduler's global state (Go's schedt) ---- */
+struct schedt {
+	struct mutex lock;
+	/* Under lock. */
+	struct m *midle;
+	int32_t nmidle;
+	int32_t nmsys;          /* Ms that do not count (sysmon) */
+	int64_t mnext;          /* next M id; also the number of Ms made */
+	int32_t maxmcount;
+	struct p *pidle;
+	_Atomic int32_t npidle;
+	_Atomic int32_t nmspinning;
+	struct g *runqhead, *runqtail; /* global run queue */
+	_Atomic int32_t runqsize;
+	struct g *gfree;               /* global free Gs */
+	int32_t ngfree;
+	/* Atomic. */
+	_Atomic int64_t goidgen;
+	_Atomic int64_t ngsys;         /* system goroutines (not counted) */
+	_Atomic int64_t nglive;        /* goroutines alive (not dead) */
+	_Atomic uint32_t sysmonwait;
+	_Atomic int64_t lastpoll;
+	int32_t gomaxprocs;            /* under lock; read racily by stats */
+	int32_t nmidlelocked;          /* Ms waiting for their locked G, under lock */
+	bool mainexited;               /* main called gort_goexit */
+	/* Stop the world (GOMAXPROCS changes). */
+	_Atomic uint32_t gcwaiting;
+	int32_t stopwait;              /* Ps still to stop, under lock */
+	struct note stopnote;
+	_Atomic int64_t pollUntil;     /* when the M blocked in netpoll wakes, 0 = none */
+	struct note sysmonnote;
+};
+extern struct schedt sched;
+extern struct p **allp;        /* [gomaxprocs], replaced under sched.lock */
+extern _Atomic int32_t allplen;
+extern struct m m0;
+extern struct g g0;
+extern struct m *allm;         /* list through alllink, prepend-only */
+extern struct g *allgs;        /* list through alllink, under allglock */
+extern struct mutex allglock;
+extern _Atomic int64_t allgcount;
+
+/* ---- the current G ----
+ * The libc owns the thread pointer (%fs); gort keeps the current G in a
+ * thread-local slot of its own. Accessed through asm volatile so that the
+ * compiler never caches the slot's address across a switch to another
+ * thread (a G may resume on another M). */
+extern __thread struct g *gort_tls_g;
+static inline struct g *getg(void)
+{
+	struct g *gp;
+	__asm__ volatile("movq %%fs:gort_tls_g@tpoff, %0" : "=r"(gp));
+	return gp;
+}
+static inline void setg(struct g *gp)
+{
+	__asm__ volatile("movq %0, %%fs:gort_tls_g@tpoff" : : "r"(gp) : "memory");
+}
+static inline struct m *getm(void)
+{
+	struct g *gp = getg();
+	return gp ? gp->m : NULL;
+}
+
+/* ---- debug variables (debugvars.c) ---- */
+struct debugvars {
+	int32_t inittrace;
+	int32_t boottrace;
+	int32_t schedtrace;    /* ms, 0 = off */
+	int32_t scheddetail;
+	int32_t asyncpreemptoff;
+	int32_t gorthooks;     /* 1 = libc call hooks on (issue: unchanged C code) */
+	int32_t tracebackancestors;
+};
+extern struct debugvars debug;
+extern int32_t gotraceback_level; /* 0 none, 1 single, 2 all, 3 system, 4 crash */
+
+/* Pure parsers, also used by unit tests and fuzzers. warn(name, value, used)
+ * is called for each ignored setting. */
+typedef void (*warnfn)(const char *var, const char *val, const char *used, void *ctx);
+void parse_godebug(const char *s, struct debugvars *d, warnfn warn, void *ctx);
+int parse_gomaxprocs(const char *s, int32_t dflt, warnfn warn, void *ctx);
+int parse_gotraceback(const char *s, int dflt, warnfn warn, void *ctx);
+int64_t parse_size(const char *s); /* "64k", "8M", ...; -1 if malformed */
+
+/* ---- boot (proc.c and friends), in Go's order ---- */
+void rt0_go(uintptr_t *sp, void (*rtld_fini)(void));
+void cpuinit(void);
+void check(void);
+void args(int argc, char **argv, char **envp, uintptr_t *auxv);
+void osinit(void);
+void schedinit(void);
+void mstart(void) __attribute__((noreturn));
+void runtime_main(void *);
+
+/* args.c: what the kernel handed over */
+struct auxinfo {
+	uintptr_t pagesz, random, execfn, hwcap, hwcap2, secure, sysinfo_ehdr;
+	uintptr_t phdr, phnum, phent, base, entry, clktck, platform, uid, euid, gid, egid;
+	bool have_random, have_pagesz;
+};
+extern int gort_argc;
+extern char **gort_argv;
+extern char **gort_envp;
+extern uintptr_t *gort_auxv;
+extern struct auxinfo auxv_info;
+extern const char *executable_path;
+/* parse_auxv is pure: fills *ai from the vector, returns the entry count. */
+size_t parse_auxv(const uintptr_t *auxv, struct auxinfo *ai);
+/* gogetenv searches the environment handed to the process (not the libc's
+ * copy, which may not exist yet). */
+const char *gogetenv(const char *name);
+/* envp_of finds envp and auxv after an argv vector. */
+char **envp_after(char **argv, int argc);
+
+/* cpuflags.c */
+struct cpuinfo {
+	char vendor[13];
+	uint32_t family, model, stepping;
+	bool sse2, sse3, ssse3, sse41, sse42, popcnt, avx, avx2, bmi2, fsgsbase, erms;
+	bool intel, amd;
+};
+extern struct cpuinfo cpu;
+
+/* os_linux.c */
+extern int32_t ncpu;
+extern uintptr_t physpagesize;
+extern uintptr_t physhugepagesize;
+extern uintptr_t stack_rlimit;   /* RLIMIT_STACK soft limit, capped */
+int32_t getproccount(void);
+int32_t cgroup_cpu_limit(int32_t n); /* caps n by cpu.max; pure syscalls */
+int64_t nanotime(void);
+int64_t walltime(void);
+void osyield(void);
+void usleep_raw(int64_t us);
+pid_t gettid_raw(void);
+void futexsleep(_Atomic uint32_t *addr, uint32_t val, int64_t ns);
+void futexwakeup(_Atomic uint32_t *addr, uint32_t cnt);
+extern bool have_madv_guard;
+
+/* raw syscalls usable before the libc is initialised (sys_linux_amd64.h) */
+#include "sys_linux_amd64.h"
+
+/* print.c: output that never allocates and never takes a lock, usable in
+ * signal handlers and before the libc is ready. */
+void print_str(const char *s);
+void print_int(int64_t v);
+void print_uint(uint64_t v);
+void print_hex(uint64_t v);
+void print_flush(void);
+void printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void printlock(void);
+void printunlock(void);
+_Noreturn void throw(const char *s);
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_env(const char *var, const char *val, const char *used, void *ctx);
+_Noreturn void exit_raw(int code);
+
+/* inittask.c */
+extern const struct gort_inittask __start_gort_inittask[] __attribute__((weak));
+extern const struct gort_inittask __stop_gort_inittask[] __attribute__((weak));
+/* order_inittasks is pure: writes a run order of the n tasks into order[]
+ * (indices), using state[] (n bytes) as scratch. On a cycle returns -1 and
+ * stores the tasks of the cycle in order[0..*ncycle). */
+int order_inittasks(const struct gort_inittask *t, size_t n, uint32_t *order,
+		    uint8_t *state, uint32_t *stack, size_t *ncycle);
+void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks);
+
+/* stack.c */
+extern size_t default_stacksize;
+extern size_t stackguard_size;
+bool stackalloc(struct g *gp, size_t size);
+void stackfree(struct g *gp);
+void stackinit(void);
+void stackcache_flush(struct p *pp);
+bool stack_isguard(struct g *gp, uintptr_t addr);
+
+/* runq.c */
+void globrunqput(struct g *gp);
+void globrunqputbatch(struct g *head, struct g *tail, int32_t n);
+struct g *globrunqget(struct p *pp, int32_t max);
+void runqput(struct p *pp, struct g *gp, bool next);
+struct g *runqget(struct p *pp, bool *inherit);
+bool runqempty(struct p *pp);
+struct g *runqsteal(struct p *pp, struct p *p2, bool stealnext);
+void runqdrain(struct p *pp);
+
+/* proc.c */
+int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t callerpc);
+void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
+void goready(struct g *gp, bool next);
+void procresize(int32_t nprocs);
+void schedule(void) __attribute__((noreturn));
+uint32_t fastrand(void);
+void wakep(void);
+void startm(struct p *pp, bool spinning);
+void handoffp(struct p *pp);
+struct p *pidleget(void);
+void entersyscall(void);
+void exitsyscall(void);
+void allgadd(struct g *gp);
+extern int64_t runtime_inittime; /* nanotime at the entry */
+extern bool scheduler_started;   /* mstart ran on m0 */
+void checkdead(void);            /* caller holds sched.lock */
+void mcall_switch(int (*fn)(struct g *, void *), void *arg);
+void injectglist(struct g *list);
+void gopreempt(void);
+void gfput(struct p *pp, struct g *gp);
+void acquirep_m0(void);
+struct m *newm(void (*fn)(void), struct p *pp, bool spinning);
+void gort_lockosthread(void);
+void gort_unlockosthread(void);
+void gort_entersyscall(void);
+void gort_exitsyscall(void);
+
+/* time.c: per-P timer heaps (Go 1.14's design) */
+struct timer {
+	int64_t when;             /* nanotime when it fires */
+	int64_t period;           /* > 0: fire again every period */
+	void (*f)(void *arg, int64_t now); /* runs on g0 with a P; must not block */
+	void *arg;
+	struct p *pp;             /* heap it is on, or NULL; under pp->timers->lock */
+	int32_t idx;              /* index in that heap */
+};
+bool pp_has_timers(struct p *pp);
+int64_t timers_check(struct p *pp, int64_t now); /* runs due timers; next when or 0 */
+int64_t timers_steal(struct p *pp, struct p *victim, int64_t now); /* -1 if ran some */
+int64_t timers_next(struct p *pp);
+int64_t timers_earliest(void);
+void timers_move(struct p *from, struct p *to);
+void addtimer(struct timer *t);
+bool deltimer(struct timer *t);
+
+/* netpoll.c: the epoll-based network poller */
+bool netpoll_inited(void);
+void netpoll_init(void);
+struct g *netpoll(int64_t delay_ns); /* list of ready Gs through schedlink */
+void netpollbreak(void);
+void netpollbreak_if_blocked(void);
+int64_t netpoll_waiters(void);
+
+/* sysmon.c */
+void sysmon_start(void);
+extern _Atomic bool sysmon_started;
+
+/* signal_linux.c */
+void initsig(void);
+void initsig_preempt(void);
+void minitsignals(struct m *mp);
+void preemptone(struct p *pp);
+
+/* traceback.c */
+void traceback_g(struct g *gp, int fd, bool current);
+void traceback_all(int fd, struct g *cur);
+void traceback_here(int fd);
+void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t stack_lo, uintptr_t stack_hi);
+
+/* The runtime's own init tasks run before the program's, in section
+ * gort_rtinittask. */
+#define GORT_RTINIT(name, fn)                                                     \
+	__attribute__((used, section("gort_rtinittask"), aligned(8)))             \
+	const struct gort_inittask gort_rtinittask__##name = {"runtime." #name, fn, NULL, __FILE__, __LINE__}
+
+/* boottrace (GODEBUG=boottrace=1) */
+void boottrace(const char *step);
+
+/* debugvars.c */
+void parsedebugvars(void);
+
+#endif /* GORT_RUNTIME_H */

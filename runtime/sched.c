@@ -1,0 +1,1024 @@
+/* sched.c: the scheduler (Go's proc.go): the g0 loop, finding work, Ms and
+ * Ps, park and ready, system calls, stopping the world and GOMAXPROCS.
+ *
+ * The loop. Every M runs schedule() on its g0 stack, forever:
+ *
+ *     for (;;) { gp = findrunnable(); execute(gp); run m->switchf(gp); }
+ *
+ * execute() switches to gp; when gp stops running (yield, park, exit,
+ * preemption) it switches back to its M's g0 with m->switchf set, and g0
+ * finishes the job there, off gp's stack: puts gp on a run queue, releases
+ * the lock gp parked under, frees gp's stack. A G therefore never touches
+ * a run queue or a wait queue while still running on its own stack, which
+ * is what lets another M pick it up the moment g0 publishes it.
+ *
+ * Spinning (Go's design comment, "Worker thread parking/unparking"): an M
+ * looking for work is "spinning"; at most GOMAXPROCS/2 spin at once, and
+ * whoever makes work available (newproc, goready) wakes an idle M only if
+ * no M is spinning (wakep). A spinning M that finds work wakes another
+ * (resetspinning), so bursts spread across idle Ps without a thundering herd.
+ *
+ * Locking: sched.lock protects the idle M and P lists, the global run queue
+ * and free-G list, and stop-the-world state. P status changes from Psyscall
+ * are CASes (sysmon and exitsyscall race for the P).
+ *
+ * Rejected: a dedicated scheduler thread (an extra switch per wake-up),
+ * direct G-to-G switches (saves one switch per yield but every G exit and
+ * park would then run queue code on a dying or parking stack). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime.h"
+
+_Atomic bool sysmon_started;
+
+const char *const waitreason_strings[waitReasonCount] = {
+	[waitNone] = "",
+	[waitYield] = "yield",
+	[waitSleep] = "sleep",
+	[waitChanSend] = "chan send",
+	[waitChanRecv] = "chan receive",
+	[waitSelect] = "select",
+	[waitSelectNoCases] = "select (no cases)",
+	[waitChanNil] = "chan send (nil chan)",
+	[waitIOWait] = "IO wait",
+	[waitWaitGroup] = "sync.WaitGroup.Wait",
+	[waitMutex] = "sync.Mutex.Lock",
+	[waitLockOSThread] = "locked to thread",
+	[waitGoexitMain] = "main goexit",
+	[waitPreempted] = "preempted",
+};
+
+static void stopm(void);
+static void gcstopm(void);
+static struct g *findrunnable(bool *inherit);
+static void execute(struct g *gp, bool inherit);
+
+/* ---- the one goroutine switch ---- */
+
+/* gogo_switch saves `from` and runs `to` on this M. Every switch in the
+ * runtime goes through here: errno hand-over now, sanitizer and valgrind
+ * stack annotations where they are enabled (see README, "Checkers"). */
+static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
+{
+	int *ep = mp->errnop;
+	from->saved_errno = *ep;
+	*ep = to->saved_errno;
+	setg(to);
+	gort_swapctx(&from->sched, &to->sched);
+	/* `from` resumes here, possibly on another M, which set g already. */
+}
+
+/* mcall_switch stops the current G and runs fn(gp, arg) on its M's g0
+ * (Go's mcall). fn decides gp's fate; when gp runs again, mcall_switch
+ * returns. */
+void mcall_switch(int (*fn)(struct g *, void *), void *arg)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	if (gp == mp->g0) throw("mcall_switch on g0");
+	mp->switchf = fn;
+	mp->switcharg = arg;
+	mp->switchg = gp;
+	gogo_switch(mp, gp, mp->g0);
+}
+
+/* ---- Ps ---- */
+
+/* acquirep associates pp with the current M. */
+static void acquirep(struct p *pp)
+{
+	struct m *mp = getm();
+	if (mp->p || pp->m) throw("acquirep: invalid p state");
+	mp->p = pp;
+	pp->m = mp;
+	atomic_store(&pp->status, Prunning);
+}
+
+/* releasep dissociates the current M's P and returns it. */
+static struct p *releasep(void)
+{
+	struct m *mp = getm();
+	struct p *pp = mp->p;
+	if (!pp || pp->m != mp) throw("releasep: invalid p state");
+	mp->p = NULL;
+	pp->m = NULL;
+	atomic_store(&pp->status, Pidle);
+	return pp;
+}
+
+/* pidleput puts pp on the idle list. Caller holds sched.lock. */
+static void pidleput(struct p *pp)
+{
+	if (!runqempty(pp)) throw("pidleput: P has non-empty run queue");
+	atomic_store(&pp->status, Pidle);
+	pp->link = sched.pidle;
+	sched.pidle = pp;
+	atomic_fetch_add(&sched.npidle, 1);
+}
+
+/* pidleget takes an idle P. Caller holds sched.lock. */
+struct p *pidleget(void)
+{
+	struct p *pp = sched.pidle;
+	if (pp) {
+		sched.pidle = pp->link;
+		atomic_fetch_sub(&sched.npidle, 1);
+	}
+	return pp;
+}
+
+/* ---- Ms ---- */
+
+/* mput puts mp on the idle list and checks for deadlock. Caller holds
+ * sched.lock. */
+static void mput(struct m *mp)
+{
+	mp->schedlink = sched.midle;
+	sched.midle = mp;
+	sched.nmidle++;
+	checkdead();
+}
+
+static struct m *mget(void)
+{
+	struct m *mp = sched.midle;
+	if (mp) {
+		sched.midle = mp->schedlink;
+		sched.nmidle--;
+	}
+	return mp;
+}
+
+/* minit: per-thread set-up, on the new thread (Go's minit). */
+static void minit(struct m *mp)
+{
+	mp->errnop = &errno;
+	mp->tid = gettid_raw();
+	mp->pthread = (uintptr_t)pthread_self();
+	minitsignals(mp);
+}
+
+static void *mstart_thread(void *arg)
+{
+	struct m *mp = arg;
+	setg(mp->g0);
+	pthread_attr_t attr;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		void *addr;
+		size_t size;
+		pthread_attr_getstack(&attr, &addr, &size);
+		mp->g0->stack_lo = (uintptr_t)addr;
+		mp->g0->stack_hi = (uintptr_t)addr + size;
+		pthread_attr_destroy(&attr);
+	}
+	minit(mp);
+	if (mp->mstartfn) {
+		mp->mstartfn();
+		return NULL;
+	}
+	acquirep(mp->nextp);
+	mp->nextp = NULL;
+	schedule();
+}
+
+/* allocm makes an M and its g0 (not yet running). */
+static struct m *allocm(void)
+{
+	struct m *mp = calloc(1, sizeof *mp);
+	struct g *g0p = calloc(1, sizeof *g0p);
+	if (!mp || !g0p) fatal("out of memory allocating an M");
+	g0p->m = mp;
+	atomic_store(&g0p->status, Grunning);
+	mp->g0 = g0p;
+	lock(&sched.lock);
+	if (sched.mnext >= sched.maxmcount) {
+		unlock(&sched.lock);
+		fatal("thread exhaustion: program exceeds %d-thread limit (GORT_MAXTHREADS)",
+		      sched.maxmcount);
+	}
+	mp->id = ++sched.mnext;
+	unlock(&sched.lock);
+	mp->fastrand[0] = fastrand() | 1;
+	mp->fastrand[1] = fastrand();
+	/* Inherit the floating-point control state, as new threads do. */
+	__asm__ volatile("stmxcsr %0" : "=m"(g0p->sched.mxcsr));
+	__asm__ volatile("fnstcw %0" : "=m"(g0p->sched.fpucw));
+	mp->alllink = allm;
+	__atomic_store_n(&allm, mp, __ATOMIC_RELEASE);
+	return mp;
+}
+
+/* newm starts a thread for a new M that will run pp (or fn, for sysmon). */
+struct m *newm(void (*fn)(void), struct p *pp, bool spinning)
+{
+	struct m *mp = allocm();
+	mp->mstartfn = fn;
+	mp->nextp = pp;
+	mp->spinning = spinning;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* The g0 stack runs the scheduler and signal-free runtime code only. */
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	pthread_t t;
+	/* New threads start with every signal blocked; minit unblocks. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = pthread_create(&t, &attr, mstart_thread, mp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (err) fatal("pthread_create failed: %s (errno %d); %ld threads exist", strerror(err), err,
+		       (long)sched.mnext);
+	return mp;
+}
+
+/* mstart runs on m0 once the libc is ready: m0 starts scheduling. */
+void mstart(void)
+{
+	struct m *mp = &m0;
+	minit(mp);
+	boottrace("mstart");
+	acquirep_m0();
+	scheduler_started = true;
+	schedule();
+}
+
+/* startm runs pp (or an idle P if NULL) on an idle or new M. If there is no
+ * P, it does nothing (and undoes the spinning count the caller took). */
+void startm(struct p *pp, bool spinning)
+{
+	lock(&sched.lock);
+	if (!pp) {
+		pp = pidleget();
+		if (!pp) {
+			unlock(&sched.lock);
+			if (spinning) atomic_fetch_sub(&sched.nmspinning, 1);
+			return;
+		}
+	}
+	struct m *nmp = mget();
+	unlock(&sched.lock);
+	if (!nmp) {
+		newm(NULL, pp, spinning);
+		return;
+	}
+	if (nmp->p || nmp->nextp) throw("startm: m has p");
+	nmp->spinning = spinning;
+	nmp->nextp = pp;
+	notewakeup(&nmp->park);
+}
+
+/* wakep starts one more M to run Gs if a P is idle and nobody spins. */
+void wakep(void)
+{
+	if (atomic_load(&sched.npidle) == 0) return;
+	int32_t zero = 0;
+	if (atomic_load(&sched.nmspinning) != 0 ||
+	    !atomic_compare_exchange_strong(&sched.nmspinning, &zero, 1))
+		return;
+	startm(NULL, true);
+}
+
+/* handoffp gives away a P whose M is about to block (in a syscall, or
+ * locked to a parked G): to a new M if it has work, otherwise to the idle
+ * list. */
+void handoffp(struct p *pp)
+{
+	if (!runqempty(pp) || atomic_load(&sched.runqsize) || pp_has_timers(pp)) {
+		startm(pp, false);
+		return;
+	}
+	int32_t zero = 0;
+	if (atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) == 0 &&
+	    atomic_compare_exchange_strong(&sched.nmspinning, &zero, 1)) {
+		startm(pp, true);
+		return;
+	}
+	lock(&sched.lock);
+	if (atomic_load(&sched.gcwaiting)) {
+		atomic_store(&pp->status, Pgcstop);
+		if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+		unlock(&sched.lock);
+		return;
+	}
+	if (atomic_load(&sched.runqsize)) {
+		unlock(&sched.lock);
+		startm(pp, false);
+		return;
+	}
+	pidleput(pp);
+	unlock(&sched.lock);
+	netpollbreak_if_blocked();
+}
+
+/* stopm parks the current M until startm hands it a P. */
+static void stopm(void)
+{
+	struct m *mp = getm();
+	if (mp->p) throw("stopm holding p");
+	if (mp->spinning) throw("stopm spinning");
+	lock(&sched.lock);
+	mput(mp);
+	unlock(&sched.lock);
+	atomic_store(&mp->blocked, 1);
+	notesleep(&mp->park);
+	atomic_store(&mp->blocked, 0);
+	noteclear(&mp->park);
+	acquirep(mp->nextp);
+	mp->nextp = NULL;
+}
+
+/* resetspinning: a spinning M found work; if it was the last spinner,
+ * wake another so the remaining work, if any, is found. */
+static void resetspinning(void)
+{
+	struct m *mp = getm();
+	if (!mp->spinning) return;
+	mp->spinning = false;
+	if (atomic_fetch_sub(&sched.nmspinning, 1) == 1) wakep();
+}
+
+/* ---- locked goroutines (gort_lockosthread) ---- */
+
+/* startlockedm hands the current P to gp's locked M, which runs gp;
+ * the current M stops. */
+static void startlockedm(struct g *gp)
+{
+	struct m *mp = gp->lockedm;
+	struct p *pp = releasep();
+	mp->nextp = pp;
+	mp->nextg = gp;
+	notewakeup(&mp->park);
+	stopm();
+}
+
+/* stoplockedm: the current M's locked G is not runnable; give the P away
+ * and sleep until the G is handed back. */
+static void stoplockedm(void)
+{
+	struct m *mp = getm();
+	if (mp->p) handoffp(releasep());
+	lock(&sched.lock);
+	sched.nmidlelocked++;
+	checkdead();
+	unlock(&sched.lock);
+	atomic_store(&mp->blocked, 1);
+	notesleep(&mp->park);
+	atomic_store(&mp->blocked, 0);
+	noteclear(&mp->park);
+	lock(&sched.lock);
+	sched.nmidlelocked--;
+	unlock(&sched.lock);
+	acquirep(mp->nextp);
+	mp->nextp = NULL;
+}
+
+/* ---- stopping the world (GOMAXPROCS changes) ---- */
+
+static void preemptall(void)
+{
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
+		struct p *pp = allp[i];
+		if (atomic_load(&pp->status) == Prunning) preemptone(pp);
+	}
+}
+
+/* stoptheworld stops every P but the caller's. Runs on a user G. */
+static void stoptheworld(void)
+{
+	struct m *mp = getm();
+	lock(&sched.lock);
+	while (atomic_load(&sched.gcwaiting)) {
+		/* Someone else is stopping the world; wait our turn. */
+		unlock(&sched.lock);
+		gort_yield();
+		lock(&sched.lock);
+	}
+	sched.stopwait = sched.gomaxprocs;
+	atomic_store(&sched.gcwaiting, 1);
+	noteclear(&sched.stopnote);
+	atomic_store(&mp->p->status, Pgcstop);
+	sched.stopwait--;
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
+		uint32_t s = Psyscall;
+		if (atomic_compare_exchange_strong(&allp[i]->status, &s, Pgcstop)) sched.stopwait--;
+	}
+	struct p *pp;
+	while ((pp = pidleget())) {
+		atomic_store(&pp->status, Pgcstop);
+		sched.stopwait--;
+	}
+	bool wait = sched.stopwait > 0;
+	unlock(&sched.lock);
+	netpollbreak_if_blocked();
+	while (wait) {
+		preemptall();
+		if (notetsleep(&sched.stopnote, 100000)) break;
+	}
+	lock(&sched.lock);
+	if (sched.stopwait != 0) throw("stoptheworld: not stopped");
+	unlock(&sched.lock);
+}
+
+/* starttheworld resizes to nprocs and restarts the Ps that have work. */
+static void starttheworld(int32_t nprocs)
+{
+	lock(&sched.lock);
+	procresize(nprocs);
+	atomic_store(&sched.gcwaiting, 0);
+	struct p *runnable = NULL;
+	struct m *mp = getm();
+	for (int32_t i = atomic_load(&allplen) - 1; i >= 0; i--) {
+		struct p *pp = allp[i];
+		if (pp == mp->p) continue;
+		atomic_store(&pp->status, Pidle);
+		if (runqempty(pp) && !pp_has_timers(pp)) {
+			pidleput(pp);
+		} else {
+			pp->link = runnable;
+			runnable = pp;
+		}
+	}
+	unlock(&sched.lock);
+	while (runnable) {
+		struct p *pp = runnable;
+		runnable = pp->link;
+		startm(pp, false);
+	}
+	wakep();
+}
+
+/* gcstopm: the world is stopping; give up our P and park. */
+static void gcstopm(void)
+{
+	struct m *mp = getm();
+	if (mp->spinning) {
+		mp->spinning = false;
+		atomic_fetch_sub(&sched.nmspinning, 1);
+	}
+	struct p *pp = releasep();
+	lock(&sched.lock);
+	atomic_store(&pp->status, Pgcstop);
+	if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+	unlock(&sched.lock);
+	stopm();
+}
+
+/* procresize changes the number of Ps to nprocs (Go's procresize). Ps
+ * beyond nprocs are destroyed: their queued Gs, free Gs, stacks and timers
+ * move to the global lists or to P0. Called with sched.lock held, before
+ * the scheduler starts or with the world stopped. The caller's P (if any)
+ * stays its own if it survives; otherwise the caller takes allp[0]. */
+void procresize(int32_t nprocs)
+{
+	int32_t old = atomic_load(&allplen);
+	if (nprocs <= 0) throw("procresize: invalid arg");
+	if (nprocs > old) {
+		struct p **np = sys_mmap(NULL, nprocs * sizeof *np, 3, 0x22, -1, 0);
+		if (sys_mmap_failed(np)) throw("procresize: out of memory");
+		for (int32_t i = 0; i < old; i++) np[i] = allp[i];
+		for (int32_t i = old; i < nprocs; i++) {
+			struct p *pp = sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
+			if (sys_mmap_failed(pp)) throw("procresize: out of memory");
+			pp->id = i;
+			atomic_store(&pp->status, Pgcstop);
+			np[i] = pp;
+		}
+		/* The old array stays mapped: gdb and tracebacks may be reading it. */
+		__atomic_store_n(&allp, np, __ATOMIC_RELEASE);
+	}
+	struct m *mp = scheduler_started ? getm() : NULL;
+	for (int32_t i = nprocs; i < old; i++) {
+		struct p *pp = allp[i];
+		runqdrain(pp);
+		while (pp->gfree) {
+			struct g *gp = pp->gfree;
+			pp->gfree = gp->schedlink;
+			gp->schedlink = sched.gfree;
+			sched.gfree = gp;
+			sched.ngfree++;
+		}
+		pp->gfreecnt = 0;
+		unlock(&sched.lock);
+		stackcache_flush(pp);
+		timers_move(pp, allp[0]);
+		lock(&sched.lock);
+		atomic_store(&pp->status, Pdead);
+	}
+	atomic_store(&allplen, nprocs);
+	sched.gomaxprocs = nprocs;
+	if (mp && mp->p && mp->p->id >= nprocs) {
+		/* Our P is gone: take P0. */
+		mp->p->m = NULL;
+		mp->p = NULL;
+		allp[0]->m = NULL;
+		mp->p = allp[0];
+		allp[0]->m = mp;
+		atomic_store(&allp[0]->status, Prunning);
+	}
+	if (!scheduler_started) {
+		/* At boot: P0 will be m0's, the others idle. */
+		sched.pidle = NULL;
+		atomic_store(&sched.npidle, 0);
+		for (int32_t i = nprocs - 1; i >= 1; i--) pidleput(allp[i]);
+		atomic_store(&allp[0]->status, Pgcstop);
+	}
+}
+
+void acquirep_m0(void)
+{
+	acquirep(allp[0]);
+}
+
+int gort_gomaxprocs(int n)
+{
+	int old = sched.gomaxprocs;
+	if (n <= 0 || n == old) return old;
+	if (n > 1024) n = 1024;
+	struct g *gp = scheduler_started ? getg() : NULL;
+	if (!gp || !gp->m || gp == gp->m->g0 || !gp->m->p) {
+		if (scheduler_started) fatal("gort_gomaxprocs called outside a goroutine");
+		/* From a C constructor, before the scheduler runs. */
+		lock(&sched.lock);
+		procresize(n);
+		unlock(&sched.lock);
+		return old;
+	}
+	stoptheworld();
+	starttheworld(n);
+	return old;
+}
+
+/* ---- the scheduler loop ---- */
+
+/* schedule runs on g0, forever: find a G, run it, finish its switch. */
+void schedule(void)
+{
+	struct m *mp = getm();
+	if (getg() != mp->g0) throw("schedule: not on g0");
+	for (;;) {
+		if (mp->lockedg) {
+			/* This M belongs to its locked G: wait until the G is
+			 * handed over (startlockedm), then run it. */
+			if (!mp->nextg) stoplockedm();
+			struct g *gp = mp->nextg;
+			mp->nextg = NULL;
+			if (gp != mp->lockedg) throw("schedule: wrong locked g handed over");
+			execute(gp, false);
+		} else {
+			bool inherit;
+			struct g *gp = findrunnable(&inherit);
+			if (gp->lockedm && gp->lockedm != mp) {
+				startlockedm(gp);
+				continue;
+			}
+			execute(gp, inherit);
+		}
+		if (mp->switchf) {
+			int (*f)(struct g *, void *) = mp->switchf;
+			mp->switchf = NULL;
+			f(mp->switchg, mp->switcharg);
+		}
+	}
+}
+
+/* execute runs gp on the current M until gp switches back to g0. */
+static void execute(struct g *gp, bool inherit)
+{
+	struct m *mp = getm();
+	struct p *pp = mp->p;
+	if (!gp->stack_lo) {
+		/* First run: give it a stack and its first frame. */
+		if (!stackalloc(gp, gp->stackreq))
+			fatal("out of memory allocating a %zu-byte goroutine stack (goroutine %ld)",
+			      gp->stackreq ? gp->stackreq : default_stacksize, (long)gp->goid);
+		memset(&gp->sched, 0, sizeof gp->sched);
+		gp->sched.sp = gp->stack_hi & ~(uintptr_t)15;
+		gp->sched.pc = (uintptr_t)gort_gostart;
+		gp->sched.bx = (uintptr_t)gp->fn;
+		gp->sched.r12 = (uintptr_t)gp->arg;
+		gp->sched.mxcsr = mp->g0->sched.mxcsr;
+		gp->sched.fpucw = mp->g0->sched.fpucw;
+		__asm__ volatile("stmxcsr %0" : "=m"(gp->sched.mxcsr));
+		__asm__ volatile("fnstcw %0" : "=m"(gp->sched.fpucw));
+	}
+	mp->curg = gp;
+	gp->m = mp;
+	atomic_store(&gp->status, Grunning);
+	gp->preempt = false;
+	if (!inherit) pp->schedtick++;
+	gogo_switch(mp, mp->g0, gp);
+	mp->curg = NULL;
+}
+
+/* findrunnable finds a runnable G, blocking the M until there is one. */
+static struct g *findrunnable(bool *inherit)
+{
+	struct m *mp = getm();
+	struct g *gp;
+top:;
+	struct p *pp = mp->p;
+	*inherit = false;
+	if (atomic_load(&sched.gcwaiting)) {
+		gcstopm();
+		goto top;
+	}
+	int64_t pollUntil = 0;
+	if (pp->timers) {
+		int64_t now = nanotime();
+		pollUntil = timers_check(pp, now);
+	}
+	/* Fairness: every 61st tick, look at the global queue first. */
+	if (pp->schedtick % 61 == 0 && atomic_load(&sched.runqsize) > 0) {
+		lock(&sched.lock);
+		gp = globrunqget(pp, 1);
+		unlock(&sched.lock);
+		if (gp) return gp;
+	}
+	if ((gp = runqget(pp, inherit))) {
+		resetspinning();
+		return gp;
+	}
+	if (atomic_load(&sched.runqsize)) {
+		lock(&sched.lock);
+		gp = globrunqget(pp, 0);
+		unlock(&sched.lock);
+		if (gp) {
+			resetspinning();
+			return gp;
+		}
+	}
+	/* Ready network I/O, without blocking (netpoll.c). */
+	if (netpoll_inited() && atomic_load(&sched.lastpoll) != 0) {
+		struct g *list = netpoll(0);
+		if (list) {
+			gp = list;
+			injectglist(list->schedlink);
+			atomic_store(&gp->status, Grunnable);
+			resetspinning();
+			return gp;
+		}
+	}
+	/* Steal, if spinning is worth it: at most half the busy Ps' worth of
+	 * spinning Ms. */
+	int32_t nprocs = atomic_load(&allplen);
+	if (mp->spinning ||
+	    2 * atomic_load(&sched.nmspinning) < nprocs - atomic_load(&sched.npidle)) {
+		if (!mp->spinning) {
+			mp->spinning = true;
+			atomic_fetch_add(&sched.nmspinning, 1);
+		}
+		for (int i = 0; i < 4; i++) {
+			uint32_t start = fastrand();
+			for (int32_t k = 0; k < nprocs; k++) {
+				struct p *p2 = allp[(start + k) % nprocs];
+				if (p2 == pp) continue;
+				if (atomic_load(&sched.gcwaiting)) goto top;
+				if ((gp = runqsteal(pp, p2, i == 3))) {
+					resetspinning();
+					return gp;
+				}
+				if (i == 3 && p2->timers) {
+					int64_t w = timers_steal(pp, p2, nanotime());
+					if (w == -1) goto top; /* ran some timers: look again */
+					if (w && (!pollUntil || w < pollUntil)) pollUntil = w;
+				}
+			}
+		}
+	}
+	/* Nothing: give up the P and sleep. Re-check under the lock first. */
+	lock(&sched.lock);
+	if (atomic_load(&sched.gcwaiting)) {
+		unlock(&sched.lock);
+		goto top;
+	}
+	if (atomic_load(&sched.runqsize)) {
+		gp = globrunqget(pp, 0);
+		unlock(&sched.lock);
+		resetspinning();
+		return gp;
+	}
+	if (pp_has_timers(pp)) {
+		int64_t w = timers_next(pp);
+		if (w && (!pollUntil || w < pollUntil)) pollUntil = w;
+	}
+	releasep();
+	pidleput(pp);
+	unlock(&sched.lock);
+
+	bool wasspinning = mp->spinning;
+	if (mp->spinning) {
+		mp->spinning = false;
+		if (atomic_fetch_sub(&sched.nmspinning, 1) <= 0) throw("findrunnable: negative nmspinning");
+		/* Work may have appeared after we looked but before we
+		 * dropped spinning: look once more at every P. */
+		for (int32_t k = 0; k < nprocs; k++) {
+			struct p *p2 = allp[k];
+			if (!runqempty(p2)) {
+				lock(&sched.lock);
+				pp = pidleget();
+				unlock(&sched.lock);
+				if (pp) {
+					acquirep(pp);
+					mp->spinning = true;
+					atomic_fetch_add(&sched.nmspinning, 1);
+					goto top;
+				}
+				break;
+			}
+		}
+	}
+	(void)wasspinning;
+	/* Block in the netpoller until I/O or the next timer, if nobody else
+	 * is doing so; otherwise park. */
+	if (!pollUntil) pollUntil = timers_earliest();
+	if ((netpoll_waiters() > 0 || pollUntil) && atomic_exchange(&sched.lastpoll, 0) != 0) {
+		netpoll_init();
+		int64_t delay = -1;
+		if (pollUntil) {
+			delay = pollUntil - nanotime();
+			if (delay < 0) delay = 0;
+		}
+		atomic_store(&sched.pollUntil, pollUntil);
+		struct g *list = netpoll(delay);
+		atomic_store(&sched.pollUntil, 0);
+		atomic_store(&sched.lastpoll, nanotime());
+		lock(&sched.lock);
+		pp = pidleget();
+		unlock(&sched.lock);
+		if (!pp) {
+			injectglist(list);
+		} else {
+			acquirep(pp);
+			if (list) {
+				gp = list;
+				injectglist(list->schedlink);
+				atomic_store(&gp->status, Grunnable);
+				return gp;
+			}
+			goto top;
+		}
+	}
+	stopm();
+	goto top;
+}
+
+/* injectglist makes a list of Gs (linked through schedlink) runnable. */
+void injectglist(struct g *list)
+{
+	if (!list) return;
+	int n = 0;
+	lock(&sched.lock);
+	while (list) {
+		struct g *next = list->schedlink;
+		atomic_store(&list->status, Grunnable);
+		globrunqput(list);
+		list = next;
+		n++;
+	}
+	unlock(&sched.lock);
+	for (; n > 0 && atomic_load(&sched.npidle) > 0; n--) startm(NULL, false);
+}
+
+/* ---- park and ready ---- */
+
+struct parkarg {
+	int (*unlockf)(struct g *, void *);
+	void *lock;
+};
+
+static int park_m(struct g *gp, void *arg)
+{
+	struct parkarg *pa = arg;
+	atomic_store(&gp->status, Gwaiting);
+	if (pa->unlockf && !pa->unlockf(gp, pa->lock)) {
+		/* The wait is already over: run gp again right away. */
+		atomic_store(&gp->status, Grunnable);
+		runqput(getm()->p, gp, true);
+	}
+	return 0;
+}
+
+/* gopark parks the current goroutine (Go's gopark). unlockf(gp, lock) runs
+ * on g0 once gp is fully switched out and marked Gwaiting: it typically
+ * releases the lock that makes gp's wait queue entry visible to wakers. If
+ * it returns 0, gp is made runnable again at once. */
+void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason)
+{
+	struct g *gp = getg();
+	struct parkarg pa = {unlockf, lock};
+	atomic_store(&gp->waitreason, reason);
+	gp->waitsince = 0;
+	mcall_switch(park_m, &pa);
+	atomic_store(&gp->waitreason, waitNone);
+}
+
+/* goready makes a parked gp runnable, on the current P's runnext if next. */
+void goready(struct g *gp, bool next)
+{
+	uint32_t s = Gwaiting;
+	if (!atomic_compare_exchange_strong(&gp->status, &s, Grunnable)) {
+		printf_raw("goready: goroutine %ld has status %u\n", (long)gp->goid, s);
+		throw("goready: bad g status");
+	}
+	struct g *self = scheduler_started ? getg() : NULL;
+	struct m *mp = self ? self->m : NULL;
+	if (mp && mp->p && !mp->insyscall) {
+		runqput(mp->p, gp, next);
+	} else {
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	}
+	wakep();
+}
+
+static int gosched_m(struct g *gp, void *arg)
+{
+	(void)arg;
+	atomic_store(&gp->status, Grunnable);
+	struct m *mp = getm();
+	if (gp->preempt_global || !mp->p) {
+		gp->preempt_global = false;
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	} else {
+		runqput(mp->p, gp, false);
+	}
+	return 0;
+}
+
+void gort_yield(void)
+{
+	if (!scheduler_started) return;
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0) return; /* not a goroutine: nothing to yield */
+	mcall_switch(gosched_m, NULL);
+}
+
+/* gopreempt: yield because sysmon asked (time slice used up). The G goes
+ * to the global queue, as Go's gopreempt_m, so that a P with a long local
+ * queue still lets every G run. */
+void gopreempt(void)
+{
+	struct g *gp = getg();
+	gp->preempt_global = true;
+	mcall_switch(gosched_m, NULL);
+}
+
+/* ---- system calls ---- */
+
+/* entersyscall: the current G is about to block in the kernel or in a
+ * library. Its P stays attached but in state Psyscall; sysmon retakes it
+ * (handoffp) if the call lasts more than a tick (20 us to 10 ms). */
+void entersyscall(void)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	struct p *pp = mp->p;
+	atomic_store(&gp->status, Gsyscall);
+	atomic_store(&mp->insyscall, 1);
+	pp->m = NULL;
+	mp->oldp = pp;
+	mp->p = NULL;
+	atomic_fetch_add(&pp->syscalltick, 1);
+	atomic_store(&pp->status, Psyscall);
+	if (atomic_load(&sched.gcwaiting)) {
+		uint32_t s = Psyscall;
+		if (atomic_compare_exchange_strong(&pp->status, &s, Pgcstop)) {
+			lock(&sched.lock);
+			if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+			unlock(&sched.lock);
+		}
+	}
+	if (!atomic_load(&sysmon_started)) sysmon_start();
+}
+
+static int exitsyscall0(struct g *gp, void *arg)
+{
+	(void)arg;
+	/* On g0 with no P: find one or queue gp globally and park. */
+	struct m *mp = getm();
+	atomic_store(&gp->status, Grunnable);
+	lock(&sched.lock);
+	struct p *pp = atomic_load(&sched.gcwaiting) ? NULL : pidleget();
+	if (!pp) globrunqput(gp);
+	unlock(&sched.lock);
+	if (pp) {
+		/* The schedule loop runs gp next from runnext (or, if gp is
+		 * locked to this M, hands it over). */
+		acquirep(pp);
+		if (mp->lockedg == gp) mp->nextg = gp;
+		else runqput(pp, gp, true);
+		return 0;
+	}
+	if (!mp->lockedg) stopm();
+	return 0;
+}
+
+/* exitsyscall: the blocking call returned. Take back the old P if nobody
+ * took it; else any idle P; else queue the G and park the M. */
+void exitsyscall(void)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	struct p *pp = mp->oldp;
+	mp->oldp = NULL;
+	atomic_store(&mp->insyscall, 0);
+	uint32_t s = Psyscall;
+	if (pp && atomic_compare_exchange_strong(&pp->status, &s, Prunning)) {
+		mp->p = pp;
+		pp->m = mp;
+		atomic_store(&gp->status, Grunning);
+		return;
+	}
+	if (!atomic_load(&sched.gcwaiting)) {
+		lock(&sched.lock);
+		struct p *np = pidleget();
+		unlock(&sched.lock);
+		if (np) {
+			acquirep(np);
+			atomic_store(&gp->status, Grunning);
+			return;
+		}
+	}
+	/* No P: from the G's view the call lasts until a P is free. */
+	mcall_switch(exitsyscall0, NULL);
+}
+
+void gort_entersyscall(void)
+{
+	if (!scheduler_started) return;
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0 || !gp->m->p) return;
+	gp->syscallnest++;
+	if (gp->syscallnest == 1) entersyscall();
+}
+
+void gort_exitsyscall(void)
+{
+	if (!scheduler_started) return;
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0 || gp->syscallnest == 0) return;
+	if (--gp->syscallnest == 0) exitsyscall();
+}
+
+/* ---- locking a goroutine to its thread ---- */
+
+void gort_lockosthread(void)
+{
+	struct g *gp = getg();
+	if (!scheduler_started || !gp || gp == gp->m->g0) return;
+	gp->lockedcount++;
+	gp->lockedm = gp->m;
+	gp->m->lockedg = gp;
+}
+
+void gort_unlockosthread(void)
+{
+	struct g *gp = getg();
+	if (!scheduler_started || !gp || gp == gp->m->g0 || gp->lockedcount == 0) return;
+	if (--gp->lockedcount == 0) {
+		gp->m->lockedg = NULL;
+		gp->lockedm = NULL;
+	}
+}
+
+/* ---- deadlock detection ---- */
+
+/* checkdead reports a deadlock when no M is running Go code and nothing
+ * can wake a G: all goroutines are asleep. Caller holds sched.lock
+ * (Go's checkdead). */
+void checkdead(void)
+{
+	if (!scheduler_started) return;
+	int64_t run = sched.mnext + 1 - sched.nmidle - sched.nmidlelocked - sched.nmsys;
+	if (run > 0) return;
+	if (run < 0) {
+		printf_raw("runtime: checkdead: nmidle=%d nmidlelocked=%d mcount=%ld nmsys=%d\n",
+			   sched.nmidle, sched.nmidlelocked, (long)sched.mnext + 1, sched.nmsys);
+		throw("checkdead: inconsistent counts");
+	}
+	if (atomic_load(&sched.nglive) == 0 || (sched.mainexited && atomic_load(&sched.nglive) == 0)) {
+		unlock(&sched.lock);
+		fatal("no goroutines (main called gort_goexit) - deadlock!");
+	}
+	/* A goroutine in a syscall may yet come back; a timer may fire; a
+	 * descriptor may become ready. */
+	for (struct g *gp = allgs; gp; gp = gp->alllink) {
+		uint32_t s = atomic_load(&gp->status);
+		if (s == Grunnable || s == Grunning || s == Gsyscall) return;
+	}
+	for (int32_t i = 0; i < atomic_load(&allplen); i++)
+		if (pp_has_timers(allp[i])) return;
+	if (netpoll_waiters() > 0) return;
+	unlock(&sched.lock);
+	if (sched.mainexited)
+		fatal("no goroutines (main called gort_goexit) - deadlock!");
+	fatal("all goroutines are asleep - deadlock!");
+}

@@ -1,0 +1,245 @@
+/* signal_linux.c: every signal the runtime handles, in one place (Go's
+ * signal_unix.go): crash signals, SIGQUIT and SIGURG (preemption).
+ *
+ * Handlers run on a per-M alternate signal stack, so a goroutine that
+ * overflows into its guard still gets a clear "fatal error: stack
+ * overflow". Signals the program handles itself are left to it:
+ *   - a crash signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) or SIGQUIT
+ *     that already has a handler when the runtime starts keeps it; a
+ *     handler the program installs later replaces the runtime's, as in C;
+ *   - SIGURG is shared: a handler that was installed before the runtime's
+ *     is called after the preemption check (see README, "Signals").
+ *
+ * Asynchronous preemption (Go's asyncPreempt): sysmon sets gp->preempt
+ * and sends SIGURG to the M. If the interrupted pc is a safe point, the
+ * handler makes the interrupted context call gort_asyncpreempt, which saves
+ * every register and yields. Safe points are pcs in the program's own code:
+ * never in the runtime (gort_text) and never in the C library, which may
+ * hold a lock that the next goroutine on this thread needs. In a dynamically
+ * linked program the libc is a separate object, so "the executable's text
+ * minus the runtime" is exact; in a static program the libc's code is in
+ * the executable and only gort.ld (gortcc) separates it (gort_systext):
+ * static programs linked without it are preempted only cooperatively. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include "runtime.h"
+
+extern char __executable_start[] __attribute__((weak));
+extern char etext[] __attribute__((weak));
+extern char __start_gort_text[] __attribute__((weak));
+extern char __stop_gort_text[] __attribute__((weak));
+extern char __start_gort_systext[] __attribute__((weak));
+extern char __stop_gort_systext[] __attribute__((weak));
+void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp);
+bool pc_in_runtime(uintptr_t pc);
+
+#define ALTSTACKSIZE (64 << 10)
+
+static const int crashsigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
+static struct sigaction fwd[65]; /* handlers found at install time */
+static sigset_t initmask;         /* m0's mask at start-up, given to new Ms */
+static bool asyncpreempt_ok;      /* safe points can be told apart */
+
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "SIGSEGV: segmentation violation";
+	case SIGBUS: return "SIGBUS: bus error";
+	case SIGFPE: return "SIGFPE: floating-point exception";
+	case SIGILL: return "SIGILL: illegal instruction";
+	case SIGABRT: return "SIGABRT: abort";
+	case SIGQUIT: return "SIGQUIT: quit";
+	}
+	return "signal";
+}
+
+static bool isuserhandler(const struct sigaction *sa)
+{
+	return (sa->sa_flags & SA_SIGINFO) ? sa->sa_sigaction != NULL
+					   : sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN;
+}
+
+static void forward(int sig, siginfo_t *info, void *ctx)
+{
+	struct sigaction *sa = &fwd[sig];
+	if (sa->sa_flags & SA_SIGINFO) sa->sa_sigaction(sig, info, ctx);
+	else if (sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN) sa->sa_handler(sig);
+}
+
+/* isasyncsafepoint: may gp be stopped at this context? */
+static bool isasyncsafepoint(struct g *gp, ucontext_t *uc)
+{
+	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t sp = uc->uc_mcontext.gregs[REG_RSP];
+	if (!asyncpreempt_ok || !etext) return false;
+	if (pc < (uintptr_t)__executable_start || pc >= (uintptr_t)etext) return false;
+	if (pc_in_runtime(pc)) return false;
+	if (__start_gort_systext && pc >= (uintptr_t)__start_gort_systext &&
+	    pc < (uintptr_t)__stop_gort_systext)
+		return false;
+	/* On its own stack, with room for the trampoline's frame. */
+	if (sp < gp->stack_lo + 16384 || sp > gp->stack_hi) return false;
+	if (gp->syscallnest || gp->lockedcount < 0) return false;
+	return true;
+}
+
+/* injectcall makes the interrupted context call gort_asyncpreempt: below
+ * the red zone it stores the interrupted pc and rsp, then resumes there. */
+static void injectcall(ucontext_t *uc)
+{
+	greg_t *r = uc->uc_mcontext.gregs;
+	uintptr_t sp = r[REG_RSP] - 128 - 16;
+	((uintptr_t *)sp)[0] = r[REG_RIP];
+	((uintptr_t *)sp)[1] = r[REG_RSP];
+	r[REG_RSP] = sp;
+	r[REG_RIP] = (uintptr_t)gort_asyncpreempt;
+}
+
+/* gort_asyncpreempt2 runs on the preempted goroutine's stack, all its
+ * registers saved by the trampoline. */
+__attribute__((used)) void gort_asyncpreempt2(void)
+{
+	struct g *gp = getg();
+	if (gp->preempt) {
+		gp->preempt = false;
+		gopreempt();
+	}
+}
+
+static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *gp)
+{
+	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t sp = uc->uc_mcontext.gregs[REG_RSP];
+	uintptr_t bp = uc->uc_mcontext.gregs[REG_RBP];
+	uintptr_t addr = (uintptr_t)info->si_addr;
+	struct m *mp = gp ? gp->m : NULL;
+	struct g *cur = mp && mp->curg ? mp->curg : gp;
+	printlock();
+	if (sig == SIGSEGV && cur && stack_isguard(cur, addr)) {
+		printf_raw("runtime: goroutine %ld stack exceeds %lu-byte limit\n", (long)cur->goid,
+			   (unsigned long)(cur->stack_hi - cur->stack_lo));
+		printf_raw("runtime: sp=0x%lx stack=[0x%lx, 0x%lx]\n", (unsigned long)sp,
+			   (unsigned long)cur->stack_lo, (unsigned long)cur->stack_hi);
+		printf_raw("fatal error: stack overflow\n\n");
+	} else {
+		if (pc_in_runtime(pc)) printf_raw("fatal error: unexpected signal during runtime execution\n");
+		printf_raw("%s\nPC=0x%lx m=%ld sigcode=%d addr=0x%lx\n\n", signame(sig),
+			   (unsigned long)pc, mp ? (long)mp->id : -1L, info->si_code,
+			   (unsigned long)addr);
+	}
+	if (gotraceback_level > 0) {
+		if (cur && cur->goid) {
+			/* If the fault is on the goroutine's own stack, walk from
+			 * the fault; a fault on g0 walks g0. */
+			if (sp >= cur->stack_lo && sp < cur->stack_hi) {
+				traceback_ctx(cur, pc, sp, bp);
+			} else {
+				traceback_ctx(mp->g0, pc, sp, bp);
+			}
+		} else if (mp) {
+			traceback_ctx(mp->g0, pc, sp, bp);
+		}
+		if (gotraceback_level >= 2 || sig == SIGQUIT) {
+			for (struct g *g1 = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); g1; g1 = g1->alllink) {
+				if (g1 == cur || atomic_load(&g1->status) == Gdead || !g1->goid) continue;
+				print_str("\n");
+				traceback_g(g1, 2, false);
+			}
+		}
+	}
+	printunlock();
+	if (gotraceback_level >= 4 || (sig == SIGQUIT && gotraceback_level >= 4)) {
+		signal(sig == SIGQUIT ? SIGABRT : sig, SIG_DFL);
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, sig == SIGQUIT ? SIGABRT : sig);
+		sigprocmask(SIG_UNBLOCK, &s, NULL);
+		raise(sig == SIGQUIT ? SIGABRT : sig);
+	}
+	exit_raw(2);
+}
+
+static void sighandler(int sig, siginfo_t *info, void *ctx)
+{
+	int saved = errno;
+	ucontext_t *uc = ctx;
+	struct g *gp = getg();
+	if (sig == SIGURG) {
+		if (gp && gp->m && gp->m->curg == gp && gp != gp->m->g0 && gp->preempt &&
+		    !debug.asyncpreemptoff && isasyncsafepoint(gp, uc))
+			injectcall(uc);
+		forward(sig, info, ctx);
+		errno = saved;
+		return;
+	}
+	crash(sig, info, uc, gp);
+}
+
+static void install(int sig)
+{
+	struct sigaction sa, old;
+	sigaction(sig, NULL, &old);
+	fwd[sig] = old;
+	if (sig != SIGURG && isuserhandler(&old)) return; /* the program's own */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = sighandler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	sigdelset(&sa.sa_mask, SIGSEGV);
+	sigdelset(&sa.sa_mask, SIGBUS);
+	sigdelset(&sa.sa_mask, SIGFPE);
+	sigdelset(&sa.sa_mask, SIGILL);
+	sigaction(sig, &sa, NULL);
+}
+
+/* initsig installs the crash handlers (a runtime init task). */
+void initsig(void)
+{
+	for (size_t i = 0; i < sizeof crashsigs / sizeof crashsigs[0]; i++) install(crashsigs[i]);
+}
+GORT_RTINIT(signals, initsig);
+
+/* initsig_preempt installs the SIGURG handler, when sysmon starts. */
+void initsig_preempt(void)
+{
+	bool dynamic = auxv_info.base != 0;
+	asyncpreempt_ok = dynamic || __start_gort_systext != NULL;
+	install(SIGURG);
+}
+
+/* minitsignals: per-M signal set-up: an alternate stack, and the mask m0
+ * started with. */
+void minitsignals(struct m *mp)
+{
+	if (mp == &m0) {
+		sigprocmask(SIG_SETMASK, NULL, &initmask);
+	} else {
+		pthread_sigmask(SIG_SETMASK, &initmask, NULL);
+	}
+	void *p = sys_mmap(NULL, ALTSTACKSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sys_mmap_failed(p)) return;
+	stack_t ss = {.ss_sp = p, .ss_size = ALTSTACKSIZE, .ss_flags = 0};
+	stack_t old;
+	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) && mp == &m0) {
+		/* The program (a constructor) set one already: keep it. */
+		sys_munmap(p, ALTSTACKSIZE);
+		return;
+	}
+	sigaltstack(&ss, NULL);
+	mp->gsignal_stack = p;
+}
+
+/* preemptone asks the G running on pp to yield. */
+void preemptone(struct p *pp)
+{
+	struct m *mp = pp->m;
+	if (!mp) return;
+	struct g *gp = mp->curg;
+	if (!gp || gp == mp->g0) return;
+	gp->preempt = true;
+	if (!debug.asyncpreemptoff && atomic_load(&sysmon_started))
+		sys_tgkill(sys_getpid(), mp->tid, SIGURG);
+}

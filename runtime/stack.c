@@ -1,0 +1,223 @@
+/* stack.c: goroutine stacks (Go's stack.go, for stacks that never move).
+ *
+ * A stack is a fixed-size region of anonymous memory with a guard region
+ * below it; the kernel commits pages as they are touched, so a goroutine that
+ * uses 3 KiB of its 256 KiB stack costs one page. Stacks of the default size
+ * are carved from chunks of STACKS_PER_CHUNK slots (one mmap, one VMA each):
+ * a million goroutines must fit under vm.max_map_count (65530). Guards are
+ * installed with MADV_GUARD_INSTALL (Linux 6.13+), which marks the pages
+ * without splitting the VMA; older kernels get mprotect(PROT_NONE), which
+ * costs a VMA per guard and so limits the count of live goroutines to about
+ * 30,000 there (see README).
+ *
+ * A stack is bound to a G when the G first runs, not when it is created, and
+ * returned to the P's cache when the G exits: a million goroutines created
+ * before any runs cost a million G structures, not a million stacks.
+ *
+ * Caches: each P keeps up to PCACHE free default stacks (owner-only, no
+ * lock); overflow and refill go through the global pool (stackpool.lock),
+ * which keeps up to GCACHE stacks with their pages; stacks beyond that have
+ * their pages given back (MADV_DONTNEED) and wait in the global "bare" list
+ * for reuse. Chunks are never unmapped.
+ *
+ * Locking: stackpool.lock protects the global pool and chunk carving. */
+#include <sys/mman.h>
+#include "runtime.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+size_t default_stacksize = 256 << 10;
+size_t stackguard_size = 64 << 10;
+
+enum { STACKS_PER_CHUNK = 64, PCACHE = 32, GCACHE = 1024 };
+
+/* A free stack is linked through its own top word. */
+struct freestack {
+	struct freestack *next;
+	bool bare; /* pages already given back */
+};
+
+static struct {
+	struct mutex lock;
+	struct freestack *cached; /* pages present */
+	int32_t ncached;
+	struct freestack *bare;   /* pages given back; link page re-faulted on reuse */
+	char *chunk, *chunkend;   /* carving position */
+	int64_t nchunks;
+} stackpool;
+
+static struct freestack *fs_of(uintptr_t lo, size_t size)
+{
+	return (struct freestack *)(lo + size - sizeof(struct freestack));
+}
+
+/* guard installs a guard on [p, p+n): pages that fault on any access. */
+static void guard(void *p, size_t n)
+{
+	if (have_madv_guard && sys_madvise(p, n, MADV_GUARD_INSTALL) == 0) return;
+	if (sys_mprotect(p, n, PROT_NONE) != 0) throw("stack guard: mprotect failed");
+}
+
+noinline void stackinit(void)
+{
+	/* Probe once whether the kernel has guard regions. */
+	void *p = sys_mmap(NULL, physpagesize, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sys_mmap_failed(p)) throw("stackinit: mmap failed");
+	have_madv_guard = sys_madvise(p, physpagesize, MADV_GUARD_INSTALL) == 0;
+	sys_munmap(p, physpagesize);
+}
+
+/* stackmap maps a region of size usable bytes with a guard below it and
+ * returns the lowest usable address, or 0. */
+static uintptr_t stackmap(size_t size, void **map, size_t *mapsize)
+{
+	size_t total = size + stackguard_size;
+	char *p = sys_mmap(NULL, total, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (sys_mmap_failed(p)) return 0;
+	guard(p, stackguard_size);
+	*map = p;
+	*mapsize = total;
+	return (uintptr_t)p + stackguard_size;
+}
+
+/* stackcarve takes a new default-size slot from the current chunk.
+ * Caller holds stackpool.lock. */
+static uintptr_t stackcarve(void)
+{
+	size_t slot = default_stacksize + stackguard_size;
+	if (stackpool.chunk == stackpool.chunkend) {
+		size_t n = slot * STACKS_PER_CHUNK;
+		char *p = sys_mmap(NULL, n, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+		if (sys_mmap_failed(p)) return 0;
+		/* A touched byte must cost a page, never a 2 MiB huge page. */
+		sys_madvise(p, n, MADV_NOHUGEPAGE);
+		if (have_madv_guard) {
+			for (int i = 0; i < STACKS_PER_CHUNK; i++)
+				guard(p + i * slot, stackguard_size);
+		}
+		stackpool.chunk = p;
+		stackpool.chunkend = p + n;
+		stackpool.nchunks++;
+	}
+	char *s = stackpool.chunk;
+	stackpool.chunk += slot;
+	if (!have_madv_guard) guard(s, stackguard_size);
+	return (uintptr_t)s + stackguard_size;
+}
+
+static void setstack(struct g *gp, uintptr_t lo, size_t size, void *map, size_t mapsize)
+{
+	gp->stack_lo = lo;
+	gp->stack_hi = lo + size;
+	gp->stack_map = map;
+	gp->stack_mapsize = mapsize;
+}
+
+/* stackalloc gives gp a stack of at least size bytes (0: the default).
+ * Runs on g0 or before the scheduler starts. Returns false when out of
+ * address space (the caller reports it). */
+bool stackalloc(struct g *gp, size_t size)
+{
+	size_t pg = physpagesize;
+	if (size == 0 || size == default_stacksize) {
+		struct p *pp = getg() ? getm()->p : NULL;
+		struct freestack *fs = NULL;
+		if (pp && pp->stackcache) {
+			fs = pp->stackcache;
+			pp->stackcache = fs->next;
+			pp->nstackcache--;
+		} else {
+			lock(&stackpool.lock);
+			if ((fs = stackpool.cached)) {
+				stackpool.cached = fs->next;
+				stackpool.ncached--;
+			} else if ((fs = stackpool.bare)) {
+				stackpool.bare = fs->next;
+			}
+			uintptr_t lo = 0;
+			if (!fs) lo = stackcarve();
+			unlock(&stackpool.lock);
+			if (!fs) {
+				if (!lo) return false;
+				setstack(gp, lo, default_stacksize, NULL, 0);
+				return true;
+			}
+		}
+		uintptr_t hi = (uintptr_t)fs + sizeof *fs;
+		setstack(gp, hi - default_stacksize, default_stacksize, NULL, 0);
+		return true;
+	}
+	size = (size + pg - 1) & ~(pg - 1);
+	void *map;
+	size_t mapsize;
+	uintptr_t lo = stackmap(size, &map, &mapsize);
+	if (!lo) return false;
+	setstack(gp, lo, size, map, mapsize);
+	return true;
+}
+
+/* stackfree returns gp's stack; gp no longer runs on it. Runs on g0. */
+void stackfree(struct g *gp)
+{
+	if (!gp->stack_lo) return;
+	if (gp->stack_map) {
+		sys_munmap(gp->stack_map, gp->stack_mapsize);
+	} else {
+		struct freestack *fs = fs_of(gp->stack_lo, default_stacksize);
+		struct p *pp = getm()->p;
+		fs->bare = false;
+		if (pp && pp->nstackcache < PCACHE) {
+			fs->next = pp->stackcache;
+			pp->stackcache = fs;
+			pp->nstackcache++;
+		} else {
+			lock(&stackpool.lock);
+			if (stackpool.ncached < GCACHE) {
+				fs->next = stackpool.cached;
+				stackpool.cached = fs;
+				stackpool.ncached++;
+				unlock(&stackpool.lock);
+			} else {
+				unlock(&stackpool.lock);
+				/* Give back every page but the one holding the link. */
+				uintptr_t top = ((uintptr_t)fs) & ~(physpagesize - 1);
+				sys_madvise((void *)gp->stack_lo, top - gp->stack_lo, MADV_DONTNEED);
+				fs->bare = true;
+				lock(&stackpool.lock);
+				fs->next = stackpool.bare;
+				stackpool.bare = fs;
+				unlock(&stackpool.lock);
+			}
+		}
+	}
+	gp->stack_lo = gp->stack_hi = 0;
+	gp->stack_map = NULL;
+}
+
+/* stackcache_flush moves a P's cached stacks to the global pool (procresize
+ * destroying a P). */
+void stackcache_flush(struct p *pp)
+{
+	while (pp->stackcache) {
+		struct freestack *fs = pp->stackcache;
+		pp->stackcache = fs->next;
+		pp->nstackcache--;
+		lock(&stackpool.lock);
+		fs->next = stackpool.cached;
+		stackpool.cached = fs;
+		stackpool.ncached++;
+		unlock(&stackpool.lock);
+	}
+}
+
+/* stack_isguard reports whether addr is in the guard region below gp's
+ * stack (a stack overflow). */
+bool stack_isguard(struct g *gp, uintptr_t addr)
+{
+	return gp && gp->stack_lo && addr < gp->stack_lo && addr >= gp->stack_lo - stackguard_size;
+}

@@ -1,0 +1,194 @@
+/* symtab.c: the in-process symboliser used by tracebacks: pc -> function
+ * name and offset. It must work inside a signal handler and after memory
+ * corruption, so it never allocates through malloc and takes no lock: it
+ * maps the executable file (/proc/self/exe) read-only with raw syscalls
+ * and reads its .symtab (or .dynsym when stripped). Frames in shared
+ * libraries are named by /proc/self/maps (library+offset) and, when the
+ * library has symbols, by name.
+ *
+ * Invariant: the cache is published once (a CAS on exe.state) and never
+ * changed; a racing second initialiser unmaps its own copy. */
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include "runtime.h"
+
+struct elfimage {
+	const char *base;   /* the mapped file */
+	size_t size;
+	const Elf64_Sym *syms;
+	size_t nsyms;
+	const char *strs;
+	size_t strsize;
+	uintptr_t bias;     /* runtime address - link-time address */
+};
+
+static struct elfimage exe;
+static _Atomic int exestate; /* 0 not tried, 1 in progress, 2 ready, 3 failed */
+
+static bool elf_load(const char *path, struct elfimage *im)
+{
+	long fd = sys_openat(-100, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return false;
+	struct stat st;
+	if (rawsyscall(SYS_fstat, fd, &st, 0) < 0 || st.st_size < (long)sizeof(Elf64_Ehdr)) {
+		sys_close(fd);
+		return false;
+	}
+	const char *b = sys_mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	sys_close(fd);
+	if (sys_mmap_failed(b)) return false;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	size_t sz = st.st_size;
+	if (__builtin_memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shoff == 0 || eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > sz)
+		goto fail;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(b + eh->e_shoff);
+	const Elf64_Shdr *symsh = NULL;
+	for (int pass = 0; pass < 2 && !symsh; pass++)
+		for (int i = 0; i < eh->e_shnum; i++)
+			if (sh[i].sh_type == (pass ? SHT_DYNSYM : SHT_SYMTAB)) symsh = &sh[i];
+	if (!symsh || symsh->sh_link >= eh->e_shnum) goto fail;
+	const Elf64_Shdr *strsh = &sh[symsh->sh_link];
+	if (symsh->sh_offset + symsh->sh_size > sz || strsh->sh_offset + strsh->sh_size > sz) goto fail;
+	im->base = b;
+	im->size = sz;
+	im->syms = (const Elf64_Sym *)(b + symsh->sh_offset);
+	im->nsyms = symsh->sh_size / sizeof(Elf64_Sym);
+	im->strs = b + strsh->sh_offset;
+	im->strsize = strsh->sh_size;
+	return true;
+fail:
+	sys_munmap((void *)b, st.st_size);
+	return false;
+}
+
+/* exe_bias: for a PIE the load address comes from AT_PHDR. */
+static uintptr_t exe_bias(void)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)auxv_info.phdr;
+	if (!ph) return 0;
+	for (uintptr_t i = 0; i < auxv_info.phnum; i++)
+		if (ph[i].p_type == PT_PHDR) return auxv_info.phdr - ph[i].p_vaddr;
+	/* No PT_PHDR: assume the headers follow the ELF header at the first
+	 * PT_LOAD with offset 0. */
+	for (uintptr_t i = 0; i < auxv_info.phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+			return auxv_info.phdr - sizeof(Elf64_Ehdr) - ph[i].p_vaddr;
+	return 0;
+}
+
+static bool exe_ready(void)
+{
+	int s = atomic_load(&exestate);
+	if (s == 2) return true;
+	if (s == 3) return false;
+	int zero = 0;
+	if (!atomic_compare_exchange_strong(&exestate, &zero, 1)) {
+		for (int i = 0; i < 1000000 && atomic_load(&exestate) == 1; i++) __builtin_ia32_pause();
+		return atomic_load(&exestate) == 2;
+	}
+	struct elfimage im = {0};
+	if (elf_load("/proc/self/exe", &im)) {
+		im.bias = exe_bias();
+		exe = im;
+		atomic_store(&exestate, 2);
+		return true;
+	}
+	atomic_store(&exestate, 3);
+	return false;
+}
+
+static const char *lookup(const struct elfimage *im, uintptr_t addr, uintptr_t *off)
+{
+	const Elf64_Sym *best = NULL;
+	for (size_t i = 0; i < im->nsyms; i++) {
+		const Elf64_Sym *s = &im->syms[i];
+		int type = ELF64_ST_TYPE(s->st_info);
+		if ((type != STT_FUNC && type != STT_NOTYPE) || s->st_shndx == SHN_UNDEF ||
+		    s->st_value > addr || s->st_name == 0 || s->st_name >= im->strsize)
+			continue;
+		if (s->st_size && addr >= s->st_value + s->st_size) continue;
+		if (!best || s->st_value > best->st_value ||
+		    (s->st_value == best->st_value && type == STT_FUNC))
+			best = s;
+	}
+	if (!best) return NULL;
+	*off = addr - best->st_value;
+	return im->strs + best->st_name;
+}
+
+/* funcname names the function containing pc; NULL if unknown. */
+const char *funcname(uintptr_t pc, uintptr_t *off)
+{
+	if (!exe_ready()) return NULL;
+	return lookup(&exe, pc - exe.bias, off);
+}
+
+/* funcaddr finds a function's runtime address by name (tests, tools). */
+uintptr_t funcaddr(const char *name)
+{
+	if (!exe_ready()) return 0;
+	for (size_t i = 0; i < exe.nsyms; i++) {
+		const Elf64_Sym *s = &exe.syms[i];
+		if (s->st_name && s->st_name < exe.strsize && ELF64_ST_TYPE(s->st_info) == STT_FUNC) {
+			const char *a = exe.strs + s->st_name, *b = name;
+			while (*a && *a == *b) a++, b++;
+			if (!*a && !*b) return s->st_value + exe.bias;
+		}
+	}
+	return 0;
+}
+
+/* mapname finds the mapping containing pc in /proc/self/maps and writes
+ * its file name (basename) into buf; returns the offset of pc from the
+ * start of the file's first mapping, or -1. */
+long mapname(uintptr_t pc, char *buf, size_t bufsize)
+{
+	static char mb[65536]; /* under printlock: tracebacks are serialised */
+	long fd = sys_openat(-100, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return -1;
+	long n = 0, r;
+	while (n < (long)sizeof mb - 1 && (r = sys_read(fd, mb + n, sizeof mb - 1 - n)) > 0) n += r;
+	sys_close(fd);
+	mb[n] = 0;
+	uintptr_t filebase = 0;
+	char prevname[256] = "";
+	for (char *l = mb; *l;) {
+		char *e = l;
+		while (*e && *e != '\n') e++;
+		uintptr_t lo = 0, hi = 0, off = 0;
+		char *p = l;
+		for (; *p && *p != '-'; p++) lo = lo * 16 + (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+		for (p++; *p && *p != ' '; p++) hi = hi * 16 + (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+		p += 6; /* " rwxp " */
+		for (; p < e && *p != ' '; p++) off = off * 16 + (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+		int fields = 0;
+		while (p < e && fields < 2) { /* dev, inode */
+			while (p < e && *p == ' ') p++;
+			while (p < e && *p != ' ') p++;
+			fields++;
+		}
+		while (p < e && *p == ' ') p++;
+		char *name = p;
+		size_t nl = e - p;
+		if (nl >= sizeof prevname) nl = sizeof prevname - 1;
+		if (off == 0 || __builtin_memcmp(prevname, name, nl) != 0) {
+			if (off == 0) filebase = lo;
+		}
+		__builtin_memcpy(prevname, name, nl);
+		prevname[nl] = 0;
+		if (pc >= lo && pc < hi) {
+			const char *base = prevname;
+			for (const char *q = prevname; *q; q++)
+				if (*q == '/') base = q + 1;
+			size_t k = 0;
+			for (; base[k] && k < bufsize - 1; k++) buf[k] = base[k];
+			buf[k] = 0;
+			return (long)(pc - filebase);
+		}
+		l = *e ? e + 1 : e;
+	}
+	return -1;
+}

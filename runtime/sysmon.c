@@ -1,0 +1,161 @@
+/* sysmon.c: the system monitor (Go's sysmon): an M with no P that wakes
+ * every 20 us, backing off to 10 ms when there is nothing to do, and
+ *   - retakes the P of a goroutine blocked in a system call for more than a
+ *     tick, so the other goroutines keep running (handoffp);
+ *   - asks a goroutine that has run for 10 ms without a switch to yield
+ *     (preemptone: a flag, and SIGURG for asynchronous preemption);
+ *   - polls the network if nobody has for 10 ms;
+ *   - starts an M when a timer is overdue on a P that nobody runs;
+ *   - prints GODEBUG=schedtrace lines.
+ * It starts when the program first needs it (the first gort_go, the first
+ * gort_entersyscall, or schedtrace): a program that never needs a second
+ * thread does not pay for one. */
+#include <time.h>
+#include "runtime.h"
+
+#define FORCEPREEMPTNS (10 * 1000 * 1000)
+
+static void schedtrace(bool detailed);
+
+/* retake takes Ps from long syscalls and preempts long-running Gs.
+ * Returns how many Ps it retook. */
+static int retake(int64_t now)
+{
+	int n = 0;
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
+		struct p *pp = allp[i];
+		uint32_t s = atomic_load(&pp->status);
+		if (s == Prunning) {
+			uint32_t t = pp->schedtick;
+			if (pp->sysmontick != t) {
+				pp->sysmontick = t;
+				pp->sysmonwhen = now;
+			} else if (pp->sysmonwhen + FORCEPREEMPTNS <= now) {
+				preemptone(pp);
+				pp->sysmonwhen = now; /* ask again in another slice */
+			}
+		} else if (s == Psyscall) {
+			uint32_t t = atomic_load(&pp->syscalltick);
+			if (pp->sysmonsyscalltick != t) {
+				pp->sysmonsyscalltick = t;
+				pp->sysmonwhen = now;
+				continue; /* give the syscall one tick */
+			}
+			/* Keep the P if there is nothing else to run and the call
+			 * is short: retaking costs a thread wake-up. */
+			if (runqempty(pp) && !pp_has_timers(pp) &&
+			    atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) > 0 &&
+			    pp->sysmonwhen + FORCEPREEMPTNS > now && !atomic_load(&sched.runqsize))
+				continue;
+			uint32_t e = Psyscall;
+			if (atomic_compare_exchange_strong(&pp->status, &e, Pidle)) {
+				n++;
+				atomic_fetch_add(&pp->syscalltick, 1);
+				handoffp(pp);
+			}
+		}
+	}
+	return n;
+}
+
+static void sysmon(void)
+{
+	int64_t delay = 20, idle = 0, lasttrace = nanotime();
+	for (;;) {
+		if (idle == 0) delay = 20;
+		else if (idle > 50) delay *= 2;
+		if (delay > 10000) delay = 10000;
+		struct timespec ts = {0, delay * 1000};
+		nanosleep(&ts, NULL);
+		int64_t now = nanotime();
+		/* Poll the network if nobody has for 10 ms. */
+		int64_t lp = atomic_load(&sched.lastpoll);
+		if (netpoll_inited() && lp != 0 && lp + 10 * 1000 * 1000 < now &&
+		    atomic_compare_exchange_strong(&sched.lastpoll, &lp, now)) {
+			struct g *list = netpoll(0);
+			if (list) {
+				injectglist(list);
+				idle = 0;
+			}
+		}
+		/* An overdue timer on a P that no M is running. */
+		int64_t next = timers_earliest();
+		if (next && next < now && atomic_load(&sched.npidle) > 0 &&
+		    atomic_load(&sched.nmspinning) == 0)
+			wakep();
+		if (retake(now)) idle = 0;
+		else idle++;
+		if (debug.schedtrace > 0 && now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {
+			lasttrace = now;
+			schedtrace(debug.scheddetail > 0);
+		}
+	}
+}
+
+void sysmon_start(void)
+{
+	bool expect = false;
+	if (!atomic_compare_exchange_strong(&sysmon_started, &expect, true)) return;
+	initsig_preempt();
+	lock(&sched.lock);
+	sched.nmsys++;
+	unlock(&sched.lock);
+	newm(sysmon, NULL, false);
+}
+
+/* ---- GODEBUG=schedtrace ---- */
+
+static const char *const gstatus_name[] = {"idle", "runnable", "running", "syscall",
+					   "waiting", "dead", "preempted"};
+static const char *const pstatus_name[] = {"idle", "running", "syscall", "gcstop", "dead"};
+
+static void schedtrace(bool detailed)
+{
+	int64_t now = nanotime();
+	int32_t np = atomic_load(&allplen);
+	printlock();
+	printf_raw("SCHED %ldms: gomaxprocs=%d idleprocs=%d threads=%ld spinningthreads=%d "
+		   "idlethreads=%d runqueue=%d",
+		   (long)((now - runtime_inittime) / 1000000), np, atomic_load(&sched.npidle),
+		   (long)sched.mnext + 1, atomic_load(&sched.nmspinning), sched.nmidle,
+		   atomic_load(&sched.runqsize));
+	if (detailed) {
+		printf_raw(" gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=0\n",
+			   atomic_load(&sched.gcwaiting), sched.nmidlelocked, sched.stopwait);
+	}
+	for (int32_t i = 0; i < np; i++) {
+		struct p *pp = allp[i];
+		uint32_t h = atomic_load(&pp->runqhead), t = atomic_load(&pp->runqtail);
+		if (detailed) {
+			struct m *mp = pp->m;
+			printf_raw("  P%d: status=%u(%s) schedtick=%u syscalltick=%u m=%ld runqsize=%u gfreecnt=%d timers=%d\n",
+				   pp->id, atomic_load(&pp->status),
+				   pstatus_name[atomic_load(&pp->status) % 5], pp->schedtick,
+				   atomic_load(&pp->syscalltick), mp ? (long)mp->id : -1L, t - h,
+				   pp->gfreecnt, pp_has_timers(pp));
+		} else {
+			printf_raw("%s%u", i == 0 ? " [" : " ", t - h);
+			if (i == np - 1) printf_raw("]\n");
+		}
+	}
+	if (detailed) {
+		for (struct m *mp = __atomic_load_n(&allm, __ATOMIC_ACQUIRE); mp; mp = mp->alllink) {
+			struct p *pp = mp->p;
+			struct g *cg = mp->curg;
+			printf_raw("  M%ld: p=%d curg=%ld spinning=%d blocked=%u lockedg=%ld\n",
+				   (long)mp->id, pp ? pp->id : -1, cg ? (long)cg->goid : -1L,
+				   mp->spinning, atomic_load(&mp->blocked),
+				   mp->lockedg ? (long)mp->lockedg->goid : -1L);
+		}
+		for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
+			uint32_t s = atomic_load(&gp->status);
+			if (s == Gdead) continue;
+			struct m *mp = gp->m;
+			printf_raw("  G%ld: status=%u(%s) m=%ld lockedm=%ld\n", (long)gp->goid, s,
+				   s < 7 ? gstatus_name[s] : "?",
+				   (s == Grunning || s == Gsyscall) && mp ? (long)mp->id : -1L,
+				   gp->lockedm ? (long)gp->lockedm->id : -1L);
+		}
+	}
+	printunlock();
+}

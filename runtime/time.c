@@ -1,0 +1,257 @@
+/* time.c: timers and sleeping (Go 1.14's timer design).
+ *
+ * Every P has a 4-ary min-heap of timers ordered by `when`. A timer is added
+ * to the current P's heap; the scheduler runs due timers of its own P in
+ * findrunnable, and a spinning M runs the due timers of the Ps it steals
+ * from. No timer thread exists: an M with nothing to do sleeps in the
+ * netpoller until the earliest timer of any P (timers_earliest), and adding
+ * an earlier timer wakes it (netpollbreak). A sleeping goroutine costs a
+ * timer on its own stack and no thread.
+ *
+ * Locking: struct timers.lock protects a P's heap and the pp/idx fields of
+ * the timers on it. `first` (the heap's earliest when, 0 if empty) is also
+ * readable atomically without the lock. Timer functions run with no timer
+ * lock held, on g0 with a P, and must not block. */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "runtime.h"
+
+struct timers {
+	struct mutex lock;
+	struct timer **heap;
+	int32_t n, cap;
+	_Atomic int64_t first;
+};
+
+static struct timers *timers_of(struct p *pp)
+{
+	if (!pp->timers) {
+		struct timers *ts = sys_mmap(NULL, sizeof *ts, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(ts)) throw("timers: out of memory");
+		struct timers *expect = NULL;
+		if (!__atomic_compare_exchange_n(&pp->timers, &expect, ts, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			sys_munmap(ts, sizeof *ts);
+	}
+	return pp->timers;
+}
+
+static void siftup(struct timers *ts, int32_t i)
+{
+	struct timer *t = ts->heap[i];
+	while (i > 0) {
+		int32_t parent = (i - 1) / 4;
+		if (t->when >= ts->heap[parent]->when) break;
+		ts->heap[i] = ts->heap[parent];
+		ts->heap[i]->idx = i;
+		i = parent;
+	}
+	ts->heap[i] = t;
+	t->idx = i;
+}
+
+static void siftdown(struct timers *ts, int32_t i)
+{
+	struct timer *t = ts->heap[i];
+	for (;;) {
+		int32_t c = 4 * i + 1, best = -1;
+		int64_t w = t->when;
+		for (int32_t k = c; k < c + 4 && k < ts->n; k++)
+			if (ts->heap[k]->when < w) w = ts->heap[k]->when, best = k;
+		if (best < 0) break;
+		ts->heap[i] = ts->heap[best];
+		ts->heap[i]->idx = i;
+		i = best;
+	}
+	ts->heap[i] = t;
+	t->idx = i;
+}
+
+static void updatefirst(struct timers *ts)
+{
+	atomic_store(&ts->first, ts->n ? ts->heap[0]->when : 0);
+}
+
+/* heapadd puts t on ts. Caller holds ts->lock. */
+static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
+{
+	if (ts->n == ts->cap) {
+		int32_t nc = ts->cap ? ts->cap * 2 : 64;
+		struct timer **nh = realloc(ts->heap, nc * sizeof *nh);
+		if (!nh) throw("timers: out of memory");
+		ts->heap = nh;
+		ts->cap = nc;
+	}
+	t->pp = pp;
+	ts->heap[ts->n] = t;
+	siftup(ts, ts->n++);
+	updatefirst(ts);
+}
+
+/* heapdel removes t from ts. Caller holds ts->lock. */
+static void heapdel(struct timers *ts, struct timer *t)
+{
+	int32_t i = t->idx;
+	struct timer *last = ts->heap[--ts->n];
+	t->pp = NULL;
+	if (i != ts->n) {
+		ts->heap[i] = last;
+		last->idx = i;
+		siftup(ts, i);
+		siftdown(ts, last->idx);
+	}
+	updatefirst(ts);
+}
+
+/* addtimer starts t on the current P. Runs with a P (user G or g0). */
+void addtimer(struct timer *t)
+{
+	struct m *mp = getm();
+	struct p *pp = mp->p ? mp->p : allp[0];
+	struct timers *ts = timers_of(pp);
+	lock(&ts->lock);
+	heapadd(ts, pp, t);
+	unlock(&ts->lock);
+	/* An M asleep in the netpoller until later must wake to see it. */
+	int64_t pu = atomic_load(&sched.pollUntil);
+	if (pu == 0 || t->when < pu) netpollbreak_if_blocked();
+}
+
+/* deltimer stops t; returns whether it was pending. The timer may be moved
+ * between Ps by procresize meanwhile: re-check pp under its lock. */
+bool deltimer(struct timer *t)
+{
+	for (;;) {
+		struct p *pp = __atomic_load_n(&t->pp, __ATOMIC_ACQUIRE);
+		if (!pp) return false;
+		struct timers *ts = pp->timers;
+		lock(&ts->lock);
+		if (t->pp == pp) {
+			heapdel(ts, t);
+			unlock(&ts->lock);
+			return true;
+		}
+		unlock(&ts->lock);
+	}
+}
+
+bool pp_has_timers(struct p *pp)
+{
+	return pp->timers && atomic_load(&pp->timers->first) != 0;
+}
+
+int64_t timers_next(struct p *pp)
+{
+	return pp->timers ? atomic_load(&pp->timers->first) : 0;
+}
+
+/* runtimers runs the due timers of pp (on the current M, which has a P).
+ * Returns -1 if it ran any, else the next when (0 if none). */
+static int64_t runtimers(struct p *pp, int64_t now)
+{
+	struct timers *ts = pp->timers;
+	if (!ts) return 0;
+	int64_t first = atomic_load(&ts->first);
+	if (first == 0 || first > now) return first;
+	bool ran = false;
+	lock(&ts->lock);
+	while (ts->n && ts->heap[0]->when <= now) {
+		struct timer *t = ts->heap[0];
+		heapdel(ts, t);
+		if (t->period > 0) {
+			t->when += t->period * (1 + (now - t->when) / t->period);
+			heapadd(ts, pp, t);
+		}
+		void (*f)(void *, int64_t) = t->f;
+		void *arg = t->arg;
+		unlock(&ts->lock);
+		f(arg, now); /* may free t (a one-shot timer of a woken sleeper) */
+		ran = true;
+		lock(&ts->lock);
+	}
+	int64_t next = ts->n ? ts->heap[0]->when : 0;
+	unlock(&ts->lock);
+	return ran ? -1 : next;
+}
+
+int64_t timers_check(struct p *pp, int64_t now)
+{
+	int64_t r = runtimers(pp, now);
+	return r == -1 ? timers_next(pp) : r;
+}
+
+int64_t timers_steal(struct p *pp, struct p *victim, int64_t now)
+{
+	(void)pp;
+	return runtimers(victim, now);
+}
+
+/* timers_earliest: the earliest when over every P, 0 if none. */
+int64_t timers_earliest(void)
+{
+	int64_t e = 0;
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
+		int64_t w = timers_next(allp[i]);
+		if (w && (!e || w < e)) e = w;
+	}
+	return e;
+}
+
+/* timers_move moves every timer of a dying P to another (procresize). */
+void timers_move(struct p *from, struct p *to)
+{
+	struct timers *fs = from->timers;
+	if (!fs) return;
+	struct timers *ts = timers_of(to);
+	lock(&fs->lock);
+	lock(&ts->lock);
+	while (fs->n) {
+		struct timer *t = fs->heap[0];
+		heapdel(fs, t);
+		heapadd(ts, to, t);
+	}
+	unlock(&ts->lock);
+	unlock(&fs->lock);
+}
+
+/* ---- sleeping ---- */
+
+static void goready_timer(void *arg, int64_t now)
+{
+	(void)now;
+	goready((struct g *)arg, false);
+}
+
+static int sleep_unlock(struct g *gp, void *arg)
+{
+	(void)gp;
+	addtimer(arg);
+	return 1;
+}
+
+void gort_sleep(int64_t ns)
+{
+	if (ns <= 0) {
+		gort_yield();
+		return;
+	}
+	struct g *gp = scheduler_started ? getg() : NULL;
+	if (!gp || !gp->m || gp == gp->m->g0 || !gp->m->p) {
+		/* Not in a goroutine (a constructor, a foreign thread). */
+		struct timespec ts = {ns / 1000000000, ns % 1000000000};
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		return;
+	}
+	struct timer t = {.when = nanotime() + ns, .f = goready_timer, .arg = gp};
+	/* The timer is added on g0 once gp is parked, so it cannot fire before
+	 * gp is Gwaiting. */
+	gopark(sleep_unlock, &t, waitSleep);
+}
+
+int64_t gort_nanotime(void)
+{
+	return nanotime();
+}

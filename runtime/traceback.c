@@ -1,0 +1,165 @@
+/* traceback.c: goroutine tracebacks (Go's traceback.go), printed on fatal
+ * errors, crash signals, SIGQUIT and on demand (gort_traceback_all).
+ *
+ * Frames are walked through the frame-pointer chain (the runtime keeps
+ * frame pointers; gortcc compiles programs with -fno-omit-frame-pointer).
+ * Every frame pointer is checked to lie inside the goroutine's stack and to
+ * grow upwards before it is read, so a corrupt chain ends the walk instead
+ * of faulting. A parked goroutine's walk starts from its saved context;
+ * one running on another thread cannot be walked safely and is said so.
+ * Runtime-internal frames are hidden unless GOTRACEBACK=system; the public
+ * gort_* frames are kept, so a parked goroutine shows which call it waits in.
+ * Nothing here allocates or takes a lock other than printlock. */
+#include "runtime.h"
+
+extern char __start_gort_text[] __attribute__((weak));
+extern char __stop_gort_text[] __attribute__((weak));
+const char *funcname(uintptr_t pc, uintptr_t *off);
+long mapname(uintptr_t pc, char *buf, size_t bufsize);
+
+bool pc_in_runtime(uintptr_t pc)
+{
+	return __start_gort_text && pc >= (uintptr_t)__start_gort_text &&
+	       pc < (uintptr_t)__stop_gort_text;
+}
+
+static const char *gstatus_str(struct g *gp)
+{
+	static const char *const names[] = {"idle", "runnable", "running", "syscall",
+					    "waiting", "dead", "preempted"};
+	uint32_t s = atomic_load(&gp->status);
+	if (s == Gwaiting) {
+		uint32_t r = atomic_load(&gp->waitreason);
+		if (r > waitNone && r < waitReasonCount) return waitreason_strings[r];
+	}
+	return s < 7 ? names[s] : "???";
+}
+
+/* print_frame prints one frame; pc is exact for the first frame, a return
+ * address (so pc-1 is inside the call) for the others. Returns false for
+ * the outermost frame of a goroutine (gort_gostart). */
+static bool print_frame(uintptr_t pc, bool exact)
+{
+	uintptr_t off = 0, look = exact ? pc : pc - 1;
+	const char *name = funcname(look, &off);
+	if (!exact) off++;
+	if (name && __builtin_strcmp(name, "gort_gostart") == 0) return false;
+	bool rt = pc_in_runtime(look);
+	bool public = name && name[0] == 'g' && __builtin_strncmp(name, "gort_", 5) == 0;
+	if (rt && !public && gotraceback_level < 3) return true;
+	if (name) {
+		printf_raw("%s(...)\n\t+0x%lx pc=0x%lx\n", name, (unsigned long)off, (unsigned long)pc);
+	} else {
+		char lib[128];
+		long o = mapname(look, lib, sizeof lib);
+		if (o >= 0) printf_raw("?? (%s+0x%lx)\n\tpc=0x%lx\n", lib, (unsigned long)o, (unsigned long)pc);
+		else printf_raw("??\n\tpc=0x%lx\n", (unsigned long)pc);
+	}
+	return true;
+}
+
+void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t lo, uintptr_t hi)
+{
+	(void)sp;
+	bool exact = true;
+	for (int i = 0; i < 64 && pc; i++) {
+		if (!print_frame(pc, exact)) return;
+		exact = false;
+		if (bp < lo || bp + 16 > hi || (bp & 7)) return;
+		uintptr_t nbp = ((uintptr_t *)bp)[0];
+		pc = ((uintptr_t *)bp)[1];
+		if (nbp && nbp <= bp) return;
+		bp = nbp;
+	}
+	if (pc) printf_raw("...additional frames elided...\n");
+}
+
+static void print_header(struct g *gp)
+{
+	printf_raw("goroutine %ld [%s%s]:\n", (long)gp->goid, gstatus_str(gp),
+		   gp->lockedm ? ", locked to thread" : "");
+}
+
+static void print_createdby(struct g *gp)
+{
+	if (!gp->gopc) return;
+	uintptr_t off;
+	const char *name = funcname(gp->gopc - 1, &off);
+	printf_raw("created by %s\n\t+0x%lx pc=0x%lx\n", name ? name : "??", (unsigned long)off + 1,
+		   (unsigned long)gp->gopc);
+}
+
+/* traceback_ctx prints gp's stack starting at a given context (the
+ * interrupted context of a signal, say). */
+void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp)
+{
+	printlock();
+	print_header(gp);
+	print_frames(pc, sp, bp, gp->stack_lo ? gp->stack_lo : sp, gp->stack_hi ? gp->stack_hi : sp + 65536);
+	print_createdby(gp);
+	printunlock();
+}
+
+/* traceback_g prints one goroutine. current: gp is the caller itself. */
+void traceback_g(struct g *gp, int fd, bool current)
+{
+	(void)fd;
+	printlock();
+	print_header(gp);
+	uint32_t s = atomic_load(&gp->status);
+	if (current) {
+		uintptr_t bp = (uintptr_t)__builtin_frame_address(0);
+		uintptr_t lo = gp->stack_lo, hi = gp->stack_hi;
+		if (!(bp >= lo && bp < hi)) {
+			/* Called on g0 on behalf of gp: walk g0's stack. */
+			struct g *g0p = gp->m ? gp->m->g0 : &g0;
+			lo = g0p->stack_lo;
+			hi = g0p->stack_hi;
+		}
+		print_frames((uintptr_t)__builtin_return_address(0), 0,
+			     ((uintptr_t *)bp)[0], lo, hi);
+	} else if (s == Grunning || s == Gsyscall) {
+		printf_raw("\tgoroutine running on other thread; stack unavailable\n");
+	} else if (!gp->stack_lo) {
+		printf_raw("\tnot yet started\n");
+	} else {
+		print_frames(gp->sched.pc, gp->sched.sp, gp->sched.bp, gp->stack_lo, gp->stack_hi);
+	}
+	print_createdby(gp);
+	printunlock();
+}
+
+/* traceback_all prints cur first, then every other live goroutine. */
+void traceback_all(int fd, struct g *cur)
+{
+	printlock();
+	if (cur && cur->goid) {
+		traceback_g(cur, fd, cur == getg() || (cur->m && cur->m->curg == cur && getg() == cur->m->g0));
+	}
+	int64_t shown = 0;
+	for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
+		if (gp == cur || atomic_load(&gp->status) == Gdead || gp->goid == 0) continue;
+		if (shown++ >= 10000) {
+			printf_raw("...additional goroutines elided...\n");
+			break;
+		}
+		print_str("\n");
+		traceback_g(gp, fd, false);
+	}
+	printunlock();
+}
+
+extern int printfd;
+
+void gort_traceback_all(int fd)
+{
+	printlock();
+	int old = printfd;
+	printfd = fd;
+	struct g *gp = scheduler_started ? getg() : NULL;
+	if (gp && gp->m && gp == gp->m->g0) gp = NULL;
+	traceback_all(fd, gp);
+	print_flush();
+	printfd = old;
+	printunlock();
+}

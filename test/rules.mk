@@ -1,0 +1,15 @@
+# test/rules.mk: `make test` builds and runs every Criterion suite listed in
+# TESTS (each fragment test/*/rules.mk and tools/*/rules.mk adds its own).
+# Criterion suites are built with the system compiler (glibc) and run gort
+# programs as child processes.
+TESTCC     ?= gcc
+TESTCFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Iinclude -Iruntime \
+              -DBUILD_DIR='"$(abspath $(B))"' -DSRC_DIR='"$(abspath .)"'
+TESTLIBS   := -lcriterion
+TESTS      :=
+include $(wildcard test/*/rules.mk)
+
+test: all $(TESTS)
+	@fail=0; for t in $(TESTS); do \
+	  echo "== $$t"; $$t --jobs=2 || fail=1; \
+	done; exit $$fail

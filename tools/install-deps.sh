@@ -1,0 +1,21 @@
+#!/bin/sh
+# install-deps.sh: installs the Debian packages gort needs to build and test,
+# when they are missing. Run by `make` (once, stamped in build/.deps-ok) and
+# by .ci/run. Needs root (or sudo) only when something is missing.
+need=
+have() { command -v "$1" >/dev/null 2>&1; }
+have musl-gcc || need="$need musl-tools musl-dev"
+[ -f /usr/include/criterion/criterion.h ] || need="$need libcriterion-dev"
+have gdb || need="$need gdb"
+have lldb || need="$need lldb"
+have pkg-config || need="$need pkg-config"
+[ -f /usr/include/libelf.h ] || need="$need libelf-dev"
+have clang || need="$need clang"
+have python3 || need="$need python3"
+[ -z "$need" ] && exit 0
+echo "install-deps: installing$need"
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null || true
+$sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
