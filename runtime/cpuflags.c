@@ -15,7 +15,7 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
 }
 
-noinline void cpuinit(void)
+static void cpudetect(void)
 {
 	uint32_t r[4], max;
 	cpuid(0, 0, r);
@@ -60,24 +60,60 @@ noinline void cpuinit(void)
 		cpu.erms = r[1] >> 9 & 1;
 	}
 
-	/* What this build of the runtime needs. */
+}
+
+static _Atomic int detected;
+
+/* cpu_detect fills `cpu` once (CPUID is a VM exit under a hypervisor, some
+ * microseconds each: it is done when first needed, not at every start). */
+void cpu_detect(void)
+{
+	if (atomic_load(&detected)) return;
+	cpudetect();
+	atomic_store(&detected, 1);
+}
+
+/* cpuinit (rt0_go's CPUID step) checks the features this build requires.
+ * A build for the x86-64 baseline requires nothing CPUID could deny (SSE2
+ * is part of x86-64), so it costs nothing; a build with, say,
+ * -march=x86-64-v3 runs CPUID here and refuses a CPU that lacks AVX2. */
+noinline void cpuinit(void)
+{
 	struct { bool need, have; const char *name; } req[] = {
-		{true, cpu.sse2, "SSE2"},
+		{false, true, "SSE2"},
 #ifdef __SSE4_2__
-		{true, cpu.sse42, "SSE4.2"},
+		{true, false, "SSE4.2"},
 #endif
 #ifdef __POPCNT__
-		{true, cpu.popcnt, "POPCNT"},
+		{true, false, "POPCNT"},
 #endif
 #ifdef __AVX2__
-		{true, cpu.avx2, "AVX2"},
+		{true, false, "AVX2"},
 #endif
 #ifdef __BMI2__
-		{true, cpu.bmi2, "BMI2"},
+		{true, false, "BMI2"},
+#endif
+	};
+	size_t nreq = 0;
+	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) nreq += req[i].need;
+	if (nreq == 0) return;
+	cpu_detect();
+	bool have[] = {true,
+#ifdef __SSE4_2__
+		cpu.sse42,
+#endif
+#ifdef __POPCNT__
+		cpu.popcnt,
+#endif
+#ifdef __AVX2__
+		cpu.avx2,
+#endif
+#ifdef __BMI2__
+		cpu.bmi2,
 #endif
 	};
 	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-		if (req[i].need && !req[i].have)
+		if (req[i].need && !(req[i].have = have[i]))
 			fatal("this CPU (%s family %u model %u) lacks %s, which this build of gort requires",
 			      cpu.vendor, cpu.family, cpu.model, req[i].name);
 }

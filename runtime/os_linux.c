@@ -81,17 +81,39 @@ int32_t cgroup_cpu_limit(int32_t n)
 	return lim < n ? (int32_t)lim : n;
 }
 
+/* ncpu_refine applies the cgroup CPU quota to ncpu, once; the runtime
+ * calls it when the number of Ps first matters (the first goroutine, the
+ * first gort_gomaxprocs): reading two files costs more than all the rest of
+ * the boot, and a program with one goroutine never needs it. */
+bool ncpu_refine(void)
+{
+	static _Atomic int done;
+	if (atomic_exchange(&done, 1)) return false;
+	int32_t n = cgroup_cpu_limit(ncpu);
+	if (n == ncpu) return false;
+	ncpu = n;
+	return true;
+}
+
+/* gethugepagesize reads the transparent huge page size (0 if none). */
+uintptr_t gethugepagesize(void)
+{
+	if (!physhugepagesize) {
+		char buf[32];
+		if (readsmall("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof buf) > 0) {
+			const char *s = buf;
+			physhugepagesize = atoi64(&s);
+		}
+	}
+	return physhugepagesize;
+}
+
 noinline void osinit(void)
 {
-	ncpu = cgroup_cpu_limit(getproccount());
+	ncpu = getproccount();
 	if (auxv_info.have_pagesz && auxv_info.pagesz >= 4096 &&
 	    (auxv_info.pagesz & (auxv_info.pagesz - 1)) == 0)
 		physpagesize = auxv_info.pagesz;
-	char buf[32];
-	if (readsmall("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof buf) > 0) {
-		const char *s = buf;
-		physhugepagesize = atoi64(&s);
-	}
 	struct rlimit rl;
 	if (rawsyscall(SYS_getrlimit, RLIMIT_STACK, &rl, 0) == 0) {
 		uintptr_t v = rl.rlim_cur;

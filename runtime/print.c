@@ -102,8 +102,33 @@ static void vprint(const char *f, va_list ap)
 			putb(*f);
 			continue;
 		}
-		int lng = 0, prec = -1;
+		int lng = 0, prec = -1, width = 0;
+		char pad = ' ';
 		f++;
+		if (*f == '0') pad = '0', f++;
+		while (*f >= '1' && *f <= '9') width = width * 10 + (*f++ - '0');
+		if (width && (*f == 'd' || *f == 'u' || (*f == 'l' && (f[1] == 'd' || f[1] == 'u')))) {
+			/* Padded integers: format into a buffer first. */
+			int l = *f == 'l';
+			char spec = f[l];
+			uint64_t uv;
+			bool neg = false;
+			if (spec == 'd') {
+				int64_t v = l ? va_arg(ap, long) : va_arg(ap, int);
+				neg = v < 0;
+				uv = neg ? -(uint64_t)v : (uint64_t)v;
+			} else {
+				uv = l ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			}
+			char b[24];
+			int i = sizeof b;
+			do b[--i] = '0' + uv % 10; while ((uv /= 10) && i > 1);
+			if (neg) b[--i] = '-';
+			for (int k = sizeof b - i; k < width; k++) putb(pad);
+			while (i < (int)sizeof b) putb(b[i++]);
+			f += l;
+			continue;
+		}
 		if (*f == '.' && f[1] == '*') {
 			prec = va_arg(ap, int);
 			f += 2;
@@ -121,7 +146,15 @@ static void vprint(const char *f, va_list ap)
 		}
 		case 'd': print_int(lng ? va_arg(ap, long) : va_arg(ap, int)); break;
 		case 'u': print_uint(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned)); break;
-		case 'x': print_hex(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned)); break;
+		case 'x': { /* hex without 0x; %p and print_hex add it */
+			uint64_t v = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			char b[17];
+			int i = 16;
+			b[i] = 0;
+			do b[--i] = "0123456789abcdef"[v & 15]; while ((v >>= 4) && i > 0);
+			print_str(b + i);
+			break;
+		}
 		case 'p': print_hex((uintptr_t)va_arg(ap, void *)); break;
 		case 'c': putb((char)va_arg(ap, int)); break;
 		case '%': putb('%'); break;
@@ -151,15 +184,13 @@ static _Atomic int dying;
  * re-raises SIGABRT for GOTRACEBACK=crash, so that a core is written). */
 static _Noreturn void fatal_tail(void)
 {
+	/* As Go does for runtime fatal errors, show every goroutine: the
+	 * reason is usually in another one (a deadlock, say). */
 	struct g *gp = scheduler_started ? getg() : NULL;
-	if (atomic_fetch_add(&dying, 1) == 0 && gotraceback_level > 0) {
+	if (atomic_fetch_add(&dying, 1) == 0 && gotraceback_level > 0 && gp) {
 		print_str("\n");
-		if (gp && gp->m && gp->m->curg)
-			gp = gp->m->curg;
-		if (gotraceback_level >= 2)
-			traceback_all(2, gp);
-		else if (gp)
-			traceback_g(gp, 2, true);
+		if (gp->m && gp == gp->m->g0) gp = gp->m->curg; /* NULL if none */
+		traceback_all(2, gp);
 	}
 	printunlock();
 	if (gotraceback_level >= 4) {

@@ -34,6 +34,7 @@
 #include "runtime.h"
 
 struct schedt sched;
+struct bootarena bootarena __attribute__((aligned(4096)));
 struct p **allp;
 _Atomic int32_t allplen;
 struct m m0;
@@ -76,6 +77,16 @@ void boottrace(const char *step)
 
 /* ---- rt0_go ---- */
 
+/* bootdebug reads GODEBUG before anything else, so boottrace can time every
+ * phase; schedinit parses it again and warns about bad values. */
+static noinline void bootdebug(char **envp, uintptr_t *auxv)
+{
+	for (uintptr_t *a = auxv; a[0]; a += 2)
+		if (a[0] == 23 /* AT_SECURE */ && a[1]) return;
+	gort_envp = envp;
+	parse_godebug(gogetenv("GODEBUG"), &debug, NULL, NULL);
+}
+
 /* g0m0init: the OS stack becomes g0's stack; m0 is the first M. The low
  * bound is the stack limit below the initial stack pointer. */
 static noinline void g0m0init(uintptr_t *sp)
@@ -102,18 +113,21 @@ noinline void rt0_go(uintptr_t *sp, void (*rtld_fini)(void))
 	auxv++;
 
 	reloc_self(auxv); /* first: nothing relocated may be read before */
-	runtime_inittime = nanotime();
+	bootdebug(envp, auxv);
+	/* Before the libc is ready the clock is a system call: pay it here
+	 * only to time the boot; otherwise libc_ready reads the vDSO clock. */
+	if (debug.boottrace) runtime_inittime = nanotime();
+	boottrace("rt0_go");
 	g0m0init(sp);
 	cpuinit();
 	check();
+	boottrace("check");
 	args(argc, argv, envp, auxv);
+	boottrace("args");
 	osinit();
 	g0.stack_lo = (uintptr_t)sp - stack_rlimit + 64 * 1024;
-	schedinit();
-	boottrace("rt0_go");
-	boottrace("check");
-	boottrace("args");
 	boottrace("osinit");
+	schedinit();
 	boottrace("schedinit");
 
 	/* goroutine 1: its stack is as large as the process's stack limit, as
@@ -133,15 +147,15 @@ static noinline void libc_ready_check(void)
 {
 	libc_is_ready = true;
 	__asm__ volatile("" ::: "memory"); /* nothing TLS-related moves above */
+	/* The clock's first read faults in the vDSO's pages: read it now only
+	 * if a trace will print times relative to the start. */
+	if (!runtime_inittime && (debug.inittrace || debug.schedtrace)) runtime_inittime = nanotime();
 	boottrace("libc init");
 	/* The current-g slot: store a known value, read it back (Go's 0x123
 	 * check in rt0_go), then make g0 current. */
 	setg((struct g *)0x123);
 	if (getg() != (struct g *)0x123) throw("TLS check: the current-g slot does not work");
 	setg(&g0);
-	m0.errnop = &errno;
-	m0.tid = gettid_raw();
-	m0.pthread = (uintptr_t)pthread_self();
 	mstart();
 }
 
@@ -179,9 +193,12 @@ noinline void schedinit(void)
 			else warn_env("GORT_MAXTHREADS", mt, "not a number from 4 to 1000000; using 10000", NULL);
 		}
 	}
-	atomic_store(&sched.lastpoll, runtime_inittime ? runtime_inittime : 1);
+	atomic_store(&sched.lastpoll, 1); /* nonzero: nobody is blocked in netpoll */
 	int32_t procs = ncpu;
-	if (!secure) procs = parse_gomaxprocs(gogetenv("GOMAXPROCS"), ncpu, warn_env, NULL);
+	if (!secure && gogetenv("GOMAXPROCS")) {
+		procs = parse_gomaxprocs(gogetenv("GOMAXPROCS"), ncpu, warn_env, NULL);
+		sched.gomaxprocs_fromenv = true;
+	}
 	lock(&sched.lock);
 	procresize(procs);
 	unlock(&sched.lock);
@@ -211,7 +228,12 @@ static struct {
  * dead ones are reused from the free lists. */
 static struct g *galloc(void)
 {
+	/* The first Gs come from the boot arena: no system call at boot. */
 	lock(&gslab.lock);
+	if (!gslab.end) {
+		gslab.next = bootarena.gslab;
+		gslab.end = bootarena.gslab + sizeof bootarena.gslab;
+	}
 	if (gslab.next + sizeof(struct g) > gslab.end) {
 		size_t n = 1 << 20;
 		char *p = sys_mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -391,8 +413,11 @@ void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks)
 {
 	(void)runtime_tasks;
 	if (n == 0) return;
-	uint32_t *order = malloc(n * sizeof *order * 2);
-	uint8_t *state = malloc(n);
+	uint32_t order_s[2 * 64];
+	uint8_t state_s[64];
+	bool heap = n > 64;
+	uint32_t *order = heap ? malloc(n * sizeof *order * 2) : order_s;
+	uint8_t *state = heap ? malloc(n) : state_s;
 	if (!order || !state) fatal("out of memory ordering %zu init tasks", n);
 	size_t ncycle;
 	int r = order_inittasks(t, n, order, state, order + n, &ncycle);
@@ -411,7 +436,7 @@ void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct gort_inittask *it = &t[order[i]];
-		int64_t start = nanotime();
+		int64_t start = debug.inittrace ? nanotime() : 0;
 		it->fn();
 		if (debug.inittrace) {
 			int64_t end = nanotime(), s = start - runtime_inittime, d = end - start;
@@ -420,8 +445,10 @@ void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks)
 				   (long)(d / 1000 % 1000));
 		}
 	}
-	free(order);
-	free(state);
+	if (heap) {
+		free(order);
+		free(state);
+	}
 }
 
 /* runtime_main is goroutine 1 (Go's runtime.main). */
@@ -453,6 +480,7 @@ void runtime_main(void *arg)
 
 int64_t gort_go(void (*fn)(void *), void *arg)
 {
+	if (unlikely(!atomic_load(&sysmon_started)) && scheduler_started) gomaxprocs_refine();
 	return newproc(fn, arg, 0, (uintptr_t)__builtin_return_address(0));
 }
 
@@ -462,6 +490,7 @@ int64_t gort_go_stack(void (*fn)(void *), void *arg, size_t stacksize)
 		errno = EINVAL;
 		return -1;
 	}
+	if (unlikely(!atomic_load(&sysmon_started)) && scheduler_started) gomaxprocs_refine();
 	return newproc(fn, arg, stacksize, (uintptr_t)__builtin_return_address(0));
 }
 

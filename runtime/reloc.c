@@ -15,6 +15,17 @@
 #define DT_RELRSZ 35
 #endif
 
+/* dynamic_addr: the run-time address of _DYNAMIC, which the linker defines
+ * in any program with a dynamic section, or 0. Computed PC-relatively in
+ * asm: the compiler would load a weak symbol's address from the GOT, which
+ * is itself not relocated yet. */
+static inline uintptr_t dynamic_addr(void)
+{
+	uintptr_t a;
+	__asm__(".weak _DYNAMIC\n\t.hidden _DYNAMIC\n\tlea _DYNAMIC(%%rip), %0" : "=r"(a));
+	return a;
+}
+
 __attribute__((no_sanitize_address)) noinline void reloc_self(uintptr_t *auxv)
 {
 	uintptr_t phdr = 0, phnum = 0, base = 0;
@@ -25,19 +36,22 @@ __attribute__((no_sanitize_address)) noinline void reloc_self(uintptr_t *auxv)
 	}
 	if (base || !phdr) return;
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)phdr;
-	uintptr_t bias = 0, dynv = 0;
-	bool havephdr = false;
+	uintptr_t dynv = 0;
+	bool havedyn = false;
 	for (uintptr_t i = 0; i < phnum; i++) {
-		if (ph[i].p_type == PT_PHDR) {
-			bias = phdr - ph[i].p_vaddr;
-			havephdr = true;
-		} else if (ph[i].p_type == PT_DYNAMIC) {
+		if (ph[i].p_type == PT_DYNAMIC) {
 			dynv = ph[i].p_vaddr;
+			havedyn = true;
 		} else if (ph[i].p_type == PT_INTERP) {
 			return;
 		}
 	}
-	if (!havephdr || !dynv || !bias) return;
+	/* ld does not always emit PT_PHDR for static-PIE: the bias comes from
+	 * where _DYNAMIC really is against where the headers say it is. */
+	uintptr_t dyn_at = dynamic_addr();
+	if (!havedyn || !dyn_at) return;
+	uintptr_t bias = dyn_at - dynv;
+	if (!bias) return;
 	const Elf64_Dyn *dyn = (const Elf64_Dyn *)(bias + dynv);
 	uintptr_t rela = 0, relasz = 0, relr = 0, relrsz = 0, symtab = 0;
 	for (; dyn->d_tag != DT_NULL; dyn++) {

@@ -173,6 +173,7 @@ struct m {
 	bool spinning;          /* looking for work */
 	uint32_t fastrand[2];
 	void *gsignal_stack;    /* sigaltstack for this thread */
+	bool needaltstack;      /* install one at the next schedule (m0) */
 	struct g *lockedg;      /* gort_lockosthread */
 	int (*switchf)(struct g *, void *); /* run on g0 after a G switched out */
 	void *switcharg;
@@ -199,6 +200,7 @@ struct m {
 enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
 
 #define RUNQSIZE 256
+#define MAXPROCS 1024   /* GOMAXPROCS's upper bound */
 
 struct p {
 	int32_t id;
@@ -226,6 +228,18 @@ struct p {
 	struct timers *timers;       /* this P's timer heap (time.c) */
 };
 
+/* ---- the boot arena ----
+ * What every program touches at boot, kept together so that it costs as
+ * few page faults as possible: P0, the first allp array and the first G
+ * structures (goroutine 1 among them). */
+#define BOOTPROCS 64
+struct bootarena {
+	struct p *allp[BOOTPROCS];
+	char gslab[4096 - BOOTPROCS * sizeof(void *)] __attribute__((aligned(64)));
+	struct p p0;
+};
+extern struct bootarena bootarena;
+
 /* ---- the scheduler's global state (Go's schedt) ---- */
 struct schedt {
 	struct mutex lock;
@@ -251,6 +265,7 @@ struct schedt {
 	int32_t gomaxprocs;            /* under lock; read racily by stats */
 	int32_t nmidlelocked;          /* Ms waiting for their locked G, under lock */
 	bool mainexited;               /* main called gort_goexit */
+	bool gomaxprocs_fromenv;       /* GOMAXPROCS was set */
 	/* Stop the world (GOMAXPROCS changes). */
 	_Atomic uint32_t gcwaiting;
 	int32_t stopwait;              /* Ps still to stop, under lock */
@@ -349,6 +364,7 @@ struct cpuinfo {
 	bool intel, amd;
 };
 extern struct cpuinfo cpu;
+void cpu_detect(void);
 
 /* os_linux.c */
 extern int32_t ncpu;
@@ -356,6 +372,8 @@ extern uintptr_t physpagesize;
 extern uintptr_t physhugepagesize;
 extern uintptr_t stack_rlimit;   /* RLIMIT_STACK soft limit, capped */
 int32_t getproccount(void);
+bool ncpu_refine(void);
+uintptr_t gethugepagesize(void);
 int32_t cgroup_cpu_limit(int32_t n); /* caps n by cpu.max; pure syscalls */
 int64_t nanotime(void);
 int64_t walltime(void);
@@ -435,6 +453,7 @@ void injectglist(struct g *list);
 void gopreempt(void);
 void gfput(struct p *pp, struct g *gp);
 void acquirep_m0(void);
+void gomaxprocs_refine(void);
 struct m *newm(void (*fn)(void), struct p *pp, bool spinning);
 void gort_lockosthread(void);
 void gort_unlockosthread(void);
@@ -474,6 +493,7 @@ extern _Atomic bool sysmon_started;
 /* signal_linux.c */
 void initsig(void);
 void initsig_preempt(void);
+void saveinitmask(void);
 void minitsignals(struct m *mp);
 void preemptone(struct p *pp);
 

@@ -156,8 +156,8 @@ static struct m *mget(void)
 static void minit(struct m *mp)
 {
 	mp->errnop = &errno;
-	mp->tid = gettid_raw();
 	mp->pthread = (uintptr_t)pthread_self();
+	if (mp != &m0) mp->tid = gettid_raw(); /* m0's is read when needed */
 	minitsignals(mp);
 }
 
@@ -224,6 +224,7 @@ struct m *newm(void (*fn)(void), struct p *pp, bool spinning)
 	/* The g0 stack runs the scheduler and signal-free runtime code only. */
 	pthread_attr_setstacksize(&attr, 256 << 10);
 	pthread_t t;
+	saveinitmask();
 	/* New threads start with every signal blocked; minit unblocks. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -476,20 +477,27 @@ static void gcstopm(void)
 void procresize(int32_t nprocs)
 {
 	int32_t old = atomic_load(&allplen);
-	if (nprocs <= 0) throw("procresize: invalid arg");
-	if (nprocs > old) {
-		struct p **np = sys_mmap(NULL, nprocs * sizeof *np, 3, 0x22, -1, 0);
+	if (nprocs <= 0 || nprocs > MAXPROCS) throw("procresize: invalid arg");
+	/* Readers of allp (gdb, tracebacks, thieves) take no lock: allp is
+	 * replaced at most once (when GOMAXPROCS first exceeds BOOTPROCS) by
+	 * an array of MAXPROCS that never moves again, and Ps are never freed.
+	 * P0 and the first array live in the boot arena: no system call at
+	 * boot. */
+	if (!allp) {
+		allp = bootarena.allp;
+	} else if (nprocs > BOOTPROCS && allp == bootarena.allp) {
+		struct p **np = sys_mmap(NULL, MAXPROCS * sizeof *np, 3, 0x22, -1, 0);
 		if (sys_mmap_failed(np)) throw("procresize: out of memory");
-		for (int32_t i = 0; i < old; i++) np[i] = allp[i];
-		for (int32_t i = old; i < nprocs; i++) {
-			struct p *pp = sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
-			if (sys_mmap_failed(pp)) throw("procresize: out of memory");
-			pp->id = i;
-			atomic_store(&pp->status, Pgcstop);
-			np[i] = pp;
-		}
-		/* The old array stays mapped: gdb and tracebacks may be reading it. */
-		__atomic_store_n(&allp, np, __ATOMIC_RELEASE);
+		for (int32_t i = 0; i < BOOTPROCS; i++) np[i] = allp[i];
+		__atomic_store_n(&allp, np, __ATOMIC_RELEASE); /* the old one stays valid */
+	}
+	for (int32_t i = old; i < nprocs; i++) {
+		if (allp[i]) continue; /* a P that died and comes back */
+		struct p *pp = i == 0 ? &bootarena.p0 : sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
+		if (sys_mmap_failed(pp)) throw("procresize: out of memory");
+		pp->id = i;
+		atomic_store(&pp->status, Pgcstop);
+		allp[i] = pp;
 	}
 	struct m *mp = scheduler_started ? getm() : NULL;
 	for (int32_t i = nprocs; i < old; i++) {
@@ -534,8 +542,17 @@ void acquirep_m0(void)
 	acquirep(allp[0]);
 }
 
+/* gomaxprocs_refine applies the cgroup CPU quota to the default number of
+ * Ps the first time the number matters (see ncpu_refine). */
+void gomaxprocs_refine(void)
+{
+	if (!ncpu_refine() || sched.gomaxprocs_fromenv || ncpu >= sched.gomaxprocs) return;
+	gort_gomaxprocs(ncpu);
+}
+
 int gort_gomaxprocs(int n)
 {
+	gomaxprocs_refine();
 	int old = sched.gomaxprocs;
 	if (n <= 0 || n == old) return old;
 	if (n > 1024) n = 1024;
@@ -561,6 +578,7 @@ void schedule(void)
 	struct m *mp = getm();
 	if (getg() != mp->g0) throw("schedule: not on g0");
 	for (;;) {
+		if (unlikely(mp->needaltstack)) minitsignals(mp);
 		if (mp->lockedg) {
 			/* This M belongs to its locked G: wait until the G is
 			 * handed over (startlockedm), then run it. */

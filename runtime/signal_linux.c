@@ -39,7 +39,24 @@ bool pc_in_runtime(uintptr_t pc);
 #define ALTSTACKSIZE (64 << 10)
 
 static const int crashsigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
-static struct sigaction fwd[65]; /* handlers found at install time */
+/* Handlers found at install time, for the few signals we handle: kept
+ * compact so that boot touches one page of it, not three. */
+static struct {
+	int sig;
+	struct sigaction sa;
+} fwd[8];
+
+static struct sigaction *fwdof(int sig)
+{
+	for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+		if (fwd[i].sig == sig) return &fwd[i].sa;
+		if (fwd[i].sig == 0) {
+			fwd[i].sig = sig;
+			return &fwd[i].sa;
+		}
+	}
+	throw("signal forwarding table full");
+}
 static sigset_t initmask;         /* m0's mask at start-up, given to new Ms */
 static bool asyncpreempt_ok;      /* safe points can be told apart */
 
@@ -64,7 +81,7 @@ static bool isuserhandler(const struct sigaction *sa)
 
 static void forward(int sig, siginfo_t *info, void *ctx)
 {
-	struct sigaction *sa = &fwd[sig];
+	struct sigaction *sa = fwdof(sig);
 	if (sa->sa_flags & SA_SIGINFO) sa->sa_sigaction(sig, info, ctx);
 	else if (sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN) sa->sa_handler(sig);
 }
@@ -134,7 +151,7 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 		if (cur && cur->goid) {
 			/* If the fault is on the goroutine's own stack, walk from
 			 * the fault; a fault on g0 walks g0. */
-			if (sp >= cur->stack_lo && sp < cur->stack_hi) {
+			if ((sp >= cur->stack_lo && sp < cur->stack_hi) || stack_isguard(cur, sp)) {
 				traceback_ctx(cur, pc, sp, bp);
 			} else {
 				traceback_ctx(mp->g0, pc, sp, bp);
@@ -181,9 +198,6 @@ static void sighandler(int sig, siginfo_t *info, void *ctx)
 static void install(int sig)
 {
 	struct sigaction sa, old;
-	sigaction(sig, NULL, &old);
-	fwd[sig] = old;
-	if (sig != SIGURG && isuserhandler(&old)) return; /* the program's own */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = sighandler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
@@ -192,7 +206,11 @@ static void install(int sig)
 	sigdelset(&sa.sa_mask, SIGBUS);
 	sigdelset(&sa.sa_mask, SIGFPE);
 	sigdelset(&sa.sa_mask, SIGILL);
-	sigaction(sig, &sa, NULL);
+	/* One system call: install and learn what was there. A handler the
+	 * program installed first (from a constructor) is put back. */
+	sigaction(sig, &sa, &old);
+	*fwdof(sig) = old;
+	if (sig != SIGURG && isuserhandler(&old)) sigaction(sig, &old, NULL);
 }
 
 /* initsig installs the crash handlers (a runtime init task). */
@@ -205,6 +223,9 @@ GORT_RTINIT(signals, initsig);
 /* initsig_preempt installs the SIGURG handler, when sysmon starts. */
 void initsig_preempt(void)
 {
+	cpu_detect(); /* the trampoline needs to know whether xsave works */
+	m0.needaltstack = true; /* installed by m0 itself (sigaltstack is per thread) */
+	if (!m0.tid) m0.tid = sys_getpid(); /* the main thread's tid is the pid */
 	bool dynamic = auxv_info.base != 0;
 	asyncpreempt_ok = dynamic || __start_gort_systext != NULL;
 	install(SIGURG);
@@ -214,22 +235,32 @@ void initsig_preempt(void)
  * started with. */
 void minitsignals(struct m *mp)
 {
-	if (mp == &m0) {
-		sigprocmask(SIG_SETMASK, NULL, &initmask);
-	} else {
-		pthread_sigmask(SIG_SETMASK, &initmask, NULL);
-	}
+	/* m0's alternate stack is installed when the first goroutine starts
+	 * (sysmon_start): until then only main's goroutine exists, and a stack
+	 * overflow there ends as in C, with SIGSEGV. */
+	if (mp == &m0 && !m0.needaltstack) return;
+	mp->needaltstack = false;
+	if (mp != &m0) pthread_sigmask(SIG_SETMASK, &initmask, NULL);
 	void *p = sys_mmap(NULL, ALTSTACKSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sys_mmap_failed(p)) return;
 	stack_t ss = {.ss_sp = p, .ss_size = ALTSTACKSIZE, .ss_flags = 0};
 	stack_t old;
-	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) && mp == &m0) {
+	sigaltstack(&ss, &old);
+	if (mp == &m0 && !(old.ss_flags & SS_DISABLE) && old.ss_sp) {
 		/* The program (a constructor) set one already: keep it. */
-		sys_munmap(p, ALTSTACKSIZE);
+		sigaltstack(&old, NULL);
 		return;
 	}
-	sigaltstack(&ss, NULL);
 	mp->gsignal_stack = p;
+}
+
+/* saveinitmask records m0's signal mask before the first new M, which
+ * starts with it (the program may have blocked signals since: Go does the
+ * same with the mask at the first thread creation). */
+void saveinitmask(void)
+{
+	static _Atomic int saved;
+	if (!atomic_exchange(&saved, 1)) sigprocmask(SIG_SETMASK, NULL, &initmask);
 }
 
 /* preemptone asks the G running on pp to yield. */

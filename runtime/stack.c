@@ -53,21 +53,42 @@ static struct freestack *fs_of(uintptr_t lo, size_t size)
 	return (struct freestack *)(lo + size - sizeof(struct freestack));
 }
 
-/* guard installs a guard on [p, p+n): pages that fault on any access. */
+/* guardstate: 0 unknown, 1 MADV_GUARD_INSTALL works, 2 it does not. */
+static _Atomic int guardstate;
+
+/* guard installs a guard on [p, p+n): pages that fault on any access. The
+ * first call learns whether the kernel has guard regions. */
 static void guard(void *p, size_t n)
 {
-	if (have_madv_guard && sys_madvise(p, n, MADV_GUARD_INSTALL) == 0) return;
+	if (atomic_load(&guardstate) != 2) {
+		if (sys_madvise(p, n, MADV_GUARD_INSTALL) == 0) {
+			atomic_store(&guardstate, 1);
+			have_madv_guard = true;
+			return;
+		}
+		atomic_store(&guardstate, 2);
+	}
 	if (sys_mprotect(p, n, PROT_NONE) != 0) throw("stack guard: mprotect failed");
+}
+
+static bool guards_are_cheap(void)
+{
+	if (atomic_load(&guardstate) == 0) {
+		/* Find out on a throw-away page. */
+		void *p = sys_mmap(NULL, physpagesize, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (!sys_mmap_failed(p)) {
+			guard(p, physpagesize);
+			sys_munmap(p, physpagesize);
+		}
+	}
+	return atomic_load(&guardstate) == 1;
 }
 
 noinline void stackinit(void)
 {
-	/* Probe once whether the kernel has guard regions. */
-	void *p = sys_mmap(NULL, physpagesize, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (sys_mmap_failed(p)) throw("stackinit: mmap failed");
-	have_madv_guard = sys_madvise(p, physpagesize, MADV_GUARD_INSTALL) == 0;
-	sys_munmap(p, physpagesize);
+	/* Nothing to do at boot: chunks are mapped, and the kernel's support
+	 * for guard regions learnt, on first use. */
 }
 
 /* stackmap maps a region of size usable bytes with a guard below it and
@@ -96,7 +117,7 @@ static uintptr_t stackcarve(void)
 		if (sys_mmap_failed(p)) return 0;
 		/* A touched byte must cost a page, never a 2 MiB huge page. */
 		sys_madvise(p, n, MADV_NOHUGEPAGE);
-		if (have_madv_guard) {
+		if (guards_are_cheap()) {
 			for (int i = 0; i < STACKS_PER_CHUNK; i++)
 				guard(p + i * slot, stackguard_size);
 		}
@@ -106,7 +127,7 @@ static uintptr_t stackcarve(void)
 	}
 	char *s = stackpool.chunk;
 	stackpool.chunk += slot;
-	if (!have_madv_guard) guard(s, stackguard_size);
+	if (!guards_are_cheap()) guard(s, stackguard_size);
 	return (uintptr_t)s + stackguard_size;
 }
 

@@ -71,11 +71,16 @@ static uintptr_t exe_bias(void)
 	if (!ph) return 0;
 	for (uintptr_t i = 0; i < auxv_info.phnum; i++)
 		if (ph[i].p_type == PT_PHDR) return auxv_info.phdr - ph[i].p_vaddr;
-	/* No PT_PHDR: assume the headers follow the ELF header at the first
-	 * PT_LOAD with offset 0. */
-	for (uintptr_t i = 0; i < auxv_info.phnum; i++)
-		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
-			return auxv_info.phdr - sizeof(Elf64_Ehdr) - ph[i].p_vaddr;
+	/* No PT_PHDR (static-PIE): the program headers are in the first
+	 * PT_LOAD, which maps the file from offset 0, at e_phoff. */
+	for (uintptr_t i = 0; i < auxv_info.phnum; i++) {
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
+			const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(auxv_info.phdr - sizeof(Elf64_Ehdr));
+			if (__builtin_memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0)
+				return (uintptr_t)eh - ph[i].p_vaddr;
+			return 0;
+		}
+	}
 	return 0;
 }
 
@@ -146,11 +151,17 @@ uintptr_t funcaddr(const char *name)
  * start of the file's first mapping, or -1. */
 long mapname(uintptr_t pc, char *buf, size_t bufsize)
 {
-	static char mb[65536]; /* under printlock: tracebacks are serialised */
+	static char *mb; /* 64 KiB, under printlock: tracebacks are serialised */
+	enum { MBSIZE = 65536 };
+	if (!mb) {
+		char *p = sys_mmap(NULL, MBSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(p)) return -1;
+		mb = p;
+	}
 	long fd = sys_openat(-100, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) return -1;
 	long n = 0, r;
-	while (n < (long)sizeof mb - 1 && (r = sys_read(fd, mb + n, sizeof mb - 1 - n)) > 0) n += r;
+	while (n < MBSIZE - 1 && (r = sys_read(fd, mb + n, MBSIZE - 1 - n)) > 0) n += r;
 	sys_close(fd);
 	mb[n] = 0;
 	uintptr_t filebase = 0;

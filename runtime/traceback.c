@@ -48,7 +48,7 @@ static bool print_frame(uintptr_t pc, bool exact)
 	bool public = name && name[0] == 'g' && __builtin_strncmp(name, "gort_", 5) == 0;
 	if (rt && !public && gotraceback_level < 3) return true;
 	if (name) {
-		printf_raw("%s(...)\n\t+0x%lx pc=0x%lx\n", name, (unsigned long)off, (unsigned long)pc);
+		printf_raw("%s(...)\n\tpc=0x%lx +0x%lx\n", name, (unsigned long)pc, (unsigned long)off);
 	} else {
 		char lib[128];
 		long o = mapname(look, lib, sizeof lib);
@@ -85,8 +85,8 @@ static void print_createdby(struct g *gp)
 	if (!gp->gopc) return;
 	uintptr_t off;
 	const char *name = funcname(gp->gopc - 1, &off);
-	printf_raw("created by %s\n\t+0x%lx pc=0x%lx\n", name ? name : "??", (unsigned long)off + 1,
-		   (unsigned long)gp->gopc);
+	printf_raw("created by %s\n\tpc=0x%lx +0x%lx\n", name ? name : "??", (unsigned long)gp->gopc,
+		   (unsigned long)off + 1);
 }
 
 /* traceback_ctx prints gp's stack starting at a given context (the
@@ -95,7 +95,8 @@ void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp)
 {
 	printlock();
 	print_header(gp);
-	print_frames(pc, sp, bp, gp->stack_lo ? gp->stack_lo : sp, gp->stack_hi ? gp->stack_hi : sp + 65536);
+	uintptr_t lo = gp->stack_lo && gp->stack_lo < sp ? gp->stack_lo : sp; /* sp may be in the guard */
+	print_frames(pc, sp, bp, lo, gp->stack_hi ? gp->stack_hi : sp + 65536);
 	print_createdby(gp);
 	printunlock();
 }
@@ -136,14 +137,14 @@ void traceback_all(int fd, struct g *cur)
 	if (cur && cur->goid) {
 		traceback_g(cur, fd, cur == getg() || (cur->m && cur->m->curg == cur && getg() == cur->m->g0));
 	}
-	int64_t shown = 0;
+	int64_t shown = cur && cur->goid;
 	for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
 		if (gp == cur || atomic_load(&gp->status) == Gdead || gp->goid == 0) continue;
-		if (shown++ >= 10000) {
+		if (shown >= 10000) {
 			printf_raw("...additional goroutines elided...\n");
 			break;
 		}
-		print_str("\n");
+		if (shown++) print_str("\n");
 		traceback_g(gp, fd, false);
 	}
 	printunlock();
