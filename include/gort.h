@@ -110,28 +110,30 @@ struct gort_inittask {
 };
 
 #define GORT__DEPREF(d) &gort_inittask__##d,
-#define GORT__MAP0()
-#define GORT__MAP1(a) GORT__DEPREF(a)
-#define GORT__MAP2(a, ...) GORT__DEPREF(a) GORT__MAP1(__VA_ARGS__)
-#define GORT__MAP3(a, ...) GORT__DEPREF(a) GORT__MAP2(__VA_ARGS__)
-#define GORT__MAP4(a, ...) GORT__DEPREF(a) GORT__MAP3(__VA_ARGS__)
-#define GORT__MAP5(a, ...) GORT__DEPREF(a) GORT__MAP4(__VA_ARGS__)
-#define GORT__MAP6(a, ...) GORT__DEPREF(a) GORT__MAP5(__VA_ARGS__)
-#define GORT__MAP7(a, ...) GORT__DEPREF(a) GORT__MAP6(__VA_ARGS__)
-#define GORT__MAP8(a, ...) GORT__DEPREF(a) GORT__MAP7(__VA_ARGS__)
+#define GORT__DEPDECL(d) extern const struct gort_inittask gort_inittask__##d;
+#define GORT__EACH0(M)
+#define GORT__EACH1(M, a) M(a)
+#define GORT__EACH2(M, a, ...) M(a) GORT__EACH1(M, __VA_ARGS__)
+#define GORT__EACH3(M, a, ...) M(a) GORT__EACH2(M, __VA_ARGS__)
+#define GORT__EACH4(M, a, ...) M(a) GORT__EACH3(M, __VA_ARGS__)
+#define GORT__EACH5(M, a, ...) M(a) GORT__EACH4(M, __VA_ARGS__)
+#define GORT__EACH6(M, a, ...) M(a) GORT__EACH5(M, __VA_ARGS__)
+#define GORT__EACH7(M, a, ...) M(a) GORT__EACH6(M, __VA_ARGS__)
+#define GORT__EACH8(M, a, ...) M(a) GORT__EACH7(M, __VA_ARGS__)
 #define GORT__NARGS(...) GORT__NARGS_(_0, ##__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define GORT__NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
 #define GORT__CAT(a, b) GORT__CAT_(a, b)
 #define GORT__CAT_(a, b) a##b
-#define GORT__DEPS(...) GORT__CAT(GORT__MAP, GORT__NARGS(__VA_ARGS__))(__VA_ARGS__)
+#define GORT__EACH(M, ...) GORT__CAT(GORT__EACH, GORT__NARGS(__VA_ARGS__))(M, ##__VA_ARGS__)
 
 /* The records live in section "gort_inittask"; ld provides __start_/__stop_
  * symbols for it and keeps it under --gc-sections because the runtime refers
  * to those symbols (ldscripts/gort.ld also KEEPs it). */
 #define GORT_INIT(name, fn, ...)                                                  \
 	extern const struct gort_inittask gort_inittask__##name;                  \
+	GORT__EACH(GORT__DEPDECL, ##__VA_ARGS__)                                  \
 	static const struct gort_inittask *const gort__deps_##name[] = {          \
-		GORT__DEPS(__VA_ARGS__) (const struct gort_inittask *)0};         \
+		GORT__EACH(GORT__DEPREF, ##__VA_ARGS__) (const struct gort_inittask *)0}; \
 	__attribute__((used, section("gort_inittask"), aligned(8)))               \
 	const struct gort_inittask gort_inittask__##name = {                      \
 		#name, fn, gort__deps_##name, __FILE__, __LINE__}

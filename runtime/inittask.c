@@ -2,11 +2,14 @@
  * dependencies instead of package imports). Pure: no globals, no allocation;
  * proc.c's doinit runs the tasks in the order computed here.
  *
- * The order is a depth-first walk of the table in table order (link order,
- * which is declaration order within a file), visiting a task's dependencies in
- * the order they are listed before the task itself. So every task runs after
- * all of its dependencies, each runs once, and where the graph leaves a
- * choice the order is the declaration order.
+ * The order is a depth-first walk of the tasks in declaration order,
+ * visiting a task's dependencies in the order they are listed before the
+ * task itself. So every task runs after all of its dependencies, each runs
+ * once, and where the graph leaves a choice the order is the declaration
+ * order. Declaration order is link order across files; within a file the
+ * records of one object are contiguous in the table but the compiler may
+ * emit them in any order (GCC reverses them), so within a run of records of
+ * the same file, the source line decides.
  *
  * Invariant: state[i] is 0 (not visited), 1 (on the current path) or
  * 2 (placed in order[]). Meeting a dependency in state 1 is a cycle: the
@@ -47,6 +50,15 @@ static bool visit(struct walk *w, uint32_t i)
 	return true;
 }
 
+static bool samefile(const struct gort_inittask *a, const struct gort_inittask *b)
+{
+	const char *x = a->file, *y = b->file;
+	if (x == y) return true;
+	if (!x || !y) return false;
+	while (*x && *x == *y) x++, y++;
+	return *x == *y;
+}
+
 /* order_inittasks: see runtime.h. order, state and stack hold n entries.
  * Returns 0, or -1 on a cycle (order[0..*ncycle) then names the tasks of the
  * cycle, in dependency order), or -2 when a record names a dependency that is
@@ -56,8 +68,19 @@ int order_inittasks(const struct gort_inittask *t, size_t n, uint32_t *order,
 {
 	struct walk w = {t, n, order, stack, state, 0, 0, 0, false};
 	for (size_t i = 0; i < n; i++) state[i] = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (visit(&w, i)) continue;
+	uint32_t i = 0;
+	while (i < n) {
+		/* Every record before i is visited. The next root: the unvisited
+		 * record with the lowest line in the run of records from the
+		 * same file that starts at i. */
+		uint32_t best = i;
+		for (uint32_t k = i; k < n && samefile(&t[k], &t[i]); k++)
+			if (state[k] == 0 && (state[best] != 0 || t[k].line < t[best].line)) best = k;
+		if (state[best] != 0) {
+			i++;
+			continue;
+		}
+		if (visit(&w, best)) continue;
 		size_t k = 0;
 		for (size_t j = w.cyclestart; j < w.npath; j++) order[k++] = stack[j];
 		*ncycle = k;

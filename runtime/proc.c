@@ -27,6 +27,7 @@
  * given a stack when it first runs (execute in sched.c), and when it exits
  * returns its stack to the P's cache and itself to a free list for reuse. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -385,9 +386,8 @@ static int goexit0(struct g *gp, void *arg)
 __attribute__((used, noreturn)) void gort_goexit1(void)
 {
 	struct g *gp = getg();
-	if (gp->ismain) {
-		/* main's goroutine returning from runtime_main cannot happen:
-		 * runtime_main calls exit. */
+	if (gp->ismain && !sched.mainexited) {
+		/* runtime_main calls exit: it never returns. */
 		throw("main goroutine returned");
 	}
 	mcall_switch(goexit0, NULL);
@@ -424,15 +424,14 @@ void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks)
 	if (r == -2) fatal("init task %s (%s:%d) depends on a task outside the init-task table",
 			   t[order[0]].name, t[order[0]].file, t[order[0]].line);
 	if (r < 0) {
-		printlock();
-		print_str("fatal error: init task cycle: ");
-		for (size_t i = 0; i < ncycle; i++) {
-			print_str(t[order[i]].name);
-			print_str(" -> ");
+		char msg[1024];
+		size_t k = 0;
+		for (size_t i = 0; i <= ncycle && k < sizeof msg - 80; i++) {
+			const char *nm = t[order[i % ncycle]].name;
+			if (i) k += snprintf(msg + k, sizeof msg - k, " -> ");
+			k += snprintf(msg + k, sizeof msg - k, "%.64s", nm);
 		}
-		print_str(t[order[0]].name);
-		print_str("\n");
-		throw("init task cycle");
+		fatal("init task cycle: %s", msg);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct gort_inittask *it = &t[order[i]];

@@ -483,9 +483,8 @@ void procresize(int32_t nprocs)
 	 * an array of MAXPROCS that never moves again, and Ps are never freed.
 	 * P0 and the first array live in the boot arena: no system call at
 	 * boot. */
-	if (!allp) {
-		allp = bootarena.allp;
-	} else if (nprocs > BOOTPROCS && allp == bootarena.allp) {
+	if (!allp) allp = bootarena.allp;
+	if (nprocs > BOOTPROCS && allp == bootarena.allp) {
 		struct p **np = sys_mmap(NULL, MAXPROCS * sizeof *np, 3, 0x22, -1, 0);
 		if (sys_mmap_failed(np)) throw("procresize: out of memory");
 		for (int32_t i = 0; i < BOOTPROCS; i++) np[i] = allp[i];

@@ -1,0 +1,220 @@
+/* sched: scheduler behaviours, one per subcommand (see test/e2e/e2e_sched.c). */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <gort.h>
+
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+static _Atomic long counter;
+static pid_t tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+static void incr(void *arg) { (void)arg; atomic_fetch_add(&counter, 1); gort_wg_done(&wg); }
+
+static int spawn(long n)
+{
+	gort_wg_add(&wg, n);
+	for (long i = 0; i < n; i++) gort_go(incr, NULL);
+	gort_wg_wait(&wg);
+	printf("spawned=%ld ran=%ld live=%ld\n", n, atomic_load(&counter), (long)gort_numgoroutine());
+	return 0;
+}
+
+struct fib { int n; long r; };
+static void fibg(void *arg);
+static long fibseq(int n) { return n < 2 ? n : fibseq(n - 1) + fibseq(n - 2); }
+static long fibpar(int n)
+{
+	if (n < 15) return fibseq(n);
+	struct fib a = {n - 1, 0};
+	gort_waitgroup w = GORT_WAITGROUP_INIT;
+	struct { struct fib *f; gort_waitgroup *w; } arg = {&a, &w};
+	gort_wg_add(&w, 1);
+	gort_go(fibg, &arg);
+	long b = fibpar(n - 2);
+	gort_wg_wait(&w);
+	return a.r + b;
+}
+static void fibg(void *p)
+{
+	struct { struct fib *f; gort_waitgroup *w; } *arg = p;
+	arg->f->r = fibpar(arg->f->n);
+	gort_wg_done(arg->w);
+}
+
+#define MAXT 64
+static _Atomic pid_t seen[MAXT];
+static void note_thread(void)
+{
+	pid_t t = tid();
+	for (int i = 0; i < MAXT; i++) {
+		pid_t cur = atomic_load(&seen[i]);
+		if (cur == t) return;
+		if (cur == 0) {
+			pid_t z = 0;
+			if (atomic_compare_exchange_strong(&seen[i], &z, t)) return;
+			if (z == t) return;
+		}
+	}
+}
+static int nthreads(void) { int n = 0; while (n < MAXT && atomic_load(&seen[n])) n++; return n; }
+
+static void busy(void *arg)
+{
+	(void)arg;
+	volatile long x = 0;
+	for (int k = 0; k < 200000; k++) x += k;
+	note_thread();
+	gort_wg_done(&wg);
+}
+
+static void yielder(void *arg)
+{
+	long *sum = arg;
+	for (int i = 0; i < 1000; i++) {
+		*sum += 1;
+		gort_yield();
+	}
+	gort_wg_done(&wg);
+}
+
+static void locked(void *arg)
+{
+	(void)arg;
+	gort_lockosthread();
+	pid_t t0 = tid();
+	int moved = 0;
+	for (int i = 0; i < 200; i++) {
+		if (i % 2) gort_yield(); else gort_sleep(100000);
+		if (tid() != t0) moved++;
+	}
+	gort_unlockosthread();
+	printf("locked goroutine moved %d times\n", moved);
+	gort_wg_done(&wg);
+}
+
+static void wanderer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 2000; i++) {
+		note_thread();
+		gort_yield();
+	}
+	gort_wg_done(&wg);
+}
+
+static volatile int limit = 1 << 30;
+static int rec(int n) { volatile char buf[512]; buf[0] = (char)n; return n > limit ? 0 : rec(n + 1) + buf[0]; }
+static void overflow(void *arg) { (void)arg; printf("%d\n", rec(0)); }
+
+static volatile long spin;
+static void spinner(void *arg) { (void)arg; for (;;) spin++; }
+static void ticker(void *arg)
+{
+	int *ticks = arg;
+	for (int i = 0; i < 20; i++) {
+		gort_sleep(1000000);
+		(*ticks)++;
+	}
+	gort_wg_done(&wg);
+}
+
+static _Atomic int insyscall;
+static void sleeper(void *arg)
+{
+	(void)arg;
+	gort_entersyscall();
+	atomic_store(&insyscall, 1);
+	usleep(300000); /* blocks this thread in the kernel */
+	atomic_store(&insyscall, 2);
+	gort_exitsyscall();
+	gort_wg_done(&wg);
+}
+
+static void child(void *arg) { (void)arg; gort_sleep(10000000); printf("child done\n"); fflush(stdout); }
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
+	if (!strcmp(cmd, "forkjoin")) {
+		long r = fibpar(27);
+		printf("fib(27)=%ld want=%ld\n", r, fibseq(27));
+		return 0;
+	}
+	if (!strcmp(cmd, "steal")) {
+		gort_wg_add(&wg, 400);
+		for (int i = 0; i < 400; i++) gort_go(busy, NULL);
+		gort_wg_wait(&wg);
+		printf("threads=%d\n", nthreads());
+		return 0;
+	}
+	if (!strcmp(cmd, "resize")) {
+		long sums[200] = {0};
+		gort_wg_add(&wg, 200);
+		for (int i = 0; i < 200; i++) gort_go(yielder, &sums[i]);
+		int sizes[] = {1, 4, 2, 8, 1, 3, 2};
+		for (int r = 0; r < 30; r++) {
+			gort_gomaxprocs(sizes[r % 7]);
+			gort_yield();
+		}
+		gort_wg_wait(&wg);
+		long total = 0;
+		for (int i = 0; i < 200; i++) total += sums[i];
+		printf("total=%ld gomaxprocs=%d\n", total, gort_gomaxprocs(0));
+		return 0;
+	}
+	if (!strcmp(cmd, "lockos")) {
+		gort_wg_add(&wg, 5);
+		gort_go(locked, NULL);
+		for (int i = 0; i < 4; i++) gort_go(wanderer, NULL);
+		gort_wg_wait(&wg);
+		return 0;
+	}
+	if (!strcmp(cmd, "deadlock")) {
+		gort_wg_add(&wg, 1);
+		gort_wg_wait(&wg);
+		return 0;
+	}
+	if (!strcmp(cmd, "overflow")) {
+		gort_go(overflow, NULL);
+		gort_sleep(5000000000LL);
+		return 0;
+	}
+	if (!strcmp(cmd, "tightloop")) {
+		int ticks = 0;
+		gort_wg_add(&wg, 1);
+		gort_go(spinner, NULL);
+		gort_go(ticker, &ticks);
+		gort_wg_wait(&wg);
+		printf("ticks=%d\n", ticks);
+		return 0;
+	}
+	if (!strcmp(cmd, "syscall")) {
+		gort_wg_add(&wg, 1);
+		gort_go(sleeper, NULL);
+		while (atomic_load(&insyscall) == 0) gort_yield();
+		long n = 0;
+		while (atomic_load(&insyscall) == 1) {
+			n++;
+			gort_sleep(1000000);
+		}
+		gort_wg_wait(&wg);
+		printf("main ran %s while the other goroutine slept in a syscall\n", n >= 10 ? "on" : "NOT");
+		return 0;
+	}
+	if (!strcmp(cmd, "goexitmain")) {
+		gort_go(child, NULL);
+		gort_goexit();
+	}
+	if (!strcmp(cmd, "mutexabuse")) {
+		gort_mutex mu = GORT_MUTEX_INIT;
+		gort_mutex_unlock(&mu);
+	}
+	if (!strcmp(cmd, "negwg")) gort_wg_done(&wg);
+	fprintf(stderr, "usage: sched spawn|forkjoin|steal|resize|lockos|deadlock|overflow|tightloop|syscall|goexitmain\n");
+	return 1;
+}
