@@ -133,7 +133,7 @@ static struct result runenv(const char *const *env, const char *prog, ...)
 #define runE(env, ...) runenv(env, __VA_ARGS__, (const char *)NULL)
 
 /* shell runs a command line through /bin/sh. */
-static struct result shell(const char *fmt, ...)
+__attribute__((unused)) static struct result shell(const char *fmt, ...)
 {
 	char cmd[8192];
 	va_list ap;
@@ -144,7 +144,7 @@ static struct result shell(const char *fmt, ...)
 	return runv(argv, NULL, 120);
 }
 
-static const char *bin(const char *variant, const char *prog)
+__attribute__((unused)) static const char *bin(const char *variant, const char *prog)
 {
 	static char buf[8][512];
 	static int k;
@@ -153,7 +153,7 @@ static const char *bin(const char *variant, const char *prog)
 	return b;
 }
 
-static int have(const char *tool)
+__attribute__((unused)) static int have(const char *tool)
 {
 	char cmd[256];
 	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);

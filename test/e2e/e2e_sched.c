@@ -1,0 +1,151 @@
+/* e2e_sched.c: the scheduler under GOMAXPROCS 1, 2 and 8 on this machine:
+ * no lost goroutines, fork-join results, resizing under load, work
+ * stealing, locked threads, errno across migration, deadlock and stack
+ * overflow reports, preemption of tight loops, syscalls handing off. */
+#include "run.h"
+
+static const char *const procs[] = {"GOMAXPROCS=1", "GOMAXPROCS=2", "GOMAXPROCS=8"};
+
+Test(sched, million_goroutines_spawned_and_joined, .timeout = 120)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		struct result r = runE(env, bin("musl", "sched"), "spawn", "1000000");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", procs[i], r.code, r.err);
+		cr_assert_str_eq(r.out, "spawned=1000000 ran=1000000 live=1\n", "%s", procs[i]);
+	}
+}
+
+Test(sched, fork_join_results)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		for (size_t v = 0; v < NVARIANTS; v++) {
+			struct result r = runE(env, bin(gort_variants[v], "sched"), "forkjoin");
+			cr_assert(r.exited && r.code == 0, "%s %s: %d %s", procs[i], gort_variants[v], r.code, r.err);
+			cr_assert_str_eq(r.out, "fib(27)=196418 want=196418\n");
+		}
+	}
+}
+
+Test(sched, resizing_ps_under_load)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		struct result r = runE(env, bin("musl", "sched"), "resize");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", procs[i], r.code, r.err);
+		assert_contains(r.out, "total=200000 gomaxprocs=4\n");
+	}
+}
+
+Test(sched, work_is_stolen_by_the_other_p)
+{
+	/* Main creates every goroutine on its own P; with two Ps, the other
+	 * one must steal some: they run on two threads. */
+	const char *env[] = {"GOMAXPROCS=2", NULL};
+	struct result r = runE(env, bin("musl", "sched"), "steal");
+	cr_assert(r.exited && r.code == 0);
+	cr_assert_str_eq(r.out, "threads=2\n");
+	const char *env1[] = {"GOMAXPROCS=1", NULL};
+	r = runE(env1, bin("musl", "sched"), "steal");
+	cr_assert_str_eq(r.out, "threads=1\n");
+}
+
+Test(sched, lockosthread_keeps_the_thread)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		struct result r = runE(env, bin("musl", "sched"), "lockos");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", procs[i], r.code, r.err);
+		cr_assert_str_eq(r.out, "locked goroutine moved 0 times\n");
+	}
+}
+
+Test(sched, errno_follows_the_goroutine_across_threads)
+{
+	/* Built -O2 with musl (static and dynamic) and glibc. */
+	const char *env[] = {"GOMAXPROCS=2", NULL};
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = runE(env, bin(gort_variants[v], "errno_mig"));
+		cr_assert(r.exited && r.code == 0, "%s: %d", gort_variants[v], r.code);
+		cr_assert_str_eq(r.out, "wrong errno=0 migrations=yes\n", "%s", gort_variants[v]);
+	}
+}
+
+Test(sched, deadlock_is_reported)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		struct result r = runE(env, bin("musl", "sched"), "deadlock");
+		cr_assert(r.exited && r.code == 2, "%s: status %d sig %d", procs[i], r.code, r.sig);
+		assert_contains(r.err, "fatal error: all goroutines are asleep - deadlock!\n");
+		assert_contains(r.err, "goroutine 1 [sync.WaitGroup.Wait]:");
+	}
+}
+
+Test(sched, main_goexit_then_no_goroutines)
+{
+	struct result r = run(bin("musl", "sched"), "goexitmain");
+	cr_assert(r.exited && r.code == 2, "status %d sig %d", r.code, r.sig);
+	cr_assert_str_eq(r.out, "child done\n");
+	assert_contains(r.err, "fatal error: no goroutines (main called gort_goexit) - deadlock!");
+}
+
+Test(sched, stack_overflow_is_reported)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "sched"), "overflow");
+		cr_assert(r.exited && r.code == 2, "%s: status %d sig %d", gort_variants[v], r.code, r.sig);
+		assert_contains(r.err, "fatal error: stack overflow");
+		assert_contains(r.err, "runtime: goroutine 2 stack exceeds 262144-byte limit");
+		assert_contains(r.err, "goroutine 2 [running]:\nrec(...)");
+	}
+	const char *env[] = {"GORT_STACKSIZE=64k", NULL};
+	struct result r = runE(env, bin("musl", "sched"), "overflow");
+	assert_contains(r.err, "stack exceeds 65536-byte limit");
+}
+
+Test(sched, tight_loop_does_not_starve_a_ticker)
+{
+	/* Asynchronous preemption: needs the libc's code told apart, which
+	 * gortcc's linker script does for static programs and the dynamic
+	 * linker does for dynamic ones (README: "Preemption"). */
+	const char *env[] = {"GOMAXPROCS=1", NULL};
+	const char *vs[] = {"musl", "mdyn", "glibc", "spie"};
+	for (size_t v = 0; v < 4; v++) {
+		struct result r = runE(env, bin(vs[v], "sched"), "tightloop");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", vs[v], r.code, r.err);
+		cr_assert_str_eq(r.out, "ticks=20\n", "%s", vs[v]);
+	}
+}
+
+Test(sched, blocking_syscall_hands_off_the_p)
+{
+	const char *env[] = {"GOMAXPROCS=1", NULL};
+	struct result r = runE(env, bin("musl", "sched"), "syscall");
+	cr_assert(r.exited && r.code == 0, "%d %s", r.code, r.err);
+	cr_assert_str_eq(r.out, "main ran on while the other goroutine slept in a syscall\n");
+}
+
+Test(sched, misuse_of_sync_is_a_fatal_error)
+{
+	struct result r = run(bin("musl", "sched"), "mutexabuse");
+	cr_assert(r.exited && r.code == 2);
+	assert_contains(r.err, "fatal error: sync: unlock of unlocked mutex");
+	r = run(bin("musl", "sched"), "negwg");
+	cr_assert(r.exited && r.code == 2);
+	assert_contains(r.err, "fatal error: sync: negative WaitGroup counter");
+}
+
+Test(sched, schedtrace_lines)
+{
+	const char *env[] = {"GODEBUG=schedtrace=10", "GOMAXPROCS=2", NULL};
+	struct result r = runE(env, bin("musl", "sched"), "syscall");
+	cr_assert(r.exited && r.code == 0);
+	const char *l = strstr(r.err, "SCHED ");
+	cr_assert(l, "%s", r.err);
+	int ms, gmp, idle, threads, spin, idlet, rq;
+	cr_assert(sscanf(l, "SCHED %dms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d "
+			    "idlethreads=%d runqueue=%d [", &ms, &gmp, &idle, &threads, &spin, &idlet, &rq) == 7, "%s", l);
+	cr_assert_eq(gmp, 2);
+}
