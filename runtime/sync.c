@@ -113,12 +113,14 @@ void gort_mutex_lock(gort_mutex *mu)
 	}
 	struct mutex *l = (struct mutex *)&mu->lock;
 	lock(l);
-	zero = 0;
-	if (__atomic_compare_exchange_n(&mu->state, &zero, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	/* Mark it contended in the same step that checks it: an unlock on the
+	 * fast path (1 -> 0) may happen right now, and a plain store of 2
+	 * would then lock a mutex that nobody owns. If it was free, it is ours
+	 * (in state 2, which only costs the next unlock the slow path). */
+	if (__atomic_exchange_n(&mu->state, 2, __ATOMIC_ACQUIRE) == 0) {
 		unlock(l);
 		return;
 	}
-	__atomic_store_n(&mu->state, 2, __ATOMIC_RELAXED);
 	struct waiter w = {getg(), NULL};
 	push(&mu->waiters, &mu->tail, &w);
 	gopark(unlockf, l, waitMutex);

@@ -127,6 +127,18 @@ Test(sched, blocking_syscall_hands_off_the_p)
 	cr_assert_str_eq(r.out, "main ran on while the other goroutine slept in a syscall\n");
 }
 
+Test(sched, mutex_excludes_and_never_loses_a_wakeup)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		for (int k = 0; k < 5; k++) {
+			struct result r = runE(env, bin("musl", "sched"), "mutex");
+			cr_assert(r.exited && r.code == 0, "%s: %d %.300s", procs[i], r.code, r.err);
+			cr_assert_str_eq(r.out, "shared=400000\n");
+		}
+	}
+}
+
 Test(sched, misuse_of_sync_is_a_fatal_error)
 {
 	struct result r = run(bin("musl", "sched"), "mutexabuse");

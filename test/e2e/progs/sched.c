@@ -134,6 +134,20 @@ static void sleeper(void *arg)
 	gort_wg_done(&wg);
 }
 
+static gort_mutex smu = GORT_MUTEX_INIT;
+static long shared;
+static void locker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 2000; i++) {
+		gort_mutex_lock(&smu);
+		shared++;
+		if (i % 100 == 0) gort_yield(); /* hold it across a switch now and then */
+		gort_mutex_unlock(&smu);
+	}
+	gort_wg_done(&wg);
+}
+
 static void child(void *arg) { (void)arg; gort_sleep(10000000); printf("child done\n"); fflush(stdout); }
 
 int main(int argc, char **argv)
@@ -209,6 +223,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "goexitmain")) {
 		gort_go(child, NULL);
 		gort_goexit();
+	}
+	if (!strcmp(cmd, "mutex")) {
+		gort_wg_add(&wg, 200);
+		for (int i = 0; i < 200; i++) gort_go(locker, NULL);
+		gort_wg_wait(&wg);
+		printf("shared=%ld\n", shared);
+		return 0;
 	}
 	if (!strcmp(cmd, "mutexabuse")) {
 		gort_mutex mu = GORT_MUTEX_INIT;
