@@ -91,6 +91,46 @@ void gort_mutex_lock(gort_mutex *mu);
 int gort_mutex_trylock(gort_mutex *mu); /* 1 if acquired */
 void gort_mutex_unlock(gort_mutex *mu);  /* unlocking an unlocked mutex: fatal error */
 
+/* ---- channels (Go's chan) ----
+ * A channel carries values of elemsize bytes, copied in and out. cap 0 makes
+ * it unbuffered: a send waits for a receiver and hands the value straight
+ * to it. Where Go panics (send on a closed channel, close of a closed or
+ * NULL channel) gort prints `fatal error: ...` with a traceback and exits 2.
+ * A NULL channel blocks forever. */
+typedef struct gort_chan gort_chan;
+gort_chan *gort_chan_make(size_t elemsize, size_t cap);
+void gort_chan_free(gort_chan *c);       /* no goroutine may be waiting on it */
+int gort_chan_send(gort_chan *c, const void *elem);   /* 1 when sent */
+int gort_chan_recv(gort_chan *c, void *elem); /* 1 value; 0 closed and drained (elem zeroed); elem may be NULL */
+int gort_chan_trysend(gort_chan *c, const void *elem); /* 1 sent, 0 would block */
+int gort_chan_tryrecv(gort_chan *c, void *elem);       /* 1 value, 0 closed, -1 would block */
+void gort_chan_close(gort_chan *c);      /* wakes every waiter */
+size_t gort_chan_len(gort_chan *c);
+size_t gort_chan_cap(gort_chan *c);
+
+enum { GORT_SEND = 1, GORT_RECV = 2 };
+typedef struct {
+	gort_chan *c;
+	int dir;     /* GORT_SEND or GORT_RECV */
+	void *elem;  /* value to send, or where to receive (may be NULL) */
+	int ok;      /* set for a receive: 1 value, 0 closed */
+} gort_case;
+/* gort_select runs one ready case, chosen uniformly at random among the
+ * ready ones, and returns its index; with block == 0 it returns -1 at once
+ * when none is ready (Go's default). Cases on NULL channels never fire. */
+int gort_select(gort_case *cases, size_t n, int block);
+
+/* ---- timer channels ---- */
+/* gort_after returns a channel (int64_t elements, capacity 1) that receives
+ * gort_nanotime() once, ns from now. Free it only after that receive. */
+gort_chan *gort_after(int64_t ns);
+typedef struct gort_ticker gort_ticker;
+/* A ticker sends gort_nanotime() on its channel every period ns; a tick the
+ * receiver is not ready for is dropped, as Go's. */
+gort_ticker *gort_ticker_new(int64_t period);
+gort_chan *gort_ticker_chan(gort_ticker *t);
+void gort_ticker_stop(gort_ticker *t);   /* stops and frees it and its channel */
+
 /* ---- init tasks ----
  *
  *   GORT_INIT(config, config_init);           // runs config_init()

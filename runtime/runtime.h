@@ -104,6 +104,7 @@ enum waitreason {
 	waitSelect,
 	waitSelectNoCases,
 	waitChanNil,
+	waitChanNilRecv,
 	waitIOWait,
 	waitWaitGroup,
 	waitMutex,
@@ -419,6 +420,7 @@ bool stackalloc(struct g *gp, size_t size);
 void stackfree(struct g *gp);
 void stackinit(void);
 void stackcache_flush(struct p *pp);
+void stack_scavenge(void);
 bool stack_isguard(struct g *gp, uintptr_t addr);
 
 /* runq.c */
@@ -468,6 +470,7 @@ struct timer {
 	void *arg;
 	struct p *pp;             /* heap it is on, or NULL; under pp->timers->lock */
 	int32_t idx;              /* index in that heap */
+	_Atomic int running;      /* periodic: f is running (deltimer waits) */
 };
 bool pp_has_timers(struct p *pp);
 int64_t timers_check(struct p *pp, int64_t now); /* runs due timers; next when or 0 */

@@ -43,6 +43,7 @@ const char *const waitreason_strings[waitReasonCount] = {
 	[waitSelect] = "select",
 	[waitSelectNoCases] = "select (no cases)",
 	[waitChanNil] = "chan send (nil chan)",
+	[waitChanNilRecv] = "chan receive (nil chan)",
 	[waitIOWait] = "IO wait",
 	[waitWaitGroup] = "sync.WaitGroup.Wait",
 	[waitMutex] = "sync.Mutex.Lock",
@@ -644,11 +645,8 @@ top:;
 		gcstopm();
 		goto top;
 	}
-	int64_t pollUntil = 0;
-	if (pp->timers) {
-		int64_t now = nanotime();
-		pollUntil = timers_check(pp, now);
-	}
+	int64_t pollUntil = timers_next(pp);
+	if (pollUntil) pollUntil = timers_check(pp, nanotime());
 	/* Fairness: every 61st tick, look at the global queue first. */
 	if (pp->schedtick % 61 == 0 && atomic_load(&sched.runqsize) > 0) {
 		lock(&sched.lock);

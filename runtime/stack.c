@@ -16,9 +16,12 @@
  *
  * Caches: each P keeps up to PCACHE free default stacks (owner-only, no
  * lock); overflow and refill go through the global pool (stackpool.lock),
- * which keeps up to GCACHE stacks with their pages; stacks beyond that have
- * their pages given back (MADV_DONTNEED) and wait in the global "bare" list
- * for reuse. Chunks are never unmapped.
+ * which keeps up to GCACHE stacks with their pages. Stacks beyond that go
+ * to the "dirty" list; the scavenger (stack_scavenge, run by sysmon about
+ * once a second) gives their pages back (MADV_DONTNEED) and moves them to
+ * the "bare" list. Giving pages back at exit would cost a TLB shoot-down
+ * on every CPU per goroutine exit in a burst; in the background it costs
+ * nothing on the goroutines' path. Chunks are never unmapped.
  *
  * Locking: stackpool.lock protects the global pool and chunk carving. */
 #include <sys/mman.h>
@@ -43,6 +46,8 @@ static struct {
 	struct mutex lock;
 	struct freestack *cached; /* pages present */
 	int32_t ncached;
+	struct freestack *dirty;  /* beyond GCACHE, pages not yet given back */
+	int64_t ndirty;
 	struct freestack *bare;   /* pages given back; link page re-faulted on reuse */
 	char *chunk, *chunkend;   /* carving position */
 	int64_t nchunks;
@@ -69,6 +74,27 @@ static void guard(void *p, size_t n)
 		atomic_store(&guardstate, 2);
 	}
 	if (sys_mprotect(p, n, PROT_NONE) != 0) throw("stack guard: mprotect failed");
+}
+
+/* guardchunk installs the guards of a whole chunk. One process_madvise
+ * call with a vector of the 64 ranges replaces 64 madvise calls, each of
+ * which would cost a TLB shoot-down on every CPU running our threads. */
+static void guardchunk(char *p, size_t slot)
+{
+	struct { void *base; size_t len; } iov[STACKS_PER_CHUNK];
+	for (int i = 0; i < STACKS_PER_CHUNK; i++) {
+		iov[i].base = p + i * slot;
+		iov[i].len = stackguard_size;
+	}
+	static _Atomic int vectored = 1; /* PIDFD_SELF: Linux 6.15+ */
+	if (atomic_load(&vectored)) {
+		long r = rawsyscall6(SYS_process_madvise, -10000 /* PIDFD_SELF */, (long)iov,
+				     STACKS_PER_CHUNK, MADV_GUARD_INSTALL, 0, 0);
+		if (r == (long)(STACKS_PER_CHUNK * stackguard_size)) return;
+		atomic_store(&vectored, 0);
+		/* Partly done or refused: (re)install each; guards are idempotent. */
+	}
+	for (int i = 0; i < STACKS_PER_CHUNK; i++) guard(p + i * slot, stackguard_size);
 }
 
 static bool guards_are_cheap(void)
@@ -117,10 +143,7 @@ static uintptr_t stackcarve(void)
 		if (sys_mmap_failed(p)) return 0;
 		/* A touched byte must cost a page, never a 2 MiB huge page. */
 		sys_madvise(p, n, MADV_NOHUGEPAGE);
-		if (guards_are_cheap()) {
-			for (int i = 0; i < STACKS_PER_CHUNK; i++)
-				guard(p + i * slot, stackguard_size);
-		}
+		if (guards_are_cheap()) guardchunk(p, slot);
 		stackpool.chunk = p;
 		stackpool.chunkend = p + n;
 		stackpool.nchunks++;
@@ -157,6 +180,9 @@ bool stackalloc(struct g *gp, size_t size)
 			if ((fs = stackpool.cached)) {
 				stackpool.cached = fs->next;
 				stackpool.ncached--;
+			} else if ((fs = stackpool.dirty)) {
+				stackpool.dirty = fs->next;
+				stackpool.ndirty--;
 			} else if ((fs = stackpool.bare)) {
 				stackpool.bare = fs->next;
 			}
@@ -204,14 +230,9 @@ void stackfree(struct g *gp)
 				stackpool.ncached++;
 				unlock(&stackpool.lock);
 			} else {
-				unlock(&stackpool.lock);
-				/* Give back every page but the one holding the link. */
-				uintptr_t top = ((uintptr_t)fs) & ~(physpagesize - 1);
-				sys_madvise((void *)gp->stack_lo, top - gp->stack_lo, MADV_DONTNEED);
-				fs->bare = true;
-				lock(&stackpool.lock);
-				fs->next = stackpool.bare;
-				stackpool.bare = fs;
+				fs->next = stackpool.dirty;
+				stackpool.dirty = fs;
+				stackpool.ndirty++;
 				unlock(&stackpool.lock);
 			}
 		}
@@ -241,4 +262,28 @@ void stackcache_flush(struct p *pp)
 bool stack_isguard(struct g *gp, uintptr_t addr)
 {
 	return gp && gp->stack_lo && addr < gp->stack_lo && addr >= gp->stack_lo - stackguard_size;
+}
+
+/* stack_scavenge gives the pages of the dirty stacks back to the kernel
+ * (all but the page holding each stack's link). Runs on sysmon. */
+void stack_scavenge(void)
+{
+	if (!__atomic_load_n(&stackpool.ndirty, __ATOMIC_RELAXED)) return;
+	lock(&stackpool.lock);
+	struct freestack *list = stackpool.dirty;
+	stackpool.dirty = NULL;
+	stackpool.ndirty = 0;
+	unlock(&stackpool.lock);
+	while (list) {
+		struct freestack *fs = list;
+		list = fs->next;
+		uintptr_t lo = (uintptr_t)fs + sizeof *fs - default_stacksize;
+		uintptr_t top = ((uintptr_t)fs) & ~(physpagesize - 1);
+		sys_madvise((void *)lo, top - lo, MADV_DONTNEED);
+		fs->bare = true;
+		lock(&stackpool.lock);
+		fs->next = stackpool.bare;
+		stackpool.bare = fs;
+		unlock(&stackpool.lock);
+	}
 }

@@ -6,6 +6,7 @@
  *     (preemptone: a flag, and SIGURG for asynchronous preemption);
  *   - polls the network if nobody has for 10 ms;
  *   - starts an M when a timer is overdue on a P that nobody runs;
+ *   - once a second, gives the pages of surplus free stacks back;
  *   - prints GODEBUG=schedtrace lines.
  * It starts when the program first needs it (the first gort_go, the first
  * gort_entersyscall, or schedtrace): a program that never needs a second
@@ -60,7 +61,7 @@ static int retake(int64_t now)
 
 static void sysmon(void)
 {
-	int64_t delay = 20, idle = 0, lasttrace = nanotime();
+	int64_t delay = 20, idle = 0, lasttrace = nanotime(), lastscavenge = lasttrace;
 	for (;;) {
 		if (idle == 0) delay = 20;
 		else if (idle > 50) delay *= 2;
@@ -85,6 +86,10 @@ static void sysmon(void)
 			wakep();
 		if (retake(now)) idle = 0;
 		else idle++;
+		if (now - lastscavenge >= 1000 * 1000 * 1000) {
+			lastscavenge = now;
+			stack_scavenge();
+		}
 		if (debug.schedtrace > 0 && now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {
 			lasttrace = now;
 			schedtrace(debug.scheddetail > 0);

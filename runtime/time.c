@@ -131,6 +131,9 @@ bool deltimer(struct timer *t)
 		if (t->pp == pp) {
 			heapdel(ts, t);
 			unlock(&ts->lock);
+			/* A periodic timer's function may be running on another M:
+			 * the caller may free t once we return. */
+			while (atomic_load(&t->running)) osyield();
 			return true;
 		}
 		unlock(&ts->lock);
@@ -166,8 +169,11 @@ static int64_t runtimers(struct p *pp, int64_t now)
 		}
 		void (*f)(void *, int64_t) = t->f;
 		void *arg = t->arg;
+		bool periodic = t->period > 0;
+		if (periodic) atomic_store(&t->running, 1);
 		unlock(&ts->lock);
 		f(arg, now); /* may free t (a one-shot timer of a woken sleeper) */
+		if (periodic) atomic_store(&t->running, 0);
 		ran = true;
 		lock(&ts->lock);
 	}
@@ -254,4 +260,63 @@ void gort_sleep(int64_t ns)
 int64_t gort_nanotime(void)
 {
 	return nanotime();
+}
+
+/* ---- timer channels ---- */
+
+struct aftertimer {
+	struct timer t;
+	gort_chan *c;
+};
+
+static void sendtime(void *arg, int64_t now)
+{
+	struct aftertimer *a = arg;
+	gort_chan_trysend(a->c, &now); /* never blocks: capacity 1, one send */
+	free(a);
+}
+
+gort_chan *gort_after(int64_t ns)
+{
+	gort_chan *c = gort_chan_make(sizeof(int64_t), 1);
+	struct aftertimer *a = malloc(sizeof *a);
+	if (!a) fatal("gort_after: out of memory");
+	*a = (struct aftertimer){.t = {.when = nanotime() + (ns > 0 ? ns : 0), .f = sendtime}, .c = c};
+	a->t.arg = a;
+	if (!scheduler_started) fatal("gort_after called before the scheduler started");
+	addtimer(&a->t);
+	return c;
+}
+
+struct gort_ticker {
+	struct timer t;
+	gort_chan *c;
+};
+
+static void sendtick(void *arg, int64_t now)
+{
+	struct gort_ticker *tk = arg;
+	gort_chan_trysend(tk->c, &now); /* a slow receiver misses ticks */
+}
+
+gort_ticker *gort_ticker_new(int64_t period)
+{
+	if (period <= 0) fatal("gort_ticker_new: non-positive period %ld", (long)period);
+	if (!scheduler_started) fatal("gort_ticker_new called before the scheduler started");
+	struct gort_ticker *tk = malloc(sizeof *tk);
+	if (!tk) fatal("gort_ticker_new: out of memory");
+	tk->c = gort_chan_make(sizeof(int64_t), 1);
+	tk->t = (struct timer){.when = nanotime() + period, .period = period, .f = sendtick, .arg = tk};
+	addtimer(&tk->t);
+	return tk;
+}
+
+gort_chan *gort_ticker_chan(gort_ticker *t) { return t->c; }
+
+void gort_ticker_stop(gort_ticker *t)
+{
+	if (!t) return;
+	deltimer(&t->t);
+	gort_chan_free(t->c);
+	free(t);
 }

@@ -1,0 +1,290 @@
+/* chan.c: channels (Go's chan.go).
+ *
+ * A channel is a struct hchan with an optional ring buffer after it. Send
+ * and receive follow Go's three cases, in order:
+ *   1. a goroutine is waiting on the other side: hand the value over
+ *      directly, stack to stack (no copy through the buffer), and make the
+ *      waiter runnable in runnext, so it runs next on this P;
+ *   2. there is room (send) or a value (receive) in the buffer: use it;
+ *   3. otherwise park on the channel's queue, on a sudog on our own stack.
+ * Closing wakes every waiter: receivers get the zero value and ok = 0,
+ * senders fail with a fatal error (Go panics). A NULL channel blocks
+ * forever, which the deadlock detector sees.
+ *
+ * Go's panics are fatal errors here, with a traceback and exit status 2:
+ * send on a closed channel, close of a closed channel, close of a NULL
+ * channel, and freeing a channel that goroutines wait on.
+ *
+ * Locking: c->lock (a runtime mutex, never held across a park: gopark's
+ * unlock function releases it on g0 once the goroutine is switched out). */
+#include <stdlib.h>
+#include <string.h>
+#include "chan.h"
+
+_Noreturn void chan_panic(const char *what)
+{
+	fatal("%s", what);
+}
+
+void waitq_enqueue(struct waitq *q, struct sudog *s)
+{
+	s->next = NULL;
+	s->prev = q->last;
+	if (q->last) q->last->next = s;
+	else q->first = s;
+	q->last = s;
+}
+
+void waitq_remove(struct waitq *q, struct sudog *s)
+{
+	if (s->prev) s->prev->next = s->next;
+	else if (q->first == s) q->first = s->next;
+	else return; /* not on the queue */
+	if (s->next) s->next->prev = s->prev;
+	else q->last = s->prev;
+	s->next = s->prev = NULL;
+}
+
+/* waitq_dequeue takes the first waiter that can still be woken: a select
+ * that another channel already won is skipped (and dropped). */
+struct sudog *waitq_dequeue(struct waitq *q)
+{
+	for (;;) {
+		struct sudog *s = q->first;
+		if (!s) return NULL;
+		q->first = s->next;
+		if (q->first) q->first->prev = NULL;
+		else q->last = NULL;
+		s->next = s->prev = NULL;
+		if (s->isselect) {
+			uint32_t zero = 0;
+			if (!atomic_compare_exchange_strong(s->selectdone, &zero, 1)) continue;
+		}
+		return s;
+	}
+}
+
+static int unlockchan(struct g *gp, void *c)
+{
+	(void)gp;
+	unlock(&((struct hchan *)c)->lock);
+	return 1;
+}
+
+static inline void *bufslot(struct hchan *c, size_t i)
+{
+	return c->buf + i * c->elemsize;
+}
+
+gort_chan *gort_chan_make(size_t elemsize, size_t cap)
+{
+	if (elemsize > (1 << 16)) fatal("makechan: element size %zu too large", elemsize);
+	if (cap > ((size_t)1 << 40) / (elemsize ? elemsize : 1)) fatal("makechan: size out of range");
+	struct hchan *c = calloc(1, sizeof *c + elemsize * cap);
+	if (!c) fatal("makechan: out of memory");
+	c->elemsize = elemsize;
+	c->cap = cap;
+	c->buf = (char *)(c + 1);
+	return (gort_chan *)c;
+}
+
+void gort_chan_free(gort_chan *ch)
+{
+	struct hchan *c = (struct hchan *)ch;
+	if (!c) return;
+	lock(&c->lock);
+	bool waiters = c->recvq.first || c->sendq.first;
+	unlock(&c->lock);
+	if (waiters) chan_panic("free of a channel that goroutines are waiting on");
+	free(c);
+}
+
+size_t gort_chan_len(gort_chan *ch)
+{
+	struct hchan *c = (struct hchan *)ch;
+	return c ? __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) : 0;
+}
+
+size_t gort_chan_cap(gort_chan *ch)
+{
+	struct hchan *c = (struct hchan *)ch;
+	return c ? c->cap : 0;
+}
+
+/* chan_send_to gives elem to the waiting receiver sg. c is locked; unlocks. */
+void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem)
+{
+	if (sg->elem) memcpy(sg->elem, elem, c->elemsize);
+	struct g *gp = sg->g;
+	sg->success = true;
+	gp->param = sg;
+	unlock(&c->lock);
+	goready(gp, true);
+}
+
+/* chan_recv_from takes a value from the waiting sender sg. For a buffered
+ * (hence full) channel the receiver takes the head of the buffer and the
+ * sender's value goes to the tail, keeping FIFO order. c is locked; unlocks. */
+void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem)
+{
+	if (c->cap == 0) {
+		if (elem) memcpy(elem, sg->elem, c->elemsize);
+	} else {
+		void *slot = bufslot(c, c->recvx);
+		if (elem) memcpy(elem, slot, c->elemsize);
+		memcpy(slot, sg->elem, c->elemsize);
+		if (++c->recvx == c->cap) c->recvx = 0;
+		c->sendx = c->recvx;
+	}
+	struct g *gp = sg->g;
+	sg->success = true;
+	gp->param = sg;
+	unlock(&c->lock);
+	goready(gp, true);
+}
+
+static bool ingoroutine(void)
+{
+	if (!scheduler_started) return false;
+	struct g *gp = getg();
+	return gp && gp->m && gp != gp->m->g0;
+}
+
+/* chansend: block = false makes it a try-send. Returns 1 if sent, 0 if it
+ * would block. */
+static int chansend(struct hchan *c, const void *elem, bool block)
+{
+	if (!c) {
+		if (!block) return 0;
+		gopark(NULL, NULL, waitChanNil);
+		throw("unreachable: woke on a nil channel");
+	}
+	/* Fast path for a full try-send: no lock (Go's reasoning: the
+	 * observations are each atomic, and a racing op is just ordered). */
+	if (!block && !__atomic_load_n(&c->closed, __ATOMIC_RELAXED) &&
+	    ((c->cap == 0 && !__atomic_load_n(&c->recvq.first, __ATOMIC_RELAXED)) ||
+	     (c->cap > 0 && __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) == c->cap)))
+		return 0;
+	lock(&c->lock);
+	if (c->closed) {
+		unlock(&c->lock);
+		chan_panic("send on closed channel");
+	}
+	struct sudog *sg = waitq_dequeue(&c->recvq);
+	if (sg) {
+		chan_send_to(c, sg, elem);
+		return 1;
+	}
+	if (c->qcount < c->cap) {
+		memcpy(bufslot(c, c->sendx), elem, c->elemsize);
+		if (++c->sendx == c->cap) c->sendx = 0;
+		__atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+		unlock(&c->lock);
+		return 1;
+	}
+	if (!block) {
+		unlock(&c->lock);
+		return 0;
+	}
+	if (!ingoroutine()) {
+		unlock(&c->lock);
+		fatal("gort_chan_send would block outside a goroutine");
+	}
+	struct g *gp = getg();
+	struct sudog me = {.g = gp, .elem = (void *)elem, .c = c};
+	gp->param = NULL;
+	waitq_enqueue(&c->sendq, &me);
+	gopark(unlockchan, c, waitChanSend);
+	if (!me.success) chan_panic("send on closed channel");
+	return 1;
+}
+
+/* chanrecv: returns 1 with a value, 0 when closed and drained (elem
+ * zeroed), -1 if it would block (try-receive only). */
+static int chanrecv(struct hchan *c, void *elem, bool block)
+{
+	if (!c) {
+		if (!block) return -1;
+		gopark(NULL, NULL, waitChanNilRecv);
+		throw("unreachable: woke on a nil channel");
+	}
+	if (!block) {
+		bool empty = c->cap == 0 ? !__atomic_load_n(&c->sendq.first, __ATOMIC_RELAXED)
+					 : __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) == 0;
+		if (empty && !__atomic_load_n(&c->closed, __ATOMIC_ACQUIRE)) return -1;
+	}
+	lock(&c->lock);
+	if (c->closed && c->qcount == 0) {
+		unlock(&c->lock);
+		if (elem) memset(elem, 0, c->elemsize);
+		return 0;
+	}
+	struct sudog *sg = waitq_dequeue(&c->sendq);
+	if (sg) {
+		chan_recv_from(c, sg, elem);
+		return 1;
+	}
+	if (c->qcount > 0) {
+		void *slot = bufslot(c, c->recvx);
+		if (elem) memcpy(elem, slot, c->elemsize);
+		memset(slot, 0, c->elemsize);
+		if (++c->recvx == c->cap) c->recvx = 0;
+		__atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
+		unlock(&c->lock);
+		return 1;
+	}
+	if (!block) {
+		unlock(&c->lock);
+		return -1;
+	}
+	if (!ingoroutine()) {
+		unlock(&c->lock);
+		fatal("gort_chan_recv would block outside a goroutine");
+	}
+	struct g *gp = getg();
+	struct sudog me = {.g = gp, .elem = elem, .c = c};
+	gp->param = NULL;
+	waitq_enqueue(&c->recvq, &me);
+	gopark(unlockchan, c, waitChanRecv);
+	if (!me.success && elem) memset(elem, 0, c->elemsize);
+	return me.success ? 1 : 0;
+}
+
+int gort_chan_send(gort_chan *c, const void *elem) { return chansend((struct hchan *)c, elem, true); }
+int gort_chan_recv(gort_chan *c, void *elem) { return chanrecv((struct hchan *)c, elem, true); }
+int gort_chan_trysend(gort_chan *c, const void *elem) { return chansend((struct hchan *)c, elem, false); }
+int gort_chan_tryrecv(gort_chan *c, void *elem) { return chanrecv((struct hchan *)c, elem, false); }
+
+void gort_chan_close(gort_chan *ch)
+{
+	struct hchan *c = (struct hchan *)ch;
+	if (!c) chan_panic("close of nil channel");
+	lock(&c->lock);
+	if (c->closed) {
+		unlock(&c->lock);
+		chan_panic("close of closed channel");
+	}
+	__atomic_store_n(&c->closed, true, __ATOMIC_RELEASE);
+	/* Collect every waiter, then wake them without the lock. */
+	struct g *list = NULL;
+	struct sudog *sg;
+	while ((sg = waitq_dequeue(&c->recvq))) {
+		if (sg->elem) memset(sg->elem, 0, c->elemsize);
+		sg->success = false;
+		sg->g->param = sg;
+		sg->g->schedlink = list;
+		list = sg->g;
+	}
+	while ((sg = waitq_dequeue(&c->sendq))) {
+		sg->success = false;
+		sg->g->param = sg;
+		sg->g->schedlink = list;
+		list = sg->g;
+	}
+	unlock(&c->lock);
+	while (list) {
+		struct g *gp = list;
+		list = gp->schedlink;
+		goready(gp, false);
+	}
+}

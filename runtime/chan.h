@@ -1,0 +1,51 @@
+/* chan.h: channel internals shared by chan.c and select.c (Go's hchan,
+ * sudog and waitq). */
+#ifndef GORT_CHAN_H
+#define GORT_CHAN_H
+#include "runtime.h"
+
+/* A sudog is a goroutine waiting on one channel (a G may wait on several:
+ * select). It lives on the waiting goroutine's stack for the length of the
+ * wait. */
+struct sudog {
+	struct g *g;
+	void *elem;            /* where to copy to (recv) or from (send) */
+	struct sudog *next, *prev;
+	struct hchan *c;
+	bool success;          /* woken by a value (true) or by close (false) */
+	bool isselect;
+	int32_t caseidx;       /* select: which case */
+	_Atomic uint32_t *selectdone; /* select: set once by the first waker */
+	struct sudog *waitlink;/* g->waiting list, for select's cleanup */
+};
+
+struct waitq {
+	struct sudog *first, *last;
+};
+
+/* Invariants (Go's chan.go): at least one of sendq and recvq is empty,
+ * except for an unbuffered channel with a single goroutine blocked on both
+ * sides in a select; for buffered channels, qcount > 0 implies recvq is
+ * empty and qcount < cap implies sendq is empty.
+ * Locking: every field below `lock` is under it. */
+struct hchan {
+	struct mutex lock;
+	size_t elemsize;
+	size_t cap;
+	size_t qcount;          /* values in buf */
+	size_t sendx, recvx;    /* buf indices */
+	bool closed;
+	struct waitq recvq, sendq;
+	char *buf;              /* cap * elemsize bytes, after the struct */
+};
+
+void waitq_enqueue(struct waitq *q, struct sudog *s);
+struct sudog *waitq_dequeue(struct waitq *q);
+void waitq_remove(struct waitq *q, struct sudog *s);
+
+/* Operations with the lock held; they unlock (Go's send/recv). */
+void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem);
+void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem);
+_Noreturn void chan_panic(const char *what);
+
+#endif
