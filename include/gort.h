@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,6 +133,34 @@ typedef struct gort_ticker gort_ticker;
 gort_ticker *gort_ticker_new(int64_t period);
 gort_chan *gort_ticker_chan(gort_ticker *t);
 void gort_ticker_stop(gort_ticker *t);   /* stops and frees it and its channel */
+
+/* ---- goroutine-aware I/O ----
+ * The libc's calls, with the same return values and errno, except that
+ * waiting parks the goroutine instead of the thread (descriptors that
+ * cannot be polled, regular files, hand the P off instead). The
+ * descriptor's O_NONBLOCK stays the user's: a non-blocking descriptor still
+ * gets EAGAIN. _deadline variants take an absolute gort_nanotime() (0 = none)
+ * and fail with ETIMEDOUT. gort_close wakes waiters on fd with EBADF. */
+ssize_t gort_read(int fd, void *buf, size_t n);
+ssize_t gort_write(int fd, const void *buf, size_t n);
+ssize_t gort_readv(int fd, const struct iovec *iov, int n);
+ssize_t gort_writev(int fd, const struct iovec *iov, int n);
+ssize_t gort_read_deadline(int fd, void *buf, size_t n, int64_t deadline);
+ssize_t gort_write_deadline(int fd, const void *buf, size_t n, int64_t deadline);
+int gort_accept(int fd, struct sockaddr *sa, socklen_t *salen);
+int gort_accept4_deadline(int fd, struct sockaddr *sa, socklen_t *salen, int flags, int64_t deadline);
+int gort_connect(int fd, const struct sockaddr *sa, socklen_t salen);
+int gort_connect_deadline(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline);
+ssize_t gort_recv(int fd, void *buf, size_t n, int flags);
+ssize_t gort_send(int fd, const void *buf, size_t n, int flags);
+ssize_t gort_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen);
+ssize_t gort_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa, socklen_t salen);
+ssize_t gort_recv_deadline(int fd, void *buf, size_t n, int flags, int64_t deadline);
+ssize_t gort_send_deadline(int fd, const void *buf, size_t n, int flags, int64_t deadline);
+/* gort_poll: wait until fd has one of events (POLLIN, POLLOUT) or
+ * timeout_ns passes (< 0: no limit). Returns revents, 0 on timeout, -1. */
+int gort_poll(int fd, short events, int64_t timeout_ns);
+int gort_close(int fd);
 
 /* ---- init tasks ----
  *

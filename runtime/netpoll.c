@@ -70,15 +70,20 @@ void netpollbreak_if_blocked(void)
 	if (netpoll_inited() && atomic_load(&sched.lastpoll) == 0) netpollbreak();
 }
 
-/* pd_ready marks an event on a slot; returns the G to wake, if any. */
+/* pd_ready marks an event on a slot; returns the G to wake, if any (a
+ * waiter parked on both slots is woken once: its `done` is claimed by CAS). */
 static struct g *pd_ready(_Atomic uintptr_t *slot)
 {
 	for (;;) {
 		uintptr_t old = atomic_load(slot);
 		if (old == PD_READY) return NULL;
 		uintptr_t nv = old == 0 ? PD_READY : 0;
-		if (atomic_compare_exchange_strong(slot, &old, nv))
-			return old > PD_READY ? (struct g *)old : NULL;
+		if (!atomic_compare_exchange_strong(slot, &old, nv)) continue;
+		if (old <= PD_READY) return NULL;
+		struct pdwaiter *w = (struct pdwaiter *)old;
+		uint32_t zero = 0;
+		if (!atomic_compare_exchange_strong(&w->done, &zero, 1)) return NULL;
+		return w->g;
 	}
 }
 
@@ -170,26 +175,31 @@ struct pollDesc *pd_get(int fd)
 		if (sys_mmap_failed(pd)) throw("netpoll: out of memory");
 		pdtab.tab[fd] = pd;
 	}
-	if (!pd->registered) {
-		pd->fd = fd;
-		atomic_store(&pd->rg, 0);
-		atomic_store(&pd->wg, 0);
-		atomic_store(&pd->closing, 0);
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-					 .data.u64 = (uintptr_t)pd};
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			int e = errno;
-			if (e == EEXIST) {
-				/* Registered behind our back after a close/dup: refresh. */
-				epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
-			} else {
-				unlock(&pdtab.lock);
-				errno = e;
-				return NULL;
-			}
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+				 .data.u64 = (uintptr_t)pd};
+	if (pd->registered) {
+		/* Re-arm. If the program closed fd with close() rather than
+		 * gort_close and the number was reused, the kernel dropped the
+		 * old registration: MOD fails with ENOENT and we add afresh. */
+		if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) == 0) {
+			unlock(&pdtab.lock);
+			return pd;
 		}
-		pd->registered = true;
+		pd->registered = false;
 	}
+	pd->fd = fd;
+	atomic_store(&pd->rg, 0);
+	atomic_store(&pd->wg, 0);
+	atomic_store(&pd->closing, 0);
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int e = errno;
+		if (e != EEXIST || epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) < 0) {
+			unlock(&pdtab.lock);
+			errno = e;
+			return NULL;
+		}
+	}
+	pd->registered = true;
 	unlock(&pdtab.lock);
 	return pd;
 }
@@ -214,64 +224,82 @@ void pd_forget(int fd)
 	if ((gp = pd_ready(&pd->wg))) goready(gp, false);
 }
 
-struct pdwait {
-	_Atomic uintptr_t *slot;
-	bool parked;
-};
-
-/* pd_commit runs on g0 once the goroutine is switched out: publish it in
- * the slot, unless an event raced in (PD_READY), in which case it does not
- * park and consumes the event on its next try. */
+/* pd_commit runs on g0 once the goroutine is switched out: publish the
+ * waiter in its slots, unless an event raced in (PD_READY) on one of them,
+ * in which case it does not park (and retracts what it published). */
 static int pd_commit(struct g *gp, void *arg)
 {
-	struct pdwait *w = arg;
-	uintptr_t old = 0;
-	w->parked = atomic_compare_exchange_strong(w->slot, &old, (uintptr_t)gp);
-	return w->parked;
+	(void)gp;
+	struct pdwaiter *w = arg;
+	bool ok = true;
+	int k = 0;
+	for (; k < 2 && w->slots[k]; k++) {
+		uintptr_t old = 0;
+		if (!atomic_compare_exchange_strong(w->slots[k], &old, (uintptr_t)w)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok) return 1;
+	/* Retract: claim done ourselves so no waker can wake us, then clear
+	 * the slots we set. */
+	uint32_t zero = 0;
+	if (!atomic_compare_exchange_strong(&w->done, &zero, 1)) return 1; /* a waker won: it readies us */
+	for (int j = 0; j < k; j++) {
+		uintptr_t me = (uintptr_t)w;
+		atomic_compare_exchange_strong(w->slots[j], &me, 0);
+	}
+	w->parked = false;
+	return 0;
 }
-
-struct pddeadline {
-	_Atomic uintptr_t *slot;
-	_Atomic int timedout;
-};
 
 static void pd_timeout(void *arg, int64_t now)
 {
 	(void)now;
-	struct pddeadline *d = arg;
-	for (;;) {
-		uintptr_t old = atomic_load(d->slot);
-		if (old <= PD_READY) return; /* woken already */
-		if (atomic_compare_exchange_strong(d->slot, &old, 0)) {
-			atomic_store(&d->timedout, 1);
-			goready((struct g *)old, false);
-			return;
-		}
-	}
+	struct pdwaiter *w = arg;
+	uint32_t zero = 0;
+	if (!atomic_compare_exchange_strong(&w->done, &zero, 1)) return; /* woken already */
+	atomic_store(&w->timedout, 1);
+	goready(w->g, false);
 }
 
-/* pd_wait parks the current goroutine until fd is ready for mode ('r' or
- * 'w'), the deadline (absolute nanotime, 0 = none) passes, or fd is closed.
- * Returns 0, ETIMEDOUT or EBADF. */
-int pd_wait(struct pollDesc *pd, int mode, int64_t deadline)
+/* pd_waitmodes parks the current goroutine until fd is ready for reading
+ * (r), writing (w) or either, the deadline (absolute nanotime, 0 = none)
+ * passes, or fd is closed. Returns 0, ETIMEDOUT or EBADF. */
+int pd_waitmodes(struct pollDesc *pd, bool r, bool wr, int64_t deadline)
 {
-	_Atomic uintptr_t *slot = mode == 'r' ? &pd->rg : &pd->wg;
 	for (;;) {
 		if (atomic_load(&pd->closing)) return EBADF;
-		uintptr_t old = PD_READY;
-		if (atomic_compare_exchange_strong(slot, &old, 0)) return 0; /* consumed an event */
+		/* An event that arrived with nobody waiting is consumed here. */
+		uintptr_t ready = PD_READY;
+		if (r && atomic_compare_exchange_strong(&pd->rg, &ready, 0)) return 0;
+		ready = PD_READY;
+		if (wr && atomic_compare_exchange_strong(&pd->wg, &ready, 0)) return 0;
 		if (deadline && nanotime() >= deadline) return ETIMEDOUT;
-		struct pddeadline d = {slot, 0};
-		struct timer t = {.when = deadline, .f = pd_timeout, .arg = &d};
+		struct pdwaiter w = {.g = getg(), .parked = true};
+		int k = 0;
+		if (r) w.slots[k++] = &pd->rg;
+		if (wr) w.slots[k++] = &pd->wg;
+		struct timer t = {.when = deadline, .f = pd_timeout, .arg = &w};
 		if (deadline) addtimer(&t);
-		struct pdwait w = {slot, false};
 		atomic_fetch_add(&nwaiters, 1);
 		gopark(pd_commit, &w, waitIOWait);
 		atomic_fetch_sub(&nwaiters, 1);
 		if (deadline) deltimer(&t);
+		/* Leave any slot that still names us (woken through the other
+		 * slot, by the timer or by close). */
+		for (int j = 0; j < k; j++) {
+			uintptr_t me = (uintptr_t)&w;
+			atomic_compare_exchange_strong(w.slots[j], &me, 0);
+		}
 		if (!w.parked) continue; /* an event raced in: consume it */
-		if (atomic_load(&d.timedout)) return ETIMEDOUT;
+		if (atomic_load(&w.timedout)) return ETIMEDOUT;
 		if (atomic_load(&pd->closing)) return EBADF;
-		return 0; /* woken by an event, which the waker consumed for us */
+		return 0;
 	}
+}
+
+int pd_wait(struct pollDesc *pd, int mode, int64_t deadline)
+{
+	return pd_waitmodes(pd, mode == 'r', mode == 'w', deadline);
 }

@@ -9,10 +9,21 @@ struct pollDesc {
 	int fd;
 	bool registered;          /* under pdtab.lock */
 	_Atomic int closing;      /* set by pd_forget */
-	_Atomic uintptr_t rg, wg; /* 0, PD_READY, or a parked struct g * */
+	_Atomic uintptr_t rg, wg; /* 0, PD_READY, or a struct pdwaiter * */
+};
+
+/* A goroutine waiting on one or both slots of a pollDesc. The first of
+ * the event, the deadline timer and close to claim `done` wakes it. */
+struct pdwaiter {
+	struct g *g;
+	_Atomic uintptr_t *slots[2];
+	_Atomic uint32_t done;
+	_Atomic int timedout;
+	bool parked;
 };
 
 struct pollDesc *pd_get(int fd);
+int pd_waitmodes(struct pollDesc *pd, bool r, bool w, int64_t deadline);
 void pd_forget(int fd);
 int pd_wait(struct pollDesc *pd, int mode, int64_t deadline);
 

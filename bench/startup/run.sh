@@ -1,0 +1,46 @@
+#!/bin/sh
+# bench/startup/run.sh: start-up and exit of a hello world, whole process
+# (fork to waitpid), gort against the libc's own crt1, run side by side by
+# build/bench/startup (runner.c): 1000 interleaved rounds (50 with --short),
+# median and p90. Target (issue "Boot path"): gort (musl static) within 1.3x
+# of musl's crt1. glibc (dynamic) for information; Go's hello world
+# (fmt.Println) for reference when Go is installed.
+. "$(dirname "$0")/../common/lib.sh"
+bench_init startup "$@"
+ROUNDS=1000
+[ "$SHORT" = 1 ] && ROUNDS=50
+go_build startup
+set -- gort-musl="$BIN/hello_gort" musl="$BIN/hello_musl" \
+	gort-glibc="$BIN/hello_gort_glibc" glibc="$BIN/hello_glibc" fork=-
+[ -n "$GOPROG" ] && set -- "$@" go="$GOPROG"
+if ! out=$("$BIN/startup" "$ROUNDS" "$@"); then
+	echo "startup: the runner failed" >&2
+	exit 1
+fi
+
+get() { field "$2" "$(echo "$out" | grep "^cand=$1 ")"; }
+line() { # label cand
+	printf '  %-28s median %6s us   p90 %6s us   min %6s us\n' "$1" \
+		"$(fmt "$(get "$2" median_us)")" "$(fmt "$(get "$2" p90_us)")" "$(fmt "$(get "$2" min_us)")"
+}
+echo "startup: $ROUNDS interleaved rounds of fork+execve+waitpid, stdout to /dev/null"
+line "gort, musl static" gort-musl
+line "musl crt1, static" musl
+line "gort, glibc dynamic" gort-glibc
+line "glibc crt1, dynamic" glibc
+[ -n "$GOPROG" ] && line "Go ($GOVERSION, fmt.Println)" go
+line "fork+_exit, no execve" fork
+gm=$(get gort-musl median_us); m=$(get musl median_us)
+r=$(calc "$gm / $m")
+printf 'startup    gort %6s us   musl %6s us   gort/musl %sx   target <= 1.3x  %s   (median; gort adds %s us)\n' \
+	"$(fmt "$gm")" "$(fmt "$m")" "$(fmt "$r")" "$(verdict "$r" le 1.3)" "$(fmt "$(calc "$gm - $m")")"
+gg=$(get gort-glibc median_us); g=$(get glibc median_us)
+printf 'startup    gort %6s us   glibc %5s us   gort/glibc %sx  (glibc dynamic, information)\n' \
+	"$(fmt "$gg")" "$(fmt "$g")" "$(fmt "$(calc "$gg / $g")")"
+if [ -n "$GOPROG" ]; then
+	gon=$(get go median_us)
+	printf 'startup    gort %6s us   go %8s us   go/gort %sx   (Go hello world: fmt.Println, reference)\n' \
+		"$(fmt "$gm")" "$(fmt "$gon")" "$(fmt "$(calc "$gon / $gm")")"
+else
+	echo "startup    go: not found (no Go reference figure)"
+fi

@@ -1,0 +1,40 @@
+#!/bin/sh
+# bench/yield/run.sh: ns per switch when two goroutines alternate with
+# gort_yield on GOMAXPROCS=1, against Go's runtime.Gosched, and against a
+# bare register swap (bench/yield/switch.c, no runtime). 2 x 2,000,000
+# yields, 3 repetitions per process, 3 processes of each (gort's and Go's
+# interleaved), best figure (--short: 2 x 100,000, 2 repetitions, 1 process).
+# Target: 3x faster than Go.
+. "$(dirname "$0")/../common/lib.sh"
+bench_init yield "$@"
+ITERS=2000000 REPS=3 ROUNDS=3 SWITERS=20000000
+[ "$SHORT" = 1 ] && ITERS=100000 REPS=2 ROUNDS=1 SWITERS=1000000
+go_build yield
+g='' o='' s='' i=0
+while [ $i -lt $ROUNDS ]; do
+	measure yield env GOMAXPROCS=1 "$BIN/yield" $ITERS $REPS
+	keep g best_ns
+	if [ -n "$GOPROG" ]; then
+		measure yield env GOMAXPROCS=1 "$GOPROG" $ITERS $REPS
+		keep o best_ns
+	fi
+	measure switch "$BIN/switch" $SWITERS $REPS
+	keep s jmp_best_ns
+	i=$((i + 1))
+done
+gn=$(field best_ns "$g")
+if [ -n "$GOPROG" ]; then
+	on=$(field best_ns "$o")
+	r=$(calc "$on / $gn")
+	printf 'yield      gort %6s ns/switch   go %6s ns/switch   go/gort %sx   target >= 3x  %s\n' \
+		"$(fmt "$gn")" "$(fmt "$on")" "$(fmt "$r")" "$(verdict "$r" ge 3)"
+else
+	printf 'yield      gort %6s ns/switch   go: not found   target >= 3x  n/a\n' "$(fmt "$gn")"
+fi
+j=$(field jmp_best_ns "$s")
+printf 'yield      bare jmp switch %s ns: gort_yield = %sx the bare switch (+%s ns)\n' \
+	"$(fmt "$j")" "$(fmt "$(calc "$gn / $j")")" "$(fmt "$(calc "$gn - $j")")"
+printf 'yield      (information: bare switch + MXCSR/x87 CW save %s ns; called 1 level down %s ns; push/ret switch %s ns)\n' \
+	"$(fmt "$(field jmp_fp_best_ns "$s")")" "$(fmt "$(field jmp_d1_best_ns "$s")")" \
+	"$(fmt "$(field ret_best_ns "$s")")"
+echo "yield      (GOMAXPROCS=1, 2 x $ITERS yields, best of $ROUNDS processes x $REPS repetitions)"

@@ -1,0 +1,133 @@
+/* io: goroutine-aware I/O behaviours, one per subcommand (test/e2e/e2e_io.c). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <gort.h>
+
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+
+static int nthreads(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') n++;
+	if (d) closedir(d);
+	return n;
+}
+
+struct pipejob { int rfd; long got; };
+static void pipereader(void *arg)
+{
+	struct pipejob *j = arg;
+	char buf[64];
+	ssize_t n;
+	while ((n = gort_read(j->rfd, buf, sizeof buf)) > 0) j->got += n;
+	gort_wg_done(&wg);
+}
+
+static int pfd[2];
+static void closer(void *arg) { (void)arg; gort_sleep(5000000); gort_close(pfd[0]); }
+static void writer(void *arg) { (void)arg; gort_sleep(3000000); gort_write(pfd[1], "late", 4); }
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	if (!strcmp(cmd, "pipes")) {
+		/* 1000 goroutines each blocked reading its own pipe; one writer
+		 * feeds them in turn for 100 rounds. */
+		enum { N = 1000, ROUNDS = 100 };
+		static struct pipejob jobs[N];
+		static int wfd[N];
+		gort_wg_add(&wg, N);
+		for (int i = 0; i < N; i++) {
+			int p[2];
+			if (pipe(p) < 0) { perror("pipe"); return 1; }
+			jobs[i].rfd = p[0];
+			wfd[i] = p[1];
+			gort_go(pipereader, &jobs[i]);
+		}
+		gort_sleep(1000000);
+		int maxthreads = nthreads();
+		for (int r = 0; r < ROUNDS; r++)
+			for (int i = 0; i < N; i++) gort_write(wfd[i], "0123456789", 10);
+		for (int i = 0; i < N; i++) close(wfd[i]);
+		gort_wg_wait(&wg);
+		long total = 0;
+		for (int i = 0; i < N; i++) total += jobs[i].got;
+		if (nthreads() > maxthreads) maxthreads = nthreads();
+		printf("bytes=%ld threads<20=%d\n", total, maxthreads < 20);
+		return 0;
+	}
+	if (!strcmp(cmd, "semantics")) {
+		char buf[16];
+		pipe(pfd);
+		/* O_NONBLOCK stays the user's: EAGAIN, not a park. */
+		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+		ssize_t n = gort_read(pfd[0], buf, sizeof buf);
+		printf("nonblock: n=%zd eagain=%d\n", n, n < 0 && errno == EAGAIN);
+		fcntl(pfd[0], F_SETFL, 0);
+		/* A blocking descriptor parks until data comes. */
+		gort_go(writer, NULL);
+		n = gort_read(pfd[0], buf, sizeof buf);
+		printf("parked read: n=%zd %.*s flags_untouched=%d\n", n, (int)n, buf, !(fcntl(pfd[0], F_GETFL) & O_NONBLOCK));
+		/* Deadline. */
+		int64_t t0 = gort_nanotime();
+		n = gort_read_deadline(pfd[0], buf, sizeof buf, t0 + 2000000);
+		printf("deadline: n=%zd etimedout=%d waited>=2ms=%d\n", n, n < 0 && errno == ETIMEDOUT, gort_nanotime() - t0 >= 2000000);
+		/* gort_poll timeout and readiness. */
+		printf("poll timeout=%d\n", gort_poll(pfd[0], POLLIN, 1000000));
+		gort_write(pfd[1], "x", 1);
+		printf("poll ready=%d\n", gort_poll(pfd[0], POLLIN, -1) & POLLIN ? 1 : 0);
+		gort_read(pfd[0], buf, 1);
+		/* Close while another goroutine waits: EBADF. */
+		gort_go(closer, NULL);
+		n = gort_read(pfd[0], buf, sizeof buf);
+		printf("closed while waiting: n=%zd ebadf=%d\n", n, n < 0 && errno == EBADF);
+		/* EOF. */
+		int q[2];
+		pipe(q);
+		close(q[1]);
+		printf("eof: n=%zd\n", gort_read(q[0], buf, sizeof buf));
+		/* Regular files: not pollable, read under entersyscall. */
+		int f = open("/proc/self/exe", O_RDONLY);
+		n = gort_read(f, buf, 4);
+		printf("file: n=%zd elf=%d\n", n, n == 4 && !memcmp(buf, "\177ELF", 4));
+		/* EPIPE. */
+		int r[2];
+		pipe(r);
+		close(r[0]);
+		signal(SIGPIPE, SIG_IGN);
+		n = gort_write(r[1], "x", 1);
+		printf("epipe: n=%zd epipe=%d\n", n, n < 0 && errno == EPIPE);
+		/* Big write to a blocking pipe: all of it, the reader in turn. */
+		int s[2];
+		pipe(s);
+		static char big[1 << 20];
+		struct pipejob j = {s[0], 0};
+		gort_wg_add(&wg, 1);
+		gort_go(pipereader, &j);
+		n = gort_write(s[1], big, sizeof big);
+		close(s[1]);
+		gort_wg_wait(&wg);
+		printf("bigwrite: n=%zd read=%ld\n", n, j.got);
+		/* A connect to a closed port: ECONNREFUSED, as the libc's. */
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(1), .sin_addr.s_addr = htonl(0x7f000001)};
+		int cr = gort_connect(c, (struct sockaddr *)&sa, sizeof sa);
+		printf("connect: r=%d econnrefused=%d\n", cr, cr < 0 && errno == ECONNREFUSED);
+		return 0;
+	}
+	fprintf(stderr, "usage: io pipes|semantics\n");
+	return 1;
+}
