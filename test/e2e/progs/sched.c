@@ -19,7 +19,9 @@ static int spawn(long n)
 	gort_wg_add(&wg, n);
 	for (long i = 0; i < n; i++) gort_go(incr, NULL);
 	gort_wg_wait(&wg);
-	printf("spawned=%ld ran=%ld live=%ld\n", n, atomic_load(&counter), (long)gort_numgoroutine());
+	/* A goroutine that called gort_wg_done may not have exited yet, so
+	 * gort_numgoroutine() is checked only as an upper bound. */
+	printf("spawned=%ld ran=%ld live<=%d\n", n, atomic_load(&counter), gort_numgoroutine() <= 3);
 	return 0;
 }
 
