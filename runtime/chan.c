@@ -143,13 +143,6 @@ void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem)
 	goready(gp, true);
 }
 
-static bool ingoroutine(void)
-{
-	if (!scheduler_started) return false;
-	struct g *gp = getg();
-	return gp && gp->m && gp != gp->m->g0;
-}
-
 /* chansend: block = false makes it a try-send. Returns 1 if sent, 0 if it
  * would block. */
 static int chansend(struct hchan *c, const void *elem, bool block)

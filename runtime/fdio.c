@@ -42,13 +42,6 @@ enum { NOTPOLLABLE = -1 };
 
 static _Atomic bool no_rwf_nowait; /* kernel refused RWF_NOWAIT once */
 
-static bool ingoroutine(void)
-{
-	if (!scheduler_started) return false;
-	struct g *gp = getg();
-	return gp && gp->m && gp != gp->m->g0 && gp->m->p;
-}
-
 /* would_block: the operation on fd returned EAGAIN. Returns 0 to retry
  * (the descriptor became ready), an errno value to fail with, or
  * NOTPOLLABLE if the descriptor cannot be waited for. */

@@ -306,6 +306,18 @@ static inline struct m *getm(void)
 	return gp ? gp->m : NULL;
 }
 
+extern bool scheduler_started;
+
+/* ingoroutine: the caller is a user goroutine with a P, so it may park.
+ * False before the scheduler starts (C constructors), on g0 and on
+ * threads gort did not create: there the API falls back to the thread. */
+static inline bool ingoroutine(void)
+{
+	if (!scheduler_started) return false;
+	struct g *gp = getg();
+	return gp && gp->m && gp != gp->m->g0 && gp->m->p;
+}
+
 /* ---- debug variables (debugvars.c) ---- */
 struct debugvars {
 	int32_t inittrace;

@@ -25,13 +25,6 @@ static int unlockf(struct g *gp, void *l)
 	return 1;
 }
 
-static bool ingoroutine(void)
-{
-	if (!scheduler_started) return false;
-	struct g *gp = getg();
-	return gp && gp->m && gp != gp->m->g0 && gp->m->p;
-}
-
 static void threadsleep(void)
 {
 	struct timespec ts = {0, 1000000};
