@@ -34,7 +34,7 @@ GLIBC_OBJS := $(patsubst %,$(B)/glibc/%.o,$(basename $(RT_SRCS) $(RT_ASMS)))
 LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a \
         $(B)/gort.ld
 
-all: $(B)/.deps-ok $(LIBS) tools
+all: $(B)/.deps-ok $(LIBS) tools examples
 .PHONY: all test run bench soak install clean deps tools check-e2e
 
 # Missing Debian packages are installed by the project's own script.
@@ -85,6 +85,7 @@ $(B)/gort.ld: ldscripts/gort.ld
 	cp $< $@
 
 include tools/rules.mk
+include examples/rules.mk
 include test/rules.mk
 include bench/rules.mk
 

@@ -9,7 +9,7 @@
 #   the programs that do not use gort's API), to compare behaviour.
 E2E        := $(B)/test/e2e
 E2E_PROGS  := showargs ctorgo initcycle plain_exit plain_signals plain_deep plain_threads plain_env \
-              sched errno_mig chans
+              sched errno_mig chans io
 E2E_PLAIN  := plain_exit plain_signals plain_deep plain_threads plain_env
 E2E_VARS   := musl plain mdyn glibc spie
 E2E_CFLAGS := -O2 -g -Wall -Wextra -Werror
@@ -46,12 +46,9 @@ $(E2E)/crt1-glibc/%: test/e2e/progs/%.c
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(E2E_CFLAGS) $< -o $@ -lpthread
 
-$(B)/test/e2e_suite: $(wildcard test/e2e/*.c test/e2e/*.h) $(E2E_BINS) $(B)/demo
+$(B)/test/e2e_suite: $(wildcard test/e2e/*.c test/e2e/*.h) $(E2E_BINS) $(EXAMPLES)
 	@mkdir -p $(@D)
 	$(TESTCC) $(TESTCFLAGS) $(filter %.c,$^) -o $@ $(TESTLIBS)
 
 TESTS += $(B)/test/e2e_suite
 
-# The demo program (make run).
-$(B)/demo: examples/demo/demo.c $(GORTLIBS) tools/gortcc
-	tools/gortcc -O2 -g $< -o $@

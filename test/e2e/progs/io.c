@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <gort.h>
 
@@ -40,9 +41,107 @@ static int pfd[2];
 static void closer(void *arg) { (void)arg; gort_sleep(5000000); gort_close(pfd[0]); }
 static void writer(void *arg) { (void)arg; gort_sleep(3000000); gort_write(pfd[1], "late", 4); }
 
+/* sockets: a loopback listener accepted by one goroutine while another
+ * connects; the data goes both ways through recv/send and readv/writev. */
+static int lsock;
+static struct sockaddr_in laddr;
+static void acceptor(void *arg)
+{
+	(void)arg;
+	int c = gort_accept(lsock, NULL, NULL);
+	char buf[32];
+	ssize_t n = gort_recv(c, buf, sizeof buf, 0);
+	gort_send(c, buf, n, 0);
+	/* writev of three pieces, read back by the client with one readv. */
+	struct iovec iov[3] = {{"ab", 2}, {"cde", 3}, {"f", 1}};
+	gort_writev(c, iov, 3);
+	gort_close(c);
+	gort_wg_done(&wg);
+}
+
+static int udpsock(struct sockaddr_in *sa)
+{
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	*sa = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t l = sizeof *sa;
+	bind(u, (struct sockaddr *)sa, l);
+	getsockname(u, (struct sockaddr *)sa, &l);
+	return u;
+}
+
+static int usock;
+static struct sockaddr_in uaddr;
+static void udpsender(void *arg)
+{
+	(void)arg;
+	gort_sleep(2000000);
+	struct sockaddr_in me;
+	int s = udpsock(&me);
+	gort_sendto(s, "datagram", 8, 0, (struct sockaddr *)&uaddr, sizeof uaddr);
+	close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+	if (!strcmp(cmd, "sockets")) {
+		lsock = socket(AF_INET, SOCK_STREAM, 0);
+		laddr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+		socklen_t l = sizeof laddr;
+		bind(lsock, (struct sockaddr *)&laddr, l);
+		listen(lsock, 16);
+		getsockname(lsock, (struct sockaddr *)&laddr, &l);
+		/* An accept with nobody connecting gives up at its deadline. */
+		int64_t t0 = gort_nanotime();
+		int a = gort_accept4_deadline(lsock, NULL, NULL, 0, t0 + 2000000);
+		printf("accept deadline: r=%d etimedout=%d waited>=2ms=%d\n", a, a < 0 && errno == ETIMEDOUT,
+		       gort_nanotime() - t0 >= 2000000);
+		gort_wg_add(&wg, 1);
+		gort_go(acceptor, NULL);
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		int cr = gort_connect(c, (struct sockaddr *)&laddr, sizeof laddr);
+		ssize_t n = gort_send(c, "hello", 5, 0);
+		char buf[32] = {0}, b1[3] = {0}, b2[8] = {0};
+		ssize_t m = 0, r;
+		while (m < 5 && (r = gort_recv(c, buf + m, 5 - m, 0)) > 0) m += r;
+		printf("tcp: connect=%d sent=%zd echoed=%.*s\n", cr, n, (int)m, buf);
+		struct iovec iov[2] = {{b1, 2}, {b2, 8}};
+		ssize_t v = 0, k;
+		while (v < 6 && (k = gort_readv(c, iov, 2)) > 0) {
+			/* Advance the vector past what arrived (it may come in pieces). */
+			v += k;
+			for (int i = 0; i < 2 && k > 0; i++) {
+				size_t t = (size_t)k < iov[i].iov_len ? (size_t)k : iov[i].iov_len;
+				iov[i].iov_base = (char *)iov[i].iov_base + t;
+				iov[i].iov_len -= t;
+				k -= t;
+			}
+		}
+		printf("readv: n=%zd first=%s second=%s\n", v, b1, b2);
+		printf("recv after peer close: n=%zd\n", gort_recv(c, buf, sizeof buf, 0));
+		gort_wg_wait(&wg);
+		gort_close(c);
+		/* A recv deadline on a socket nobody writes to. */
+		int p2[2];
+		socketpair(AF_UNIX, SOCK_STREAM, 0, p2);
+		t0 = gort_nanotime();
+		n = gort_recv_deadline(p2[0], buf, sizeof buf, 0, t0 + 2000000);
+		printf("recv deadline: n=%zd etimedout=%d\n", n, n < 0 && errno == ETIMEDOUT);
+		/* A send deadline on a full socket buffer. */
+		static char big[1 << 16];
+		ssize_t total = 0;
+		t0 = gort_nanotime();
+		while ((n = gort_send_deadline(p2[1], big, sizeof big, 0, t0 + 20000000)) > 0) total += n;
+		printf("send deadline: n=%zd etimedout=%d some_sent=%d\n", n, n < 0 && errno == ETIMEDOUT, total > 0);
+		/* UDP: recvfrom parks until a datagram arrives, and names its sender. */
+		usock = udpsock(&uaddr);
+		gort_go(udpsender, NULL);
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
+		n = gort_recvfrom(usock, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+		printf("udp: n=%zd %.*s from_loopback=%d\n", n, (int)n, buf, from.sin_addr.s_addr == htonl(0x7f000001));
+		return 0;
+	}
 	if (!strcmp(cmd, "pipes")) {
 		/* 1000 goroutines each blocked reading its own pipe; one writer
 		 * feeds them in turn for 100 rounds. */
@@ -128,6 +227,6 @@ int main(int argc, char **argv)
 		printf("connect: r=%d econnrefused=%d\n", cr, cr < 0 && errno == ECONNREFUSED);
 		return 0;
 	}
-	fprintf(stderr, "usage: io pipes|semantics\n");
+	fprintf(stderr, "usage: io pipes|semantics|sockets\n");
 	return 1;
 }
