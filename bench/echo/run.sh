@@ -1,0 +1,64 @@
+#!/bin/sh
+# bench/echo/run.sh: requests per second of the echo server (examples/echo,
+# a goroutine per connection) with 100 connections on loopback, each doing
+# 64-byte request/response round trips, against the same server written in
+# Go (bench/echo/go). The load comes from the same client for both,
+# examples/echoclient (a gort program, one goroutine per connection), which
+# checks every reply. Server and client share the machine's CPUs, as a
+# loopback benchmark must. 3 runs of each server (interleaved), 2,000
+# round trips per connection, best figure (--short: 200, 1 run).
+# Target: no slower than Go (ratio gort/go >= 1).
+. "$(dirname "$0")/../common/lib.sh"
+bench_init echo "$@"
+CONNS=100 RT=2000 ROUNDS=3
+[ "$SHORT" = 1 ] && RT=200 ROUNDS=1
+EX=$(dirname "$BIN")/examples
+go_build echo
+TMP=$(mktemp -d)
+SRV=
+trap '[ -z "$SRV" ] || kill $SRV 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# load SERVER: starts SERVER, runs the client against it, sets RATE.
+load() {
+	"$1" >"$TMP/out" 2>&1 &
+	SRV=$!
+	n=0
+	until grep -q listening "$TMP/out"; do
+		n=$((n + 1))
+		if [ $n -gt 500 ] || ! kill -0 $SRV 2>/dev/null; then
+			echo "echo: server $1 did not start:" >&2
+			cat "$TMP/out" >&2
+			exit 1
+		fi
+		sleep 0.01
+	done
+	port=$(sed -n 's/.*127\.0\.0\.1://p' "$TMP/out")
+	if ! LINE=$("$EX/echoclient" 127.0.0.1 "$port" $CONNS 64 $RT 2>&1); then
+		echo "echo: the client failed against $1:" >&2
+		echo "$LINE" >&2
+		exit 1
+	fi
+	kill $SRV
+	wait $SRV 2>/dev/null || true
+	SRV=
+	RATE=$(echo "$LINE" | sed -n 's/.*rate=\([0-9.]*\).*/\1/p')
+}
+
+g=0 o=0 i=0
+while [ $i -lt $ROUNDS ]; do
+	load "$EX/echo"
+	[ "$(calc "($RATE > $g)")" = 1 ] && g=$RATE
+	if [ -n "$GOPROG" ]; then
+		load "$GOPROG"
+		[ "$(calc "($RATE > $o)")" = 1 ] && o=$RATE
+	fi
+	i=$((i + 1))
+done
+if [ -n "$GOPROG" ]; then
+	r=$(calc "$g / $o")
+	printf 'echo       gort %s req/s   go %s req/s   gort/go %sx   target >= 1x  %s\n' \
+		"$(fmt0 "$g")" "$(fmt0 "$o")" "$(fmt "$r")" "$(verdict "$r" ge 1)"
+else
+	printf 'echo       gort %s req/s   go: not found   target >= 1x  n/a\n' "$(fmt0 "$g")"
+fi
+echo "echo       ($CONNS connections x $RT round trips of 64 bytes, same gort client for both, best of $ROUNDS runs)"
