@@ -327,7 +327,7 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	if (!gp) {
 		gp = galloc();
 		if (!gp) fatal("out of memory allocating a goroutine");
-		atomic_store(&gp->status, Gdead);
+		atomic_store_explicit(&gp->status, Gdead, memory_order_release);
 		allgadd(gp);
 	}
 	gp->fn = fn;
@@ -341,9 +341,9 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	gp->lockedm = NULL;
 	gp->lockedcount = 0;
 	gp->m = NULL;
-	atomic_store(&gp->waitreason, waitNone);
+	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 	atomic_fetch_add(&sched.nglive, 1);
-	atomic_store(&gp->status, Grunnable);
+	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 
 	if (pp) {
 		runqput(pp, gp, true);
@@ -365,7 +365,7 @@ static int goexit0(struct g *gp, void *arg)
 {
 	(void)arg;
 	struct m *mp = getm();
-	atomic_store(&gp->status, Gdead);
+	atomic_store_explicit(&gp->status, Gdead, memory_order_release);
 	atomic_fetch_sub(&sched.nglive, 1);
 	gp->m = NULL;
 	if (gp->lockedm) {

@@ -72,6 +72,19 @@ static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
 	/* `from` resumes here, possibly on another M, which set g already. */
 }
 
+/* switch_finish runs on a G that has just resumed: if the G that switched
+ * to it directly (mcall_direct) left work for "after the switch", do it now,
+ * on this stack, the previous G's being fully saved. */
+static inline void switch_finish(void)
+{
+	struct m *mp = getm(); /* not the M we left from: we may have moved */
+	if (mp->switchf) {
+		int (*f)(struct g *, void *) = mp->switchf;
+		mp->switchf = NULL;
+		f(mp->switchg, mp->switcharg);
+	}
+}
+
 /* mcall_switch stops the current G and runs fn(gp, arg) on its M's g0
  * (Go's mcall). fn decides gp's fate; when gp runs again, mcall_switch
  * returns. */
@@ -84,6 +97,63 @@ void mcall_switch(int (*fn)(struct g *, void *), void *arg)
 	mp->switcharg = arg;
 	mp->switchg = gp;
 	gogo_switch(mp, gp, mp->g0);
+	switch_finish();
+}
+
+/* directnext picks the G that gp's M can switch to straight from gp (a park
+ * or a yield), skipping the scheduler loop on g0, or returns NULL when the
+ * loop has something to do first: this M or a G is locked to a thread, the
+ * world is stopping, the global queue's turn has come (every 61st tick, as
+ * findrunnable), a timer of this P is due, or the next G has never run (it
+ * needs a stack: execute gives it one). */
+static struct g *directnext(struct m *mp, struct g *gp, bool *inherit)
+{
+	struct p *pp = mp->p;
+	if (!pp || mp->lockedg || gp->lockedm || mp->needaltstack ||
+	    atomic_load_explicit(&sched.gcwaiting, memory_order_relaxed))
+		return NULL;
+	if (pp->schedtick % 61 == 0 && atomic_load_explicit(&sched.runqsize, memory_order_relaxed) > 0)
+		return NULL;
+	int64_t when = timers_next(pp);
+	if (when && when <= nanotime()) return NULL;
+	struct g *next = runqget(pp, inherit);
+	if (!next) return NULL;
+	if (!next->stack_lo || next->lockedm) {
+		/* Back in front: runqget emptied runnext (only the owner fills
+		 * it), so this cannot displace anything. */
+		runqput(pp, next, true);
+		return NULL;
+	}
+	return next;
+}
+
+/* mcall_direct is mcall_switch for the park and yield paths: when the P
+ * has a G ready (a receiver just made runnable in runnext, the other
+ * yielder), it switches to that G directly, and fn(gp, arg) runs there,
+ * first thing (switch_finish), instead of on g0: one switch instead of two
+ * and no pass through findrunnable. fn must be short, must not block, and
+ * must not rely on running on g0 (park_m and gosched_m qualify: they
+ * publish gp, which is safe once gp's context is saved, on any stack). */
+static void mcall_direct(int (*fn)(struct g *, void *), void *arg)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	bool inherit;
+	struct g *next = directnext(mp, gp, &inherit);
+	if (!next) {
+		mcall_switch(fn, arg);
+		return;
+	}
+	mp->switchf = fn;
+	mp->switcharg = arg;
+	mp->switchg = gp;
+	mp->curg = next;
+	next->m = mp;
+	atomic_store_explicit(&next->status, Grunning, memory_order_release);
+	next->preempt = false;
+	if (!inherit) mp->p->schedtick++;
+	gogo_switch(mp, gp, next);
+	switch_finish();
 }
 
 /* ---- Ps ---- */
@@ -95,7 +165,7 @@ static void acquirep(struct p *pp)
 	if (mp->p || pp->m) throw("acquirep: invalid p state");
 	mp->p = pp;
 	pp->m = mp;
-	atomic_store(&pp->status, Prunning);
+	atomic_store_explicit(&pp->status, Prunning, memory_order_release);
 }
 
 /* releasep dissociates the current M's P and returns it. */
@@ -106,7 +176,7 @@ static struct p *releasep(void)
 	if (!pp || pp->m != mp) throw("releasep: invalid p state");
 	mp->p = NULL;
 	pp->m = NULL;
-	atomic_store(&pp->status, Pidle);
+	atomic_store_explicit(&pp->status, Pidle, memory_order_release);
 	return pp;
 }
 
@@ -114,7 +184,7 @@ static struct p *releasep(void)
 static void pidleput(struct p *pp)
 {
 	if (!runqempty(pp)) throw("pidleput: P has non-empty run queue");
-	atomic_store(&pp->status, Pidle);
+	atomic_store_explicit(&pp->status, Pidle, memory_order_release);
 	pp->link = sched.pidle;
 	sched.pidle = pp;
 	atomic_fetch_add(&sched.npidle, 1);
@@ -192,7 +262,7 @@ static struct m *allocm(void)
 	struct g *g0p = calloc(1, sizeof *g0p);
 	if (!mp || !g0p) fatal("out of memory allocating an M");
 	g0p->m = mp;
-	atomic_store(&g0p->status, Grunning);
+	atomic_store_explicit(&g0p->status, Grunning, memory_order_release);
 	mp->g0 = g0p;
 	lock(&sched.lock);
 	if (sched.mnext >= sched.maxmcount) {
@@ -302,7 +372,7 @@ void handoffp(struct p *pp)
 	}
 	lock(&sched.lock);
 	if (atomic_load(&sched.gcwaiting)) {
-		atomic_store(&pp->status, Pgcstop);
+		atomic_store_explicit(&pp->status, Pgcstop, memory_order_release);
 		if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
 		unlock(&sched.lock);
 		return;
@@ -403,7 +473,7 @@ static void stoptheworld(void)
 	sched.stopwait = sched.gomaxprocs;
 	atomic_store(&sched.gcwaiting, 1);
 	noteclear(&sched.stopnote);
-	atomic_store(&mp->p->status, Pgcstop);
+	atomic_store_explicit(&mp->p->status, Pgcstop, memory_order_release);
 	sched.stopwait--;
 	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
 		uint32_t s = Psyscall;
@@ -411,7 +481,7 @@ static void stoptheworld(void)
 	}
 	struct p *pp;
 	while ((pp = pidleget())) {
-		atomic_store(&pp->status, Pgcstop);
+		atomic_store_explicit(&pp->status, Pgcstop, memory_order_release);
 		sched.stopwait--;
 	}
 	bool wait = sched.stopwait > 0;
@@ -437,7 +507,7 @@ static void starttheworld(int32_t nprocs)
 	for (int32_t i = atomic_load(&allplen) - 1; i >= 0; i--) {
 		struct p *pp = allp[i];
 		if (pp == mp->p) continue;
-		atomic_store(&pp->status, Pidle);
+		atomic_store_explicit(&pp->status, Pidle, memory_order_release);
 		if (runqempty(pp) && !pp_has_timers(pp)) {
 			pidleput(pp);
 		} else {
@@ -464,7 +534,7 @@ static void gcstopm(void)
 	}
 	struct p *pp = releasep();
 	lock(&sched.lock);
-	atomic_store(&pp->status, Pgcstop);
+	atomic_store_explicit(&pp->status, Pgcstop, memory_order_release);
 	if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
 	unlock(&sched.lock);
 	stopm();
@@ -496,7 +566,7 @@ void procresize(int32_t nprocs)
 		struct p *pp = i == 0 ? &bootarena.p0 : sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
 		if (sys_mmap_failed(pp)) throw("procresize: out of memory");
 		pp->id = i;
-		atomic_store(&pp->status, Pgcstop);
+		atomic_store_explicit(&pp->status, Pgcstop, memory_order_release);
 		allp[i] = pp;
 	}
 	struct m *mp = scheduler_started ? getm() : NULL;
@@ -515,7 +585,7 @@ void procresize(int32_t nprocs)
 		stackcache_flush(pp);
 		timers_move(pp, allp[0]);
 		lock(&sched.lock);
-		atomic_store(&pp->status, Pdead);
+		atomic_store_explicit(&pp->status, Pdead, memory_order_release);
 	}
 	atomic_store(&allplen, nprocs);
 	sched.gomaxprocs = nprocs;
@@ -626,7 +696,7 @@ static void execute(struct g *gp, bool inherit)
 	}
 	mp->curg = gp;
 	gp->m = mp;
-	atomic_store(&gp->status, Grunning);
+	atomic_store_explicit(&gp->status, Grunning, memory_order_release);
 	gp->preempt = false;
 	if (!inherit) pp->schedtick++;
 	gogo_switch(mp, mp->g0, gp);
@@ -673,7 +743,7 @@ top:;
 		if (list) {
 			gp = list;
 			injectglist(list->schedlink);
-			atomic_store(&gp->status, Grunnable);
+			atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 			resetspinning();
 			return gp;
 		}
@@ -772,7 +842,7 @@ top:;
 			if (list) {
 				gp = list;
 				injectglist(list->schedlink);
-				atomic_store(&gp->status, Grunnable);
+				atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 				return gp;
 			}
 			goto top;
@@ -790,7 +860,7 @@ void injectglist(struct g *list)
 	lock(&sched.lock);
 	while (list) {
 		struct g *next = list->schedlink;
-		atomic_store(&list->status, Grunnable);
+		atomic_store_explicit(&list->status, Grunnable, memory_order_release);
 		globrunqput(list);
 		list = next;
 		n++;
@@ -809,10 +879,10 @@ struct parkarg {
 static int park_m(struct g *gp, void *arg)
 {
 	struct parkarg *pa = arg;
-	atomic_store(&gp->status, Gwaiting);
+	atomic_store_explicit(&gp->status, Gwaiting, memory_order_release);
 	if (pa->unlockf && !pa->unlockf(gp, pa->lock)) {
 		/* The wait is already over: run gp again right away. */
-		atomic_store(&gp->status, Grunnable);
+		atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 		runqput(getm()->p, gp, true);
 	}
 	return 0;
@@ -826,10 +896,10 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 {
 	struct g *gp = getg();
 	struct parkarg pa = {unlockf, lock};
-	atomic_store(&gp->waitreason, reason);
+	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
 	gp->waitsince = 0;
-	mcall_switch(park_m, &pa);
-	atomic_store(&gp->waitreason, waitNone);
+	mcall_direct(park_m, &pa);
+	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 }
 
 /* goready makes a parked gp runnable, on the current P's runnext if next. */
@@ -855,7 +925,7 @@ void goready(struct g *gp, bool next)
 static int gosched_m(struct g *gp, void *arg)
 {
 	(void)arg;
-	atomic_store(&gp->status, Grunnable);
+	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 	struct m *mp = getm();
 	if (gp->preempt_global || !mp->p) {
 		gp->preempt_global = false;
@@ -873,7 +943,7 @@ void gort_yield(void)
 	if (!scheduler_started) return;
 	struct g *gp = getg();
 	if (!gp || !gp->m || gp == gp->m->g0) return; /* not a goroutine: nothing to yield */
-	mcall_switch(gosched_m, NULL);
+	mcall_direct(gosched_m, NULL);
 }
 
 /* gopreempt: yield because sysmon asked (time slice used up). The G goes
@@ -896,13 +966,13 @@ void entersyscall(void)
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	struct p *pp = mp->p;
-	atomic_store(&gp->status, Gsyscall);
+	atomic_store_explicit(&gp->status, Gsyscall, memory_order_release);
 	atomic_store(&mp->insyscall, 1);
 	pp->m = NULL;
 	mp->oldp = pp;
 	mp->p = NULL;
 	atomic_fetch_add(&pp->syscalltick, 1);
-	atomic_store(&pp->status, Psyscall);
+	atomic_store_explicit(&pp->status, Psyscall, memory_order_release);
 	if (atomic_load(&sched.gcwaiting)) {
 		uint32_t s = Psyscall;
 		if (atomic_compare_exchange_strong(&pp->status, &s, Pgcstop)) {
@@ -919,7 +989,7 @@ static int exitsyscall0(struct g *gp, void *arg)
 	(void)arg;
 	/* On g0 with no P: find one or queue gp globally and park. */
 	struct m *mp = getm();
-	atomic_store(&gp->status, Grunnable);
+	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 	lock(&sched.lock);
 	struct p *pp = atomic_load(&sched.gcwaiting) ? NULL : pidleget();
 	if (!pp) globrunqput(gp);
@@ -949,7 +1019,7 @@ void exitsyscall(void)
 	if (pp && atomic_compare_exchange_strong(&pp->status, &s, Prunning)) {
 		mp->p = pp;
 		pp->m = mp;
-		atomic_store(&gp->status, Grunning);
+		atomic_store_explicit(&gp->status, Grunning, memory_order_release);
 		return;
 	}
 	if (!atomic_load(&sched.gcwaiting)) {
@@ -958,7 +1028,7 @@ void exitsyscall(void)
 		unlock(&sched.lock);
 		if (np) {
 			acquirep(np);
-			atomic_store(&gp->status, Grunning);
+			atomic_store_explicit(&gp->status, Grunning, memory_order_release);
 			return;
 		}
 	}
