@@ -119,6 +119,20 @@ Test(sched, tight_loop_does_not_starve_a_ticker)
 	}
 }
 
+Test(sched, rounding_mode_belongs_to_the_goroutine)
+{
+	/* 8 goroutines in 4 rounding modes yield 20,000 times each: each
+	 * keeps its own mode (MXCSR and x87) and its own arithmetic, and main
+	 * keeps round-to-nearest. */
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int i = 0; i < 3; i++) {
+			const char *env[] = {procs[i], NULL};
+			struct result r = runE(env, bin(gort_variants[v], "sched"), "fenv");
+			cr_assert(r.exited && r.code == 0, "%s %s: %d %s", gort_variants[v], procs[i], r.code, r.err);
+			cr_assert_str_eq(r.out, "fenv: wrong=0 main_nearest=1\n", "%s %s", gort_variants[v], procs[i]);
+		}
+}
+
 Test(sched, blocking_syscall_hands_off_the_p)
 {
 	const char *env[] = {"GOMAXPROCS=1", NULL};

@@ -150,12 +150,57 @@ static void locker(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* fenv: rounding modes are per goroutine. Each goroutine sets its own mode
+ * in both MXCSR and the x87 control word (as fesetround does; done by hand
+ * so that glibc builds need no libm) and checks, after every yield, that
+ * the mode and the arithmetic it gives are still its own. */
+static _Atomic long fenv_bad;
+static volatile double three = 3.0;
+static volatile long double lthree = 3.0L;
+static void setround(unsigned rc)
+{
+	unsigned mx;
+	unsigned short cw;
+	__asm__ volatile("stmxcsr %0" : "=m"(mx));
+	mx = (mx & ~0x6000u) | rc << 13;
+	__asm__ volatile("ldmxcsr %0" : : "m"(mx));
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	cw = (unsigned short)((cw & ~0x0c00u) | rc << 10);
+	__asm__ volatile("fldcw %0" : : "m"(cw));
+}
+static void rounder(void *arg)
+{
+	unsigned rc = (unsigned)(long)arg; /* 0 nearest, 1 down, 2 up, 3 zero */
+	if (rc) setround(rc);
+	double want = 1.0 / three;
+	long double lwant = 1.0L / lthree;
+	for (int i = 0; i < 20000; i++) {
+		gort_yield();
+		unsigned mx;
+		unsigned short cw;
+		__asm__ volatile("stmxcsr %0" : "=m"(mx));
+		__asm__ volatile("fnstcw %0" : "=m"(cw));
+		if (((mx >> 13) & 3) != rc || ((cw >> 10) & 3) != rc || 1.0 / three != want || 1.0L / lthree != lwant)
+			fenv_bad++;
+	}
+	gort_wg_done(&wg);
+}
+
 static void child(void *arg) { (void)arg; gort_sleep(10000000); printf("child done\n"); fflush(stdout); }
 
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
+	if (!strcmp(cmd, "fenv")) {
+		gort_wg_add(&wg, 8);
+		for (long i = 0; i < 8; i++) gort_go(rounder, (void *)(i % 4));
+		gort_wg_wait(&wg);
+		unsigned mx;
+		__asm__ volatile("stmxcsr %0" : "=m"(mx));
+		printf("fenv: wrong=%ld main_nearest=%d\n", (long)fenv_bad, ((mx >> 13) & 3) == 0);
+		return 0;
+	}
 	if (!strcmp(cmd, "forkjoin")) {
 		long r = fibpar(27);
 		printf("fib(27)=%ld want=%ld\n", r, fibseq(27));
