@@ -87,6 +87,8 @@ void runqput(struct p *pp, struct g *gp, bool next)
 {
 	if (next) {
 		struct g *old = atomic_load(&pp->runnext);
+		atomic_store_explicit(&pp->runnextgen, atomic_load_explicit(&pp->runnextgen, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
 		while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
 			;
 		if (!old) return;
@@ -147,12 +149,18 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchhead, boo
 		n = n - n / 2;
 		if (n == 0) {
 			if (stealnext) {
+				uint32_t gen = atomic_load(&pp->runnextgen);
 				struct g *next = atomic_load(&pp->runnext);
 				if (next) {
 					/* The owner is likely about to run it: give it a
-					 * moment, as Go does (usleep(3) there). */
-					if (atomic_load(&pp->status) == Prunning)
-						for (int i = 0; i < 300; i++) __builtin_ia32_pause();
+					 * moment, as Go does (usleep(3) there). If the
+					 * owner stored runnext meanwhile (even the same G
+					 * again), it is busy handing work back and forth:
+					 * leave it alone. */
+					if (atomic_load(&pp->status) == Prunning) {
+						usleep_raw(3);
+						if (atomic_load(&pp->runnextgen) != gen) return 0;
+					}
 					if (!atomic_compare_exchange_strong(&pp->runnext, &next, NULL))
 						continue;
 					batch[batchhead % RUNQSIZE] = next;

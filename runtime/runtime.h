@@ -221,6 +221,10 @@ struct p {
 	/* A G readied by the current G that runs next, inheriting the time
 	 * slice (Go's runnext). Set by the owner, stolen by CAS. */
 	struct g *_Atomic runnext;
+	/* Bumped by the owner at every runnext store, so that a thief that
+	 * waited can tell "the same G is still there" from "the same G is
+	 * there again" (in a ping-pong the two alternate in runnext). */
+	_Atomic uint32_t runnextgen;
 	/* Owner-only caches. */
 	struct g *gfree;             /* dead Gs (no stack) */
 	int32_t gfreecnt;
