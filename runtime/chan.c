@@ -114,7 +114,7 @@ size_t gort_chan_cap(gort_chan *ch)
 /* chan_send_to gives elem to the waiting receiver sg. c is locked; unlocks. */
 void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem)
 {
-	if (sg->elem) memcpy(sg->elem, elem, c->elemsize);
+	if (sg->elem) elemcopy(sg->elem, elem, c->elemsize);
 	struct g *gp = sg->g;
 	sg->success = true;
 	gp->param = sg;
@@ -128,11 +128,11 @@ void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem)
 void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem)
 {
 	if (c->cap == 0) {
-		if (elem) memcpy(elem, sg->elem, c->elemsize);
+		if (elem) elemcopy(elem, sg->elem, c->elemsize);
 	} else {
 		void *slot = bufslot(c, c->recvx);
-		if (elem) memcpy(elem, slot, c->elemsize);
-		memcpy(slot, sg->elem, c->elemsize);
+		if (elem) elemcopy(elem, slot, c->elemsize);
+		elemcopy(slot, sg->elem, c->elemsize);
 		if (++c->recvx == c->cap) c->recvx = 0;
 		c->sendx = c->recvx;
 	}
@@ -169,7 +169,7 @@ static int chansend(struct hchan *c, const void *elem, bool block)
 		return 1;
 	}
 	if (c->qcount < c->cap) {
-		memcpy(bufslot(c, c->sendx), elem, c->elemsize);
+		elemcopy(bufslot(c, c->sendx), elem, c->elemsize);
 		if (++c->sendx == c->cap) c->sendx = 0;
 		__atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
 		unlock(&c->lock);
@@ -219,7 +219,7 @@ static int chanrecv(struct hchan *c, void *elem, bool block)
 	}
 	if (c->qcount > 0) {
 		void *slot = bufslot(c, c->recvx);
-		if (elem) memcpy(elem, slot, c->elemsize);
+		if (elem) elemcopy(elem, slot, c->elemsize);
 		memset(slot, 0, c->elemsize);
 		if (++c->recvx == c->cap) c->recvx = 0;
 		__atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);

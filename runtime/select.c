@@ -138,7 +138,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 			}
 			if (c->qcount > 0) {
 				void *slot = c->buf + c->recvx * c->elemsize;
-				if (cas->elem) memcpy(cas->elem, slot, c->elemsize);
+				if (cas->elem) elemcopy(cas->elem, slot, c->elemsize);
 				memset(slot, 0, c->elemsize);
 				if (++c->recvx == c->cap) c->recvx = 0;
 				__atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
@@ -166,7 +166,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 				goto out;
 			}
 			if (c->qcount < c->cap) {
-				memcpy(c->buf + c->sendx * c->elemsize, cas->elem, c->elemsize);
+				elemcopy(c->buf + c->sendx * c->elemsize, cas->elem, c->elemsize);
 				if (++c->sendx == c->cap) c->sendx = 0;
 				__atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
 				selunlock(cases, lockorder, m);
