@@ -123,16 +123,17 @@ struct timer;
 struct timers;
 
 struct g {
-	/* Owner-only (the M running this G, or the scheduler holding it). */
+	/* Owner-only (the M running this G, or the scheduler holding it).
+	 * Kept within 256 bytes (the G slab's unit, see galloc): a parked
+	 * goroutine costs its G plus one stack page, and bench/idle holds that
+	 * to 1.6x Go's bytes per goroutine. */
 	struct gobuf sched;     /* saved context while not running */
 	uintptr_t stack_lo;     /* lowest usable address */
 	uintptr_t stack_hi;     /* one past the highest usable address */
 	void *stack_map;        /* the whole mapping, guard included; NULL for g0 */
 	size_t stack_mapsize;
-	int saved_errno;        /* errno while switched out */
 	struct m *m;            /* M running it, when running */
 	struct m *lockedm;      /* gort_lockosthread */
-	int lockedcount;
 	void (*fn)(void *);
 	void *arg;
 	uintptr_t gopc;         /* pc of the gort_go call that created it */
@@ -140,16 +141,14 @@ struct g {
 	struct sudog *waiting;  /* channel wait entries (chan.c) */
 	void *param;            /* passed by the waker (chan.c) */
 	int64_t waitsince;      /* nanotime when parked */
-	int64_t runstart;       /* nanotime when last scheduled (preemption) */
-	bool preempt;           /* asked to yield at the next chance */
-	bool ismain;            /* goroutine 1 */
 	struct timer *timer;    /* for gort_sleep (time.c) */
 	size_t stackreq;        /* requested stack size, 0 = default */
+	int saved_errno;        /* errno while switched out */
+	int lockedcount;
 	int32_t syscallnest;    /* gort_entersyscall nesting */
+	bool preempt;           /* asked to yield at the next chance */
+	bool ismain;            /* goroutine 1 */
 	bool preempt_global;    /* requeue on the global queue when yielding */
-	void *asan_fake_stack;  /* sanitizer fiber state (proc.c) */
-	void *tsan_fiber;
-	unsigned valgrind_id;
 
 	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
 	_Atomic uint32_t status;
@@ -159,6 +158,7 @@ struct g {
 	/* Under allglock: the list of all Gs ever made (dead ones included). */
 	struct g *alllink;
 };
+_Static_assert(sizeof(struct g) <= 256, "struct g outgrew its 256-byte slab unit");
 
 /* ---- M ---- */
 struct m {
