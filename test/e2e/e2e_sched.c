@@ -133,6 +133,22 @@ Test(sched, rounding_mode_belongs_to_the_goroutine)
 		}
 }
 
+Test(sched, thread_exhaustion_is_fatal)
+{
+	/* 40 goroutines each block in a system call (entersyscall), so each
+	 * needs a thread: past GORT_MAXTHREADS=16 that is Go's fatal error. */
+	const char *env[] = {"GOMAXPROCS=1", "GORT_MAXTHREADS=16", NULL};
+	struct result r = runE(env, bin("musl", "sched"), "threads");
+	cr_assert(r.exited && r.code == 2, "exit %d sig %d: %s", r.code, r.sig, r.err);
+	assert_contains(r.err, "fatal error: thread exhaustion: program exceeds 16-thread limit");
+	assert_lacks(r.out, "done");
+	/* Under a higher limit the same program completes. */
+	const char *env2[] = {"GOMAXPROCS=1", "GORT_MAXTHREADS=100", NULL};
+	r = runE(env2, bin("musl", "sched"), "threads");
+	cr_assert(r.exited && r.code == 0, "%d %s", r.code, r.err);
+	cr_assert_str_eq(r.out, "40 blocking calls done\n");
+}
+
 Test(sched, blocking_syscall_hands_off_the_p)
 {
 	const char *env[] = {"GOMAXPROCS=1", NULL};

@@ -186,12 +186,32 @@ static void rounder(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* threads: goroutines blocked in system calls each hold a thread. */
+static void blocker(void *arg)
+{
+	(void)arg;
+	gort_entersyscall();
+	usleep(300000);
+	gort_exitsyscall();
+	gort_wg_done(&wg);
+}
+
 static void child(void *arg) { (void)arg; gort_sleep(10000000); printf("child done\n"); fflush(stdout); }
 
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
+	if (!strcmp(cmd, "threads")) {
+		gort_wg_add(&wg, 40);
+		for (int i = 0; i < 40; i++) {
+			gort_go(blocker, NULL);
+			gort_sleep(2000000); /* let sysmon hand the P to a new thread */
+		}
+		gort_wg_wait(&wg);
+		printf("40 blocking calls done\n");
+		return 0;
+	}
 	if (!strcmp(cmd, "fenv")) {
 		gort_wg_add(&wg, 8);
 		for (long i = 0; i < 8; i++) gort_go(rounder, (void *)(i % 4));
