@@ -153,13 +153,22 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchhead, boo
 				struct g *next = atomic_load(&pp->runnext);
 				if (next) {
 					/* The owner is likely about to run it: give it a
-					 * moment, as Go does (usleep(3) there). If the
-					 * owner stored runnext meanwhile (even the same G
-					 * again), it is busy handing work back and forth:
-					 * leave it alone. */
+					 * moment. A new goroutine (never run: newproc put
+					 * it there) is fair game after that, as in Go. A
+					 * woken one whose P stored runnext again meanwhile
+					 * (even the same G: a ping-pong alternates two Gs
+					 * there) belongs to a pair handing work back and
+					 * forth on that P: taking it would split the pair
+					 * across threads. Leave it, and stay out of the way
+					 * a while (Go's usleep(3)), still spinning, so the
+					 * pair's goready does not wake us every round. */
 					if (atomic_load(&pp->status) == Prunning) {
-						usleep_raw(3);
-						if (atomic_load(&pp->runnextgen) != gen) return 0;
+						for (int i = 0; i < 300; i++) __builtin_ia32_pause();
+						if (atomic_load(&pp->runnextgen) != gen &&
+						    __atomic_load_n(&next->stack_lo, __ATOMIC_RELAXED)) {
+							usleep_raw(3);
+							return 0;
+						}
 					}
 					if (!atomic_compare_exchange_strong(&pp->runnext, &next, NULL))
 						continue;
