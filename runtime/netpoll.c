@@ -303,3 +303,39 @@ int pd_wait(struct pollDesc *pd, int mode, int64_t deadline)
 {
 	return pd_waitmodes(pd, mode == 'r', mode == 'w', deadline);
 }
+
+/* netpoll_atfork (fork.c): the table's lock is held across fork. In the
+ * child the epoll set would be the parent's (an epoll instance is shared
+ * by fork, and events consumed by one process are lost to the other): the
+ * child gets its own set and wake-up eventfd, and every descriptor is
+ * registered afresh on its next wait. The waiters (goroutines of the
+ * parent) do not exist in the child. */
+void netpoll_atfork(int phase)
+{
+	if (phase == ATFORK_PREPARE) {
+		lock(&initlock);
+		lock(&pdtab.lock);
+		return;
+	}
+	if (phase == ATFORK_CHILD && netpoll_inited()) {
+		close(epfd);
+		close(breakfd);
+		epfd = epoll_create1(EPOLL_CLOEXEC);
+		breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
+		if (epfd < 0 || breakfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) < 0)
+			fatal("netpoll: cannot make the child's epoll set after fork: errno %d", errno);
+		for (int32_t fd = 0; fd < pdtab.cap; fd++) {
+			struct pollDesc *pd = pdtab.tab[fd];
+			if (!pd) continue;
+			pd->registered = false;
+			atomic_store(&pd->rg, 0);
+			atomic_store(&pd->wg, 0);
+			atomic_store(&pd->closing, 0);
+		}
+		atomic_store(&nwaiters, 0);
+		atomic_store(&breakpending, 0);
+	}
+	unlock(&pdtab.lock);
+	unlock(&initlock);
+}

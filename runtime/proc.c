@@ -225,6 +225,13 @@ static struct {
 	char *next, *end;
 } gslab;
 
+/* galloc_atfork (fork.c): the slab's lock is held across fork. */
+void galloc_atfork(int phase)
+{
+	if (phase == ATFORK_PREPARE) lock(&gslab.lock);
+	else unlock(&gslab.lock);
+}
+
 /* galloc returns a zeroed G from the slab. G structures are never freed:
  * dead ones are reused from the free lists. */
 static struct g *galloc(void)
@@ -406,6 +413,10 @@ _Noreturn void gort_goexit(void)
 
 extern const struct gort_inittask __start_gort_rtinittask[] __attribute__((weak));
 extern const struct gort_inittask __stop_gort_rtinittask[] __attribute__((weak));
+/* Runtime init tasks in files that nothing else references would be left
+ * in the archive by the linker: name them here so they are linked. */
+extern const struct gort_inittask gort_rtinittask__fork;
+__attribute__((used)) static const struct gort_inittask *const rtinittask_keep[] = {&gort_rtinittask__fork};
 
 /* doinit runs n init tasks in dependency order (inittask.c), each once.
  * Runs in goroutine 1, locked to m0. */

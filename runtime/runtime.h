@@ -253,6 +253,7 @@ struct schedt {
 	int32_t nmidle;
 	int32_t nmsys;          /* Ms that do not count (sysmon) */
 	int64_t mnext;          /* next M id; also the number of Ms made */
+	int64_t mgone;          /* Ms left behind by fork (fork.c): mcount = mnext + 1 - mgone */
 	int32_t maxmcount;
 	struct p *pidle;
 	_Atomic int32_t npidle;
@@ -460,6 +461,18 @@ void wakep(void);
 void startm(struct p *pp, bool spinning);
 void handoffp(struct p *pp);
 struct p *pidleget(void);
+void pidleput(struct p *pp);      /* caller holds sched.lock */
+void stoptheworld(void);          /* in a goroutine */
+void starttheworld(int32_t nprocs);
+
+/* fork.c: pthread_atfork phases, passed to each file's atfork hook, which
+ * takes (PREPARE) and releases (PARENT, CHILD) its own global lock and, in
+ * the child, drops what belonged to the parent's other goroutines. */
+enum { ATFORK_PREPARE, ATFORK_PARENT, ATFORK_CHILD };
+void stack_atfork(int phase);
+void galloc_atfork(int phase);
+void netpoll_atfork(int phase);
+void timers_forkchild(struct p *pp); /* drops timers of goroutines (sleeps, deadlines) */
 void entersyscall(void);
 void exitsyscall(void);
 void allgadd(struct g *gp);

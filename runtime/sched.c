@@ -181,7 +181,7 @@ static struct p *releasep(void)
 }
 
 /* pidleput puts pp on the idle list. Caller holds sched.lock. */
-static void pidleput(struct p *pp)
+void pidleput(struct p *pp)
 {
 	if (!runqempty(pp)) throw("pidleput: P has non-empty run queue");
 	atomic_store_explicit(&pp->status, Pidle, memory_order_release);
@@ -265,7 +265,7 @@ static struct m *allocm(void)
 	atomic_store_explicit(&g0p->status, Grunning, memory_order_release);
 	mp->g0 = g0p;
 	lock(&sched.lock);
-	if (sched.mnext >= sched.maxmcount) {
+	if (sched.mnext - sched.mgone >= sched.maxmcount) {
 		unlock(&sched.lock);
 		fatal("thread exhaustion: program exceeds %d-thread limit (GORT_MAXTHREADS)",
 		      sched.maxmcount);
@@ -460,7 +460,7 @@ static void preemptall(void)
 }
 
 /* stoptheworld stops every P but the caller's. Runs on a user G. */
-static void stoptheworld(void)
+void stoptheworld(void)
 {
 	struct m *mp = getm();
 	lock(&sched.lock);
@@ -497,7 +497,7 @@ static void stoptheworld(void)
 }
 
 /* starttheworld resizes to nprocs and restarts the Ps that have work. */
-static void starttheworld(int32_t nprocs)
+void starttheworld(int32_t nprocs)
 {
 	lock(&sched.lock);
 	procresize(nprocs);
@@ -1082,11 +1082,11 @@ void gort_unlockosthread(void)
 void checkdead(void)
 {
 	if (!scheduler_started) return;
-	int64_t run = sched.mnext + 1 - sched.nmidle - sched.nmidlelocked - sched.nmsys;
+	int64_t run = sched.mnext + 1 - sched.mgone - sched.nmidle - sched.nmidlelocked - sched.nmsys;
 	if (run > 0) return;
 	if (run < 0) {
 		printf_raw("runtime: checkdead: nmidle=%d nmidlelocked=%d mcount=%ld nmsys=%d\n",
-			   sched.nmidle, sched.nmidlelocked, (long)sched.mnext + 1, sched.nmsys);
+			   sched.nmidle, sched.nmidlelocked, (long)(sched.mnext + 1 - sched.mgone), sched.nmsys);
 		throw("checkdead: inconsistent counts");
 	}
 	if (atomic_load(&sched.nglive) == 0 || (sched.mainexited && atomic_load(&sched.nglive) == 0)) {

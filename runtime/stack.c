@@ -287,3 +287,11 @@ void stack_scavenge(void)
 		unlock(&stackpool.lock);
 	}
 }
+
+/* stack_atfork (fork.c): the global pool's lock is held across fork, so
+ * that sysmon's scavenger cannot leave it locked in the child. */
+void stack_atfork(int phase)
+{
+	if (phase == ATFORK_PREPARE) lock(&stackpool.lock);
+	else unlock(&stackpool.lock);
+}

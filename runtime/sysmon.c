@@ -122,7 +122,7 @@ static void schedtrace(bool detailed)
 	printf_raw("SCHED %ldms: gomaxprocs=%d idleprocs=%d threads=%ld spinningthreads=%d "
 		   "idlethreads=%d runqueue=%d",
 		   (long)((now - runtime_inittime) / 1000000), np, atomic_load(&sched.npidle),
-		   (long)sched.mnext + 1, atomic_load(&sched.nmspinning), sched.nmidle,
+		   (long)(sched.mnext + 1 - sched.mgone), atomic_load(&sched.nmspinning), sched.nmidle,
 		   atomic_load(&sched.runqsize));
 	if (detailed) {
 		printf_raw(" gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=0\n",

@@ -320,3 +320,26 @@ void gort_ticker_stop(gort_ticker *t)
 	gort_chan_free(t->c);
 	free(t);
 }
+
+/* timers_forkchild (fork.c, in the child of a fork): keeps the timers of
+ * channels (gort_after, tickers), which the forking goroutine may own, and
+ * drops every other (sleeps and I/O deadlines of goroutines that do not
+ * exist in the child). Nothing else runs. */
+void timers_forkchild(struct p *pp)
+{
+	struct timers *ts = pp->timers;
+	if (!ts) return;
+	lock(&ts->lock);
+	int32_t n = 0;
+	for (int32_t i = 0; i < ts->n; i++) {
+		struct timer *t = ts->heap[i];
+		if (t->f == sendtime || t->f == sendtick) ts->heap[n++] = t;
+		else t->pp = NULL;
+	}
+	ts->n = n;
+	for (int32_t i = 0; i < n; i++) ts->heap[i]->idx = i;
+	for (int32_t i = n / 4 + 1; i-- > 0;)
+		if (i < n) siftdown(ts, i);
+	updatefirst(ts);
+	unlock(&ts->lock);
+}
