@@ -22,6 +22,10 @@ RTFLAGS   := -std=gnu11 $(WARN) -fno-omit-frame-pointer -mno-omit-leaf-frame-poi
              -fno-stack-protector -fPIE -ftls-model=local-exec -fno-strict-aliasing \
              -fvisibility=hidden -D_GNU_SOURCE
 -include config.mak
+# valgrind's client-request header (checkers.c), by absolute path: musl-gcc
+# searches only musl's include directory. Without it, no valgrind support.
+VALGRIND_H ?= /usr/include/valgrind/valgrind.h
+RTFLAGS   += $(if $(wildcard $(VALGRIND_H)),-DGORT_VALGRIND_H='"$(VALGRIND_H)"')
 
 B         := build
 RT_SRCS   := $(wildcard runtime/*.c)

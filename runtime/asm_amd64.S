@@ -93,6 +93,7 @@ gort_gostart:
 	.cfi_undefined rip
 	.cfi_def_cfa rsp, 0
 	xorl	%ebp, %ebp
+	call	gort_gostart_checkers		/* ASan: finish the switch here */
 	movq	%r12, %rdi
 	call	*%rbx
 	call	gort_goexit1			/* never returns */

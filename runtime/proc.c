@@ -345,6 +345,8 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	gp->ismain = gp->goid == 1;
 	gp->saved_errno = 0;
 	gp->preempt = false;
+	gp->exiting = false;
+	gp->asan_fakestack = NULL;
 	gp->lockedm = NULL;
 	gp->lockedcount = 0;
 	gp->m = NULL;
@@ -397,6 +399,7 @@ __attribute__((used, noreturn)) void gort_goexit1(void)
 		/* runtime_main calls exit: it never returns. */
 		throw("main goroutine returned");
 	}
+	gp->exiting = true;
 	mcall_switch(goexit0, NULL);
 	throw("goexit0 returned");
 }

@@ -149,6 +149,9 @@ struct g {
 	bool preempt;           /* asked to yield at the next chance */
 	bool ismain;            /* goroutine 1 */
 	bool preempt_global;    /* requeue on the global queue when yielding */
+	bool exiting;           /* in gort_goexit1: its stack is about to be freed */
+	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
+	void *asan_fakestack;   /* AddressSanitizer's fake stack while switched out (checkers.c) */
 
 	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
 	_Atomic uint32_t status;
@@ -473,6 +476,14 @@ void stack_atfork(int phase);
 void galloc_atfork(int phase);
 void netpoll_atfork(int phase);
 void timers_forkchild(struct p *pp); /* drops timers of goroutines (sleeps, deadlines) */
+
+/* checkers.c: valgrind and AddressSanitizer annotations. */
+void checkers_stack_register(struct g *gp);
+void checkers_stack_deregister(struct g *gp);
+bool checkers_asan(void);
+bool checkers_valgrind(void);  /* running under valgrind */
+void checkers_switch_begin(struct g *from, struct g *to);
+void checkers_switch_end(struct g *self);
 void entersyscall(void);
 void exitsyscall(void);
 void allgadd(struct g *gp);

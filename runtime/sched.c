@@ -68,8 +68,11 @@ static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
 	from->saved_errno = *ep;
 	*ep = to->saved_errno;
 	setg(to);
+	bool asan = checkers_asan();
+	if (unlikely(asan)) checkers_switch_begin(from, to);
 	gort_swapctx(&from->sched, &to->sched);
 	/* `from` resumes here, possibly on another M, which set g already. */
+	if (unlikely(asan)) checkers_switch_end(from);
 }
 
 /* switch_finish runs on a G that has just resumed: if the G that switched

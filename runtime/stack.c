@@ -160,6 +160,7 @@ static void setstack(struct g *gp, uintptr_t lo, size_t size, void *map, size_t 
 	gp->stack_hi = lo + size;
 	gp->stack_map = map;
 	gp->stack_mapsize = mapsize;
+	checkers_stack_register(gp);
 }
 
 /* stackalloc gives gp a stack of at least size bytes (0: the default).
@@ -212,6 +213,7 @@ bool stackalloc(struct g *gp, size_t size)
 void stackfree(struct g *gp)
 {
 	if (!gp->stack_lo) return;
+	checkers_stack_deregister(gp);
 	if (gp->stack_map) {
 		sys_munmap(gp->stack_map, gp->stack_mapsize);
 	} else {
