@@ -24,8 +24,10 @@ RTFLAGS   := -std=gnu11 $(WARN) -fno-omit-frame-pointer -mno-omit-leaf-frame-poi
 -include config.mak
 # valgrind's client-request header (checkers.c), by absolute path: musl-gcc
 # searches only musl's include directory. Without it, no valgrind support.
+# Tested when each file compiles (by the shell): on a fresh machine the header
+# arrives with tools/install-deps.sh, after this Makefile was read.
 VALGRIND_H ?= /usr/include/valgrind/valgrind.h
-RTFLAGS   += $(if $(wildcard $(VALGRIND_H)),-DGORT_VALGRIND_H='"$(VALGRIND_H)"')
+RTFLAGS   += $$(test -f $(VALGRIND_H) && echo "-DGORT_VALGRIND_H=\"$(VALGRIND_H)\"")
 
 B         := build
 RT_SRCS   := $(wildcard runtime/*.c)

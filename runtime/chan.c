@@ -67,7 +67,7 @@ struct sudog *waitq_dequeue(struct waitq *q)
 static int unlockchan(struct g *gp, void *c)
 {
 	(void)gp;
-	unlock(&((struct hchan *)c)->lock);
+	chanunlock((struct hchan *)c);
 	return 1;
 }
 
@@ -92,9 +92,9 @@ void gort_chan_free(gort_chan *ch)
 {
 	struct hchan *c = (struct hchan *)ch;
 	if (!c) return;
-	lock(&c->lock);
+	chanlock(c);
 	bool waiters = c->recvq.first || c->sendq.first;
-	unlock(&c->lock);
+	chanunlock(c);
 	if (waiters) chan_panic("free of a channel that goroutines are waiting on");
 	free(c);
 }
@@ -118,7 +118,7 @@ void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem)
 	struct g *gp = sg->g;
 	sg->success = true;
 	gp->param = sg;
-	unlock(&c->lock);
+	chanunlock(c);
 	goready(gp, true);
 }
 
@@ -139,7 +139,7 @@ void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem)
 	struct g *gp = sg->g;
 	sg->success = true;
 	gp->param = sg;
-	unlock(&c->lock);
+	chanunlock(c);
 	goready(gp, true);
 }
 
@@ -158,9 +158,9 @@ static int chansend(struct hchan *c, const void *elem, bool block)
 	    ((c->cap == 0 && !__atomic_load_n(&c->recvq.first, __ATOMIC_RELAXED)) ||
 	     (c->cap > 0 && __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) == c->cap)))
 		return 0;
-	lock(&c->lock);
+	chanlock(c);
 	if (c->closed) {
-		unlock(&c->lock);
+		chanunlock(c);
 		chan_panic("send on closed channel");
 	}
 	struct sudog *sg = waitq_dequeue(&c->recvq);
@@ -172,22 +172,24 @@ static int chansend(struct hchan *c, const void *elem, bool block)
 		elemcopy(bufslot(c, c->sendx), elem, c->elemsize);
 		if (++c->sendx == c->cap) c->sendx = 0;
 		__atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
-		unlock(&c->lock);
+		chanunlock(c);
 		return 1;
 	}
 	if (!block) {
-		unlock(&c->lock);
+		chanunlock(c);
 		return 0;
 	}
 	if (!ingoroutine()) {
-		unlock(&c->lock);
+		chanunlock(c);
 		fatal("gort_chan_send would block outside a goroutine");
 	}
 	struct g *gp = getg();
 	struct sudog me = {.g = gp, .elem = (void *)elem, .c = c};
 	gp->param = NULL;
 	waitq_enqueue(&c->sendq, &me);
+	racerelease(c); /* here, on our own fiber: unlockchan runs on another */
 	gopark(unlockchan, c, waitChanSend);
+	raceacquire(c);
 	if (!me.success) chan_panic("send on closed channel");
 	return 1;
 }
@@ -206,9 +208,9 @@ static int chanrecv(struct hchan *c, void *elem, bool block)
 					 : __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) == 0;
 		if (empty && !__atomic_load_n(&c->closed, __ATOMIC_ACQUIRE)) return -1;
 	}
-	lock(&c->lock);
+	chanlock(c);
 	if (c->closed && c->qcount == 0) {
-		unlock(&c->lock);
+		chanunlock(c);
 		if (elem) memset(elem, 0, c->elemsize);
 		return 0;
 	}
@@ -223,22 +225,24 @@ static int chanrecv(struct hchan *c, void *elem, bool block)
 		memset(slot, 0, c->elemsize);
 		if (++c->recvx == c->cap) c->recvx = 0;
 		__atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
-		unlock(&c->lock);
+		chanunlock(c);
 		return 1;
 	}
 	if (!block) {
-		unlock(&c->lock);
+		chanunlock(c);
 		return -1;
 	}
 	if (!ingoroutine()) {
-		unlock(&c->lock);
+		chanunlock(c);
 		fatal("gort_chan_recv would block outside a goroutine");
 	}
 	struct g *gp = getg();
 	struct sudog me = {.g = gp, .elem = elem, .c = c};
 	gp->param = NULL;
 	waitq_enqueue(&c->recvq, &me);
+	racerelease(c); /* here, on our own fiber: unlockchan runs on another */
 	gopark(unlockchan, c, waitChanRecv);
+	raceacquire(c);
 	if (!me.success && elem) memset(elem, 0, c->elemsize);
 	return me.success ? 1 : 0;
 }
@@ -252,9 +256,9 @@ void gort_chan_close(gort_chan *ch)
 {
 	struct hchan *c = (struct hchan *)ch;
 	if (!c) chan_panic("close of nil channel");
-	lock(&c->lock);
+	chanlock(c);
 	if (c->closed) {
-		unlock(&c->lock);
+		chanunlock(c);
 		chan_panic("close of closed channel");
 	}
 	__atomic_store_n(&c->closed, true, __ATOMIC_RELEASE);
@@ -274,7 +278,7 @@ void gort_chan_close(gort_chan *ch)
 		sg->g->schedlink = list;
 		list = sg->g;
 	}
-	unlock(&c->lock);
+	chanunlock(c);
 	while (list) {
 		struct g *gp = list;
 		list = gp->schedlink;

@@ -50,6 +50,21 @@ void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem);
 _Noreturn void chan_panic(const char *what);
 
 
+/* chanlock/chanunlock: c->lock, plus the ordering every channel operation
+ * implies for ThreadSanitizer (raceacquire/racerelease: as if the channel
+ * were a mutex; a goroutine woken by a peer's operation calls raceacquire
+ * itself once it resumes). */
+static inline void chanlock(struct hchan *c)
+{
+	lock(&c->lock);
+	raceacquire(c);
+}
+static inline void chanunlock(struct hchan *c)
+{
+	racerelease(c);
+	unlock(&c->lock);
+}
+
 /* elemcopy copies a channel element. Most elements are a pointer or a
  * number: those sizes are copied inline, without a call to the libc's
  * memcpy (measured: 9% of an unbuffered round trip). */

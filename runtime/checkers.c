@@ -19,7 +19,16 @@
  *             program that links the ASan runtime (-fsanitize=address). The
  *             runtime itself is never instrumented: it runs before the libc,
  *             hence before any sanitizer runtime, is initialised.
- * ThreadSanitizer's fiber interface is not wired: see README. */
+ *   TSan      every G is a TSan fiber (__tsan_create_fiber when it first
+ *             runs, destroyed when it exits; an M's g0 is its thread's own
+ *             fiber) and every switch is __tsan_switch_to_fiber without
+ *             synchronisation: a switch orders nothing between goroutines,
+ *             so a race between two goroutines on one thread is still a
+ *             race. The orderings that gort's primitives do create are
+ *             announced with raceacquire/racerelease (runtime.h): gort_go
+ *             (creator -> new goroutine), every operation on a channel
+ *             (ordered by the channel, as if it were a mutex), gort_mutex
+ *             unlock -> lock, gort_wg_done -> gort_wg_wait returning. */
 #include "runtime.h"
 
 #ifdef GORT_VALGRIND_H /* the Makefile's absolute path: musl-gcc sees no /usr/include */
@@ -79,4 +88,53 @@ void checkers_switch_end(struct g *self)
 void gort_gostart_checkers(void)
 {
 	if (checkers_asan()) __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+	struct g *gp = getg();
+	raceacquire(gp);                    /* everything its creator did before gort_go */
+	raceacquire((void *)gp->stack_lo); /* and the stack's previous owner, if reused */
+}
+
+/* ---- ThreadSanitizer ---- */
+
+extern void *__tsan_get_current_fiber(void) __attribute__((weak));
+extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
+extern void __tsan_destroy_fiber(void *fiber) __attribute__((weak));
+extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
+extern void AnnotateBenignRaceSized(const char *file, int line, const volatile void *addr, long size,
+				    const char *desc) __attribute__((weak));
+enum { TSAN_SWITCH_NO_SYNC = 1 }; /* __tsan_switch_to_fiber_no_sync */
+
+bool checkers_tsan(void) { return __tsan_switch_to_fiber != NULL; }
+
+/* checkers_tsan_minit: the thread's own fiber becomes its g0's. On the M's
+ * thread, before its first switch. */
+void checkers_tsan_minit(struct m *mp)
+{
+	if (!checkers_tsan()) return;
+	mp->g0->tsan_fiber = __tsan_get_current_fiber();
+	/* errno is the thread's (TLS), used in turn by the goroutines that run
+	 * on the thread: the runtime saves and restores it at every switch
+	 * (its value is the goroutine's), which TSan cannot see. Ordering the
+	 * switches instead would order everything the goroutines do. */
+	if (AnnotateBenignRaceSized)
+		AnnotateBenignRaceSized(__FILE__, __LINE__, mp->errnop, sizeof(int),
+					"errno: saved and restored per goroutine");
+}
+
+/* checkers_tsan_switch: before gort_swapctx to `to` (gogo_switch). */
+void checkers_tsan_switch(struct m *mp, struct g *to)
+{
+	if (!to->tsan_fiber) {
+		if (to == mp->g0) to->tsan_fiber = __tsan_get_current_fiber(); /* not reached: minit */
+		else to->tsan_fiber = __tsan_create_fiber(0);
+	}
+	__tsan_switch_to_fiber(to->tsan_fiber, TSAN_SWITCH_NO_SYNC);
+}
+
+/* checkers_tsan_exit: gp has exited (goexit0, on g0, another fiber). */
+void checkers_tsan_exit(struct g *gp)
+{
+	if (checkers_tsan() && gp->tsan_fiber) {
+		__tsan_destroy_fiber(gp->tsan_fiber);
+		gp->tsan_fiber = NULL;
+	}
 }

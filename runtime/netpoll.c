@@ -33,6 +33,25 @@ static _Atomic uint32_t breakpending;
 static _Atomic int64_t nwaiters; /* goroutines parked on descriptors */
 static bool have_pwait2 = true;  /* epoll_pwait2: Linux 5.11+, ns timeouts */
 
+/* The netpoller's own system calls are raw: its descriptors are the
+ * runtime's business, invisible to the libc's wrappers, to sanitizer
+ * interceptors (which would report the runtime's descriptor use as races
+ * between goroutines) and to any hook a program puts on read or write. */
+static int sysret(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return (int)r;
+}
+static int ep_create(void) { return sysret(rawsyscall(SYS_epoll_create1, EPOLL_CLOEXEC, 0, 0)); }
+static int ev_create(void) { return sysret(rawsyscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0)); }
+static int ep_ctl(int op, int fd, struct epoll_event *ev)
+{
+	return sysret(rawsyscall6(SYS_epoll_ctl, epfd, op, fd, (long)ev, 0, 0));
+}
+
 bool netpoll_inited(void) { return atomic_load_explicit(&inited, memory_order_acquire); }
 int64_t netpoll_waiters(void) { return atomic_load(&nwaiters); }
 
@@ -41,11 +60,11 @@ void netpoll_init(void)
 	if (netpoll_inited()) return;
 	lock(&initlock);
 	if (!netpoll_inited()) {
-		epfd = epoll_create1(EPOLL_CLOEXEC);
-		breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		epfd = ep_create();
+		breakfd = ev_create();
 		if (epfd < 0 || breakfd < 0) fatal("netpoll: epoll_create1/eventfd failed: errno %d", errno);
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) < 0)
+		if (ep_ctl(EPOLL_CTL_ADD, breakfd, &ev) < 0)
 			fatal("netpoll: cannot register eventfd: errno %d", errno);
 		atomic_store_explicit(&inited, true, memory_order_release);
 	}
@@ -60,7 +79,7 @@ void netpollbreak(void)
 	uint32_t zero = 0;
 	if (!atomic_compare_exchange_strong(&breakpending, &zero, 1)) return;
 	uint64_t one = 1;
-	while (write(breakfd, &one, 8) < 0 && errno == EINTR)
+	while (sys_write(breakfd, &one, 8) == -EINTR)
 		;
 }
 
@@ -106,7 +125,7 @@ struct g *netpoll(int64_t delay)
 		if (n < 0 && errno == ENOSYS) {
 			have_pwait2 = false;
 			int ms = delay < 0 ? -1 : (int)((delay + 999999) / 1000000);
-			n = epoll_wait(epfd, evs, 128, ms);
+			n = sysret(rawsyscall6(SYS_epoll_pwait, epfd, (long)evs, 128, ms, 0, 8));
 		}
 		if (n >= 0) break;
 		if (errno != EINTR) fatal("netpoll: epoll_wait failed: errno %d", errno);
@@ -116,7 +135,7 @@ struct g *netpoll(int64_t delay)
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.u64 == 0) {
 			uint64_t v;
-			while (read(breakfd, &v, 8) < 0 && errno == EINTR)
+			while (sys_read(breakfd, &v, 8) == -EINTR)
 				;
 			atomic_store(&breakpending, 0);
 			continue;
@@ -181,7 +200,7 @@ struct pollDesc *pd_get(int fd)
 		/* Re-arm. If the program closed fd with close() rather than
 		 * gort_close and the number was reused, the kernel dropped the
 		 * old registration: MOD fails with ENOENT and we add afresh. */
-		if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) == 0) {
+		if (ep_ctl(EPOLL_CTL_MOD, fd, &ev) == 0) {
 			unlock(&pdtab.lock);
 			return pd;
 		}
@@ -191,9 +210,9 @@ struct pollDesc *pd_get(int fd)
 	atomic_store(&pd->rg, 0);
 	atomic_store(&pd->wg, 0);
 	atomic_store(&pd->closing, 0);
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (ep_ctl(EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int e = errno;
-		if (e != EEXIST || epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) < 0) {
+		if (e != EEXIST || ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0) {
 			unlock(&pdtab.lock);
 			errno = e;
 			return NULL;
@@ -217,7 +236,7 @@ void pd_forget(int fd)
 	}
 	pd->registered = false;
 	atomic_store(&pd->closing, 1);
-	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+	ep_ctl(EPOLL_CTL_DEL, fd, NULL);
 	unlock(&pdtab.lock);
 	struct g *gp;
 	if ((gp = pd_ready(&pd->rg))) goready(gp, false);
@@ -318,12 +337,12 @@ void netpoll_atfork(int phase)
 		return;
 	}
 	if (phase == ATFORK_CHILD && netpoll_inited()) {
-		close(epfd);
-		close(breakfd);
-		epfd = epoll_create1(EPOLL_CLOEXEC);
-		breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		sys_close(epfd);
+		sys_close(breakfd);
+		epfd = ep_create();
+		breakfd = ev_create();
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
-		if (epfd < 0 || breakfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) < 0)
+		if (epfd < 0 || breakfd < 0 || ep_ctl(EPOLL_CTL_ADD, breakfd, &ev) < 0)
 			fatal("netpoll: cannot make the child's epoll set after fork: errno %d", errno);
 		for (int32_t fd = 0; fd < pdtab.cap; fd++) {
 			struct pollDesc *pd = pdtab.tab[fd];

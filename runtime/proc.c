@@ -352,6 +352,7 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	gp->m = NULL;
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 	atomic_fetch_add(&sched.nglive, 1);
+	racerelease(gp); /* the new goroutine sees what its creator did */
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 
 	if (pp) {
@@ -376,6 +377,7 @@ static int goexit0(struct g *gp, void *arg)
 	struct m *mp = getm();
 	atomic_store_explicit(&gp->status, Gdead, memory_order_release);
 	atomic_fetch_sub(&sched.nglive, 1);
+	checkers_tsan_exit(gp);
 	gp->m = NULL;
 	if (gp->lockedm) {
 		/* Exiting while locked releases the thread (documented). */
@@ -400,6 +402,7 @@ __attribute__((used, noreturn)) void gort_goexit1(void)
 		throw("main goroutine returned");
 	}
 	gp->exiting = true;
+	racerelease((void *)gp->stack_lo); /* the stack's next owner starts after us */
 	mcall_switch(goexit0, NULL);
 	throw("goexit0 returned");
 }

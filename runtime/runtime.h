@@ -152,6 +152,7 @@ struct g {
 	bool exiting;           /* in gort_goexit1: its stack is about to be freed */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
 	void *asan_fakestack;   /* AddressSanitizer's fake stack while switched out (checkers.c) */
+	void *tsan_fiber;       /* ThreadSanitizer's fiber for this G (checkers.c) */
 
 	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
 	_Atomic uint32_t status;
@@ -482,6 +483,25 @@ void checkers_stack_register(struct g *gp);
 void checkers_stack_deregister(struct g *gp);
 bool checkers_asan(void);
 bool checkers_valgrind(void);  /* running under valgrind */
+bool checkers_tsan(void);
+void checkers_tsan_switch(struct m *mp, struct g *to);
+void checkers_tsan_exit(struct g *gp);
+void checkers_tsan_minit(struct m *mp);
+
+/* raceacquire/racerelease (Go's names): the happens-before edges that gort's
+ * synchronisation creates between goroutines (gort_go, channels, mutexes,
+ * WaitGroups), told to ThreadSanitizer, which cannot see the runtime's own
+ * (uninstrumented) atomics and futexes. No-ops without -fsanitize=thread. */
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+static inline void raceacquire(void *addr)
+{
+	if (__tsan_acquire) __tsan_acquire(addr);
+}
+static inline void racerelease(void *addr)
+{
+	if (__tsan_release) __tsan_release(addr);
+}
 void checkers_switch_begin(struct g *from, struct g *to);
 void checkers_switch_end(struct g *self);
 void entersyscall(void);

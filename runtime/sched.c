@@ -70,6 +70,7 @@ static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
 	setg(to);
 	bool asan = checkers_asan();
 	if (unlikely(asan)) checkers_switch_begin(from, to);
+	if (unlikely(checkers_tsan())) checkers_tsan_switch(mp, to);
 	gort_swapctx(&from->sched, &to->sched);
 	/* `from` resumes here, possibly on another M, which set g already. */
 	if (unlikely(asan)) checkers_switch_end(from);
@@ -233,6 +234,7 @@ static void minit(struct m *mp)
 	mp->pthread = (uintptr_t)pthread_self();
 	if (mp != &m0) mp->tid = gettid_raw(); /* m0's is read when needed */
 	minitsignals(mp);
+	checkers_tsan_minit(mp);
 }
 
 static void *mstart_thread(void *arg)

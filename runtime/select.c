@@ -20,7 +20,7 @@ static void sellock(gort_case *cases, const uint16_t *lockorder, size_t n)
 	struct hchan *last = NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct hchan *c = (struct hchan *)cases[lockorder[i]].c;
-		if (c != last) lock(&c->lock);
+		if (c != last) chanlock(c);
 		last = c;
 	}
 }
@@ -31,7 +31,7 @@ static void selunlock(gort_case *cases, const uint16_t *lockorder, size_t n)
 	for (size_t i = n; i-- > 0;) {
 		struct hchan *c = (struct hchan *)cases[lockorder[i]].c;
 		if (i > 0 && (struct hchan *)cases[lockorder[i - 1]].c == c) continue;
-		unlock(&c->lock);
+		chanunlock(c);
 	}
 }
 
@@ -42,7 +42,7 @@ static void selunlock_except(gort_case *cases, const uint16_t *lockorder, size_t
 	for (size_t i = n; i-- > 0;) {
 		struct hchan *c = (struct hchan *)cases[lockorder[i]].c;
 		if (i > 0 && (struct hchan *)cases[lockorder[i - 1]].c == c) continue;
-		if (c != keep) unlock(&c->lock);
+		if (c != keep) chanunlock(c);
 	}
 }
 
@@ -197,6 +197,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 	}
 	gp->param = NULL;
 	struct selpark sp = {cases, lockorder, m};
+	for (size_t k = 0; k < m; k++) racerelease(cases[lockorder[k]].c); /* our fiber, not selparkcommit's */
 	gopark(selparkcommit, &sp, waitSelect);
 
 	/* Pass 3: the winner is in gp->param; leave every other queue. */

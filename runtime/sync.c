@@ -52,6 +52,7 @@ static struct waiter *pop(void **head, void **tail)
 void gort_wg_add(gort_waitgroup *wg, int64_t delta)
 {
 	struct mutex *l = (struct mutex *)&wg->lock;
+	if (delta < 0) racerelease(wg); /* gort_wg_done: what we did is seen by the waiters */
 	lock(l);
 	wg->count += delta;
 	if (wg->count < 0) {
@@ -78,29 +79,36 @@ void gort_wg_wait(gort_waitgroup *wg)
 	struct mutex *l = (struct mutex *)&wg->lock;
 	if (!ingoroutine()) {
 		while (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) != 0) threadsleep();
+		raceacquire(wg);
 		return;
 	}
 	lock(l);
 	if (wg->count == 0) {
 		unlock(l);
+		raceacquire(wg);
 		return;
 	}
 	struct waiter w = {getg(), NULL};
 	push(&wg->waiters, &wg->tail, &w);
 	gopark(unlockf, l, waitWaitGroup);
+	raceacquire(wg);
 }
 
 void gort_mutex_lock(gort_mutex *mu)
 {
 	uint32_t zero = 0;
-	if (__atomic_compare_exchange_n(&mu->state, &zero, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+	if (__atomic_compare_exchange_n(&mu->state, &zero, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		raceacquire(mu);
 		return;
+	}
 	if (!ingoroutine()) {
 		for (;;) {
 			zero = 0;
 			if (__atomic_compare_exchange_n(&mu->state, &zero, 1, false, __ATOMIC_ACQUIRE,
-							__ATOMIC_RELAXED))
+							__ATOMIC_RELAXED)) {
+				raceacquire(mu);
 				return;
+			}
 			threadsleep();
 		}
 	}
@@ -112,6 +120,7 @@ void gort_mutex_lock(gort_mutex *mu)
 	 * (in state 2, which only costs the next unlock the slow path). */
 	if (__atomic_exchange_n(&mu->state, 2, __ATOMIC_ACQUIRE) == 0) {
 		unlock(l);
+		raceacquire(mu);
 		return;
 	}
 	struct waiter w = {getg(), NULL};
@@ -119,6 +128,7 @@ void gort_mutex_lock(gort_mutex *mu)
 	gopark(unlockf, l, waitMutex);
 	/* Handed over: we own the mutex. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	raceacquire(mu);
 }
 
 int gort_mutex_trylock(gort_mutex *mu)
@@ -129,6 +139,7 @@ int gort_mutex_trylock(gort_mutex *mu)
 
 void gort_mutex_unlock(gort_mutex *mu)
 {
+	racerelease(mu);
 	uint32_t one = 1;
 	if (__atomic_compare_exchange_n(&mu->state, &one, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return;

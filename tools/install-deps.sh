@@ -11,6 +11,7 @@ have lldb || need="$need lldb"
 have pkg-config || need="$need pkg-config"
 [ -f /usr/include/libelf.h ] || need="$need libelf-dev"
 have clang || need="$need clang"
+have valgrind || need="$need valgrind"
 have python3 || need="$need python3"
 [ -z "$need" ] && exit 0
 echo "install-deps: installing$need"

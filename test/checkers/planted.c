@@ -1,0 +1,120 @@
+/* planted: one bug per subcommand, each inside a goroutine that has
+ * switched and (at GOMAXPROCS > 1) probably migrated before it hits it, for
+ * the checkers to catch (test/checkers/t_checkers.c); "clean" has none.
+ *
+ *   uaf        a heap block freed by one goroutine, read by another
+ *   overflow   a write one past a stack array in a goroutine
+ *   race       two goroutines increment a shared counter without a lock
+ *   clean      goroutines hand values and ownership over channels, a
+ *              mutex and a WaitGroup: correctly synchronised */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gort.h>
+
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+static gort_chan *ch;
+static long counter;
+static gort_mutex mu = GORT_MUTEX_INIT;
+
+static void freer(void *arg)
+{
+	long *p = arg;
+	gort_yield();
+	free(p);
+	gort_chan_send(ch, &p);
+	gort_wg_done(&wg);
+}
+
+static void user(void *arg)
+{
+	(void)arg;
+	long *p;
+	gort_chan_recv(ch, &p);
+	gort_yield();
+	printf("read %ld\n", *(volatile long *)p); /* use after free */
+	gort_wg_done(&wg);
+}
+
+static volatile int idx = 16;
+static __attribute__((noinline)) void smash(void)
+{
+	char buf[16];
+	memset(buf, 'x', sizeof buf);
+	buf[idx] = 0; /* one past the end */
+	printf("%c\n", buf[3]);
+}
+static void overflower(void *arg)
+{
+	(void)arg;
+	gort_yield();
+	smash();
+	gort_wg_done(&wg);
+}
+
+static void racer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 1000; i++) {
+		counter++; /* no lock */
+		if (i % 100 == 0) gort_yield();
+	}
+	gort_wg_done(&wg);
+}
+
+static void producer(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < 1000; i++) {
+		long *p = malloc(sizeof *p); /* ownership goes with the value */
+		*p = i;
+		gort_chan_send(ch, &p);
+	}
+	gort_chan_close(ch);
+	gort_wg_done(&wg);
+}
+static void consumer(void *arg)
+{
+	long sum = 0, *p;
+	(void)arg;
+	while (gort_chan_recv(ch, &p)) {
+		sum += *p;
+		free(p);
+		gort_mutex_lock(&mu);
+		counter++;
+		gort_mutex_unlock(&mu);
+	}
+	gort_mutex_lock(&mu);
+	counter += sum;
+	gort_mutex_unlock(&mu);
+	gort_wg_done(&wg);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	if (!strcmp(cmd, "uaf")) {
+		ch = gort_chan_make(sizeof(long *), 0);
+		gort_wg_add(&wg, 2);
+		gort_go(user, NULL);
+		gort_go(freer, malloc(sizeof(long)));
+	} else if (!strcmp(cmd, "overflow")) {
+		gort_wg_add(&wg, 1);
+		gort_go(overflower, NULL);
+	} else if (!strcmp(cmd, "race")) {
+		gort_wg_add(&wg, 2);
+		gort_go(racer, NULL);
+		gort_go(racer, NULL);
+	} else if (!strcmp(cmd, "clean")) {
+		ch = gort_chan_make(sizeof(long *), 4);
+		gort_wg_add(&wg, 4);
+		gort_go(producer, NULL);
+		for (int i = 0; i < 3; i++) gort_go(consumer, NULL);
+	} else {
+		fprintf(stderr, "usage: planted uaf|overflow|race|clean\n");
+		return 2;
+	}
+	gort_wg_wait(&wg);
+	printf("%s done counter=%ld\n", cmd, counter);
+	return 0;
+}
