@@ -10,8 +10,15 @@
 /* run.h's runenv is used through run(), which these suites do not call. */
 static struct result runenv(const char *const *env, const char *prog, ...) __attribute__((unused));
 
-#define PARKED_DIR(v) BUILD_DIR "/test/debug/" v
-#define PARKED(v) PARKED_DIR(v) "/parked"
+/* PARKED_PATH: parked's path for variant v (musl, glibc). */
+__attribute__((unused)) static const char *PARKED_PATH(const char *v)
+{
+	static char buf[4][512];
+	static int k;
+	char *b = buf[k++ % 4];
+	snprintf(b, 512, "%s/test/debug/%s/parked", BUILD_DIR, v);
+	return b;
+}
 
 /* The goroutines parked.c parks, by function and status (as `info
  * goroutines` prints them; runtime.h's waitreason_strings). */

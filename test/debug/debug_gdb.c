@@ -49,8 +49,8 @@ static void autoload(const char *v)
 	cr_assert(strstr(s, "Yes") && strstr(s, "gort-gdb.py"), "script not auto-loaded:\n%s", r.out);
 	free(s);
 	/* Without auto-load, no command: they come from the program. */
-	r = shell("gdb -nx -q -batch -iex 'set auto-load python-scripts off' -ex 'info goroutines' %s/%s/parked 2>&1",
-		  PARKED_DIR(""), v);
+	r = shell("gdb -nx -q -batch -iex 'set auto-load python-scripts off' -ex 'info goroutines' %s 2>&1",
+		  PARKED_PATH(v));
 	assert_contains(r.out, "Undefined info command: \"goroutines\"");
 }
 
