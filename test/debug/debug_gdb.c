@@ -75,8 +75,9 @@ static void goroutine_bt(const char *v)
 	snprintf(cmds, sizeof cmds,
 		 "-ex 'goroutine %ld bt' -ex 'echo ==SLEEP==\\n' -ex 'goroutine %ld bt' "
 		 "-ex 'echo ==READ==\\n' -ex 'goroutine %ld bt' -ex 'echo ==LOCK==\\n' -ex 'goroutine %ld bt' "
+		 "-ex 'echo ==FRAME==\\n' -ex 'goroutine %ld frame 2' "
 		 "-ex 'echo ==AFTER==\\n' -ex 'bt 1' -ex 'info goroutines'",
-		 ids.fn[NESTED], ids.fn[SLEEP], ids.fn[READ], ids.fn[LOCK]);
+		 ids.fn[NESTED], ids.fn[SLEEP], ids.fn[READ], ids.fn[LOCK], ids.fn[NESTED]);
 	struct result r = gdb_at_breakpoint(v, cmds);
 	char *s = section(r.out, "==BEGIN==", "==SLEEP==");
 	assert_frames(s, (const char *[]){"gopark", "gort_chan_recv", "nested_c", "nested_b", "nested_a"}, 5);
@@ -87,10 +88,11 @@ static void goroutine_bt(const char *v)
 	s = section(r.out, "==READ==", "==LOCK==");
 	assert_frames(s, (const char *[]){"gopark", "gort_read", "reader"}, 3);
 	free(s);
-	s = section(r.out, "==LOCK==", "==AFTER==");
+	s = section(r.out, "==LOCK==", "==FRAME==");
 	assert_frames(s, (const char *[]){"gopark", "gort_mutex_lock", "locker"}, 3);
 	free(s);
-	/* The thread's own registers are back. */
+	/* The thread's own registers are back, also after a command that
+	 * selected an outer frame (only frame 0's registers can be written). */
 	s = section(r.out, "==AFTER==", "==END==");
 	cr_assert(!strncmp(s, "#0  at_breakpoint", 17), "registers not restored:\n%s", s);
 	cr_assert_eq(find_row(s, "running", "at_breakpoint", NULL), 1, "after bt:\n%s", s);

@@ -349,6 +349,9 @@ def _run_on_saved_context(g, cmd):
             gdb.execute("set $%s = %d" % (reg, int(sched[field])), to_string=True)
         gdb.execute(cmd)
     finally:
+        # CMD may have selected another frame (goroutine N frame 3): only
+        # frame 0's registers can be written.
+        gdb.newest_frame().select()
         for reg, _ in _GOBUF_REGS:
             gdb.execute("set $%s = %d" % (reg, saved[reg]), to_string=True)
         try:
