@@ -125,6 +125,17 @@ static const char *lookup(const struct elfimage *im, uintptr_t addr, uintptr_t *
 	return im->strs + best->st_name;
 }
 
+/* exe_image hands out the executable's read-only mapping and load bias
+ * (dwarfline.c reads its line table there); false if it could not be mapped. */
+bool exe_image(const char **base, size_t *size, uintptr_t *bias)
+{
+	if (!exe_ready()) return false;
+	*base = exe.base;
+	*size = exe.size;
+	*bias = exe.bias;
+	return true;
+}
+
 /* funcname names the function containing pc; NULL if unknown. */
 const char *funcname(uintptr_t pc, uintptr_t *off)
 {

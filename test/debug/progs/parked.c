@@ -8,7 +8,8 @@
  *   locker       gort_mutex_lock on a mutex main holds
  *   nested_*     receives three calls deep (a longer backtrace)
  * and `spare` goroutines (argv[1], default 2) blocked in waiter_recv, for a
- * longer list. With argv[2] "abort" main then aborts (a core file).
+ * longer list. With argv[2] "abort" main then aborts (a core file); with
+ * "traceback" it prints every goroutine's traceback (file:line test).
  * Each goroutine counts itself in `parked` just before it blocks; main
  * waits for the count, then a little longer, so that each has parked. */
 #include <gort.h>
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	at_breakpoint(fullchan);
 	if (argc > 2 && !strcmp(argv[2], "abort")) abort(); /* for a core file */
+	if (argc > 2 && !strcmp(argv[2], "traceback")) gort_traceback_all(2);
 	gort_mutex_unlock(&mu);
 	return 0;
 }
