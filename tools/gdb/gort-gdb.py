@@ -39,8 +39,13 @@ Known issues:
   - Registers are written to show a parked goroutine: this needs a stopped
     process. They are restored afterwards, even when CMD fails; a
     `goroutine N CMD` whose CMD resumes the program (step, continue) is
-    refused. gdb cannot write a core file's registers: there only `bt`
-    works, walking the frame pointers itself (inlined calls not shown).
+    refused; an expression that calls a function in the program
+    (print f(x)) would run it on the goroutine's stack: don't. gdb cannot
+    write a core file's registers: there only `bt` works, walking the frame
+    pointers itself (inlined and tail-called frames not shown, and it stops
+    at code built without frame pointers; tools/gortcc keeps them).
+  - gdb's bt stops at main (set backtrace past-main on shows the frames of
+    goroutine 1 below it, down to gort_gostart).
   - A goroutine marked running is shown from its thread's registers; if
     that thread is at that moment in the scheduler (between goroutines),
     the stack shown is the scheduler's.

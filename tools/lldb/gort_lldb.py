@@ -37,9 +37,12 @@ Known issues:
     /usr/lib/llvm-14/lib/python3.11/dist-packages, and `lldb -P` names a
     directory that does not exist. Run lldb with
     PYTHONPATH=/usr/lib/llvm-14/lib/python3.11/dist-packages.
-  - The frame-pointer walk does not show inlined calls, and stops early at
-    code compiled without frame pointers (plain gcc -O2 without gortcc), or
-    skips a caller that tail-called the function below it.
+  - The frame-pointer walk does not show inlined calls or functions that
+    tail-called the next (gort_chan_send jumps to chansend), and stops
+    early at code compiled without frame pointers (plain gcc -O2; gortcc
+    keeps them).
+  - lldb stops on SIGURG, the runtime's preemption signal; once the
+    process exists: process handle SIGURG -s false -p false -n false.
   - The G status enums of runtime/runtime.h are read by name from the
     program's debug info (the fallback table below must follow runtime.h,
     where a comment says so).
