@@ -75,8 +75,8 @@ static void goroutine_bt(const char *v)
 	snprintf(cmds, sizeof cmds,
 		 "-ex 'goroutine %ld bt' -ex 'echo ==SLEEP==\\n' -ex 'goroutine %ld bt' "
 		 "-ex 'echo ==READ==\\n' -ex 'goroutine %ld bt' -ex 'echo ==LOCK==\\n' -ex 'goroutine %ld bt' "
-		 "-ex 'echo ==FRAME==\\n' -ex 'goroutine %ld frame 2' "
-		 "-ex 'echo ==AFTER==\\n' -ex 'bt 1' -ex 'info goroutines'",
+		 "-ex 'echo ==FRAME==\\n' -ex 'goroutine %ld frame 2' -ex 'goroutine 1 bt' "
+		 "-ex 'echo ==AFTER==\\n' -ex 'bt 1' -ex 'info goroutines' -ex 'show backtrace past-main'",
 		 ids.fn[NESTED], ids.fn[SLEEP], ids.fn[READ], ids.fn[LOCK], ids.fn[NESTED]);
 	struct result r = gdb_at_breakpoint(v, cmds);
 	char *s = section(r.out, "==BEGIN==", "==SLEEP==");
@@ -96,6 +96,7 @@ static void goroutine_bt(const char *v)
 	s = section(r.out, "==AFTER==", "==END==");
 	cr_assert(!strncmp(s, "#0  at_breakpoint", 17), "registers not restored:\n%s", s);
 	cr_assert_eq(find_row(s, "running", "at_breakpoint", NULL), 1, "after bt:\n%s", s);
+	assert_contains(s, "past \"main\" is off"); /* the user's setting is back */
 	free(s);
 }
 
@@ -109,8 +110,8 @@ static void goroutine_all_bt(const char *v)
 		if (*h == '\n') h++;
 		char *next = strstr(h, "\ngoroutine ");
 		char *one = strndup(h, next ? (size_t)(next - h) : strlen(h));
-		if (strstr(one, "[running]")) /* gdb's bt stops at main */
-			assert_frames_to(one, (const char *[]){"at_breakpoint"}, 1, "main");
+		if (strstr(one, "[running]")) /* past main, down to the entry */
+			assert_frames(one, (const char *[]){"at_breakpoint", "main", "runtime_main"}, 3);
 		else
 			assert_frames(one, (const char *[]){"gopark"}, 1);
 		free(one);

@@ -44,8 +44,9 @@ Known issues:
     write a core file's registers: there only `bt` works, walking the frame
     pointers itself (inlined and tail-called frames not shown, and it stops
     at code built without frame pointers; tools/gortcc keeps them).
-  - gdb's bt stops at main (set backtrace past-main on shows the frames of
-    goroutine 1 below it, down to gort_gostart).
+  - A plain bt stops at main, as gdb's does for any program; `goroutine 1
+    bt` turns on `backtrace past-main` for the command, so it ends at
+    gort_gostart as the other goroutines' do.
   - A goroutine marked running is shown from its thread's registers; if
     that thread is at that moment in the scheduler (between goroutines),
     the stack shown is the scheduler's.
@@ -385,7 +386,14 @@ def run_on_goroutine(g, cmd):
             print("goroutine %d: running on m%d, whose thread (tid %d) gdb does not know"
                   % (goid, int(m["id"]), int(m["tid"])))
             return
-        _run_on_thread(t, cmd)
+        # Goroutine 1 runs main: show its frames below main too, down to
+        # gort_gostart, as every other goroutine's.
+        past_main = gdb.parameter("backtrace past-main")
+        gdb.execute("set backtrace past-main on", to_string=True)
+        try:
+            _run_on_thread(t, cmd)
+        finally:
+            gdb.execute("set backtrace past-main %s" % ("on" if past_main else "off"), to_string=True)
     elif int(g["stack_lo"]) == 0:
         print("goroutine %d: not yet started (entry %s)" % (goid, funcname(int(g["fn"])) or "??"))
     else:
