@@ -29,7 +29,9 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* ---- saved context (offsets known to asm_amd64.S) ---- */
+/* ---- saved context (offsets known to asm_amd64.S) ----
+ * The gdb and lldb scripts (tools/) read sp, pc, bp, bx and r12-r15 by name
+ * to show a parked goroutine's stack. */
 struct gobuf {
 	uintptr_t sp;    /* 0  */
 	uintptr_t pc;    /* 8  */
@@ -74,7 +76,9 @@ void notesleep(struct note *n);
 bool notetsleep(struct note *n, int64_t ns); /* false on timeout */
 
 /* ---- G ----
- * Status values; the gdb and lldb scripts (tools/) read them by name.
+ * Status values; the gdb and lldb scripts (tools/gdb/gort-gdb.py,
+ * tools/lldb/gort_lldb.py) read them by name from the debug info, and fall
+ * back to a copy of this order (_G_STATUS there): keep it in step.
  *   Gidle      just allocated, not yet initialised.
  *   Grunnable  on a run queue; not running; stack owned by nobody running.
  *   Grunning   may execute user code; owns its stack; has an M and a P.
@@ -94,7 +98,9 @@ enum {
 	Gpreempted,
 };
 
-/* Why a G waits (Go's waitReason); printed by tracebacks and `info goroutines`. */
+/* Why a G waits (Go's waitReason); printed by tracebacks and by the gdb and
+ * lldb scripts' goroutine lists, which read waitreason_strings from the
+ * program (no copy to keep in step). */
 enum waitreason {
 	waitNone,
 	waitYield,
@@ -201,7 +207,9 @@ struct m {
 /* Pidle: no M, on the idle list. Prunning: owned by an M running user code
  * or the scheduler. Psyscall: its M is in a system call; sysmon or a
  * stopping world may take it (CAS). Pgcstop: stopped by stoptheworld or not
- * yet started. Pdead: beyond GOMAXPROCS; kept for readers of old allp. */
+ * yet started. Pdead: beyond GOMAXPROCS; kept for readers of old allp.
+ * The gdb and lldb scripts (tools/) read these by name, and fall back to a
+ * copy of this order (_P_STATUS there): keep it in step. */
 enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
 
 #define RUNQSIZE 256

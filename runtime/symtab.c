@@ -111,7 +111,8 @@ static const char *lookup(const struct elfimage *im, uintptr_t addr, uintptr_t *
 	for (size_t i = 0; i < im->nsyms; i++) {
 		const Elf64_Sym *s = &im->syms[i];
 		int type = ELF64_ST_TYPE(s->st_info);
-		if ((type != STT_FUNC && type != STT_NOTYPE) || s->st_shndx == SHN_UNDEF ||
+		/* Absolute symbols are no code (gort_gdb_scripts is one, = 0). */
+		if ((type != STT_FUNC && type != STT_NOTYPE) || s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS ||
 		    s->st_value > addr || s->st_name == 0 || s->st_name >= im->strsize)
 			continue;
 		if (s->st_size && addr >= s->st_value + s->st_size) continue;
@@ -122,6 +123,17 @@ static const char *lookup(const struct elfimage *im, uintptr_t addr, uintptr_t *
 	if (!best) return NULL;
 	*off = addr - best->st_value;
 	return im->strs + best->st_name;
+}
+
+/* exe_image hands out the executable's read-only mapping and load bias
+ * (dwarfline.c reads its line table there); false if it could not be mapped. */
+bool exe_image(const char **base, size_t *size, uintptr_t *bias)
+{
+	if (!exe_ready()) return false;
+	*base = exe.base;
+	*size = exe.size;
+	*bias = exe.bias;
+	return true;
 }
 
 /* funcname names the function containing pc; NULL if unknown. */

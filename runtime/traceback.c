@@ -9,6 +9,8 @@
  * one running on another thread cannot be walked safely and is said so.
  * Runtime-internal frames are hidden unless GOTRACEBACK=system; the public
  * gort_* frames are kept, so a parked goroutine shows which call it waits in.
+ * Each frame gives file:line where the executable's DWARF line table has
+ * it (dwarfline.c), then the pc and the offset in the function.
  * Nothing here allocates or takes a lock other than printlock. */
 #include "runtime.h"
 
@@ -16,6 +18,42 @@ extern char __start_gort_text[] __attribute__((weak));
 extern char __stop_gort_text[] __attribute__((weak));
 const char *funcname(uintptr_t pc, uintptr_t *off);
 long mapname(uintptr_t pc, char *buf, size_t bufsize);
+
+/* dwarfline.c */
+struct srcpos {
+	const char *part[3];
+	uint32_t line;
+};
+bool pcline(uintptr_t pc, struct srcpos *pos);
+
+/* print_srcpos prints "file:line " for pc (the address inside the call for
+ * a return address), when the executable's line table knows it. A crash
+ * traceback of many goroutines asks for the same few pcs (where they
+ * block) again and again, and each pcline runs line programs: a small
+ * direct-mapped cache, under printlock (every caller holds it), answers
+ * those. */
+static void print_srcpos(uintptr_t pc)
+{
+	static struct {
+		uintptr_t pc;
+		bool ok;
+		struct srcpos pos;
+	} cache[256];
+	unsigned k = (unsigned)((pc >> 2) ^ (pc >> 10)) & 255;
+	if (cache[k].pc != pc) {
+		cache[k].ok = pcline(pc, &cache[k].pos);
+		cache[k].pc = pc;
+	}
+	if (!cache[k].ok) return;
+	const struct srcpos *p = &cache[k].pos;
+	bool first = true;
+	for (int i = 0; i < 3; i++) {
+		if (!p->part[i]) continue;
+		printf_raw("%s%s", first ? "" : "/", p->part[i]);
+		first = false;
+	}
+	printf_raw(":%u ", p->line);
+}
 
 bool pc_in_runtime(uintptr_t pc)
 {
@@ -48,7 +86,9 @@ static bool print_frame(uintptr_t pc, bool exact)
 	bool public = name && name[0] == 'g' && __builtin_strncmp(name, "gort_", 5) == 0;
 	if (rt && !public && gotraceback_level < 3) return true;
 	if (name) {
-		printf_raw("%s(...)\n\tpc=0x%lx +0x%lx\n", name, (unsigned long)pc, (unsigned long)off);
+		printf_raw("%s(...)\n\t", name);
+		print_srcpos(look);
+		printf_raw("pc=0x%lx +0x%lx\n", (unsigned long)pc, (unsigned long)off);
 	} else {
 		char lib[128];
 		long o = mapname(look, lib, sizeof lib);
@@ -85,8 +125,9 @@ static void print_createdby(struct g *gp)
 	if (!gp->gopc) return;
 	uintptr_t off;
 	const char *name = funcname(gp->gopc - 1, &off);
-	printf_raw("created by %s\n\tpc=0x%lx +0x%lx\n", name ? name : "??", (unsigned long)gp->gopc,
-		   (unsigned long)off + 1);
+	printf_raw("created by %s\n\t", name ? name : "??");
+	print_srcpos(gp->gopc - 1);
+	printf_raw("pc=0x%lx +0x%lx\n", (unsigned long)gp->gopc, (unsigned long)off + 1);
 }
 
 /* traceback_ctx prints gp's stack starting at a given context (the

@@ -8,6 +8,13 @@ have musl-gcc || need="$need musl-tools musl-dev"
 [ -f /usr/include/criterion/criterion.h ] || need="$need libcriterion-dev"
 have gdb || need="$need gdb"
 have lldb || need="$need lldb"
+# lldb's Python scripting (tools/lldb/gort_lldb.py) is a package of its own,
+# python3-lldb-N for lldb N (lldb-N depends on it; this puts back one removed).
+if have lldb; then
+	v=$(lldb --version 2>/dev/null | sed -n 's/^lldb version \([0-9]*\)\..*/\1/p')
+	[ -n "$v" ] && ! ls /usr/lib/llvm-"$v"/lib/python3*/dist-packages/lldb/__init__.py >/dev/null 2>&1 &&
+		need="$need python3-lldb-$v"
+fi
 have pkg-config || need="$need pkg-config"
 [ -f /usr/include/libelf.h ] || need="$need libelf-dev"
 have clang || need="$need clang"

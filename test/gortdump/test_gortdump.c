@@ -230,8 +230,9 @@ Test(report, musl_static)
 			      "Runtime init tasks: section gort_rtinittask, 1 record",
 			      "9  8    server   store, metrics, tls  server_init   test/gortdump/progs/tasks_b.c:",
 			      "GNU_STACK", "stack not executable", "TLS", "gort_text", "gort_systext",
-			      ".init_array      INIT_ARRAY", "1 entry: constructors, run before init tasks",
-			      "9 records: init tasks", NULL});
+			      ".init_array         INIT_ARRAY", "1 entry: constructors, run before init tasks",
+			      "9 records: init tasks", "gdb scripts   yes (.debug_gdb_scripts)",
+			      ".debug_gdb_scripts  PROGBITS", NULL});
 }
 
 Test(report, musl_static_stripped)
