@@ -140,13 +140,17 @@ int64_t parse_size(const char *s)
 		v = v * 10 + (*s - '0');
 		if (v > ((int64_t)1 << 40)) return -1;
 	}
+	int shift;
 	switch (*s) {
 	case 0: return v;
-	case 'k': case 'K': v <<= 10; break;
-	case 'm': case 'M': v <<= 20; break;
-	case 'g': case 'G': v <<= 30; break;
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
 	default: return -1;
 	}
 	if (s[1] && !((s[1] == 'b' || s[1] == 'B') && !s[2])) return -1;
-	return v;
+	/* At most 2^40 bytes after scaling (found by the fuzzer: "99999999998g"
+	 * overflowed the shift). */
+	if (v > ((int64_t)1 << 40) >> shift) return -1;
+	return v << shift;
 }

@@ -12,8 +12,8 @@
  * would be shared with the parent: the child gets its own, and descriptors
  * are registered again on their next wait).
  *
- * How (pthread_atfork handlers, registered by the runtime init task
- * "runtime.fork"):
+ * How (pthread_atfork handlers, registered when the first goroutine besides
+ * main starts):
  *   prepare  in a goroutine: stop the world (every other P parks at a
  *            safe point, so no goroutine is half-way through a run queue
  *            or a channel), then take the runtime's global locks in lock
@@ -127,9 +127,15 @@ static void fork_child(void)
 	sched.stopwait = 0;
 }
 
-static void initfork(void)
+/* forkinit registers the handlers when the first goroutine besides main
+ * starts (sysmon_start) or the netpoller is first used (netpoll_init):
+ * until then the process has one thread, one goroutine and no epoll set,
+ * and a fork needs no help. Not at boot: pthread_atfork
+ * allocates, and the first malloc costs a hello-world program 20 us. */
+void forkinit(void)
 {
+	static _Atomic bool done; /* sysmon_start runs again in a forked child */
+	if (atomic_exchange(&done, true)) return;
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0)
 		fatal("pthread_atfork failed: fork() without exec would leave the child's scheduler broken");
 }
-GORT_RTINIT(fork, initfork);

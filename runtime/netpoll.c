@@ -69,6 +69,7 @@ void netpoll_init(void)
 		atomic_store_explicit(&inited, true, memory_order_release);
 	}
 	unlock(&initlock);
+	forkinit(); /* a forked child will need its own epoll set */
 }
 
 /* netpollbreak interrupts an M blocked in netpoll (at most one write

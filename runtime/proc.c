@@ -419,10 +419,7 @@ _Noreturn void gort_goexit(void)
 
 extern const struct gort_inittask __start_gort_rtinittask[] __attribute__((weak));
 extern const struct gort_inittask __stop_gort_rtinittask[] __attribute__((weak));
-/* Runtime init tasks in files that nothing else references would be left
- * in the archive by the linker: name them here so they are linked. */
-extern const struct gort_inittask gort_rtinittask__fork;
-__attribute__((used)) static const struct gort_inittask *const rtinittask_keep[] = {&gort_rtinittask__fork};
+
 
 /* doinit runs n init tasks in dependency order (inittask.c), each once.
  * Runs in goroutine 1, locked to m0. */

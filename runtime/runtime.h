@@ -481,6 +481,7 @@ void starttheworld(int32_t nprocs);
  * takes (PREPARE) and releases (PARENT, CHILD) its own global lock and, in
  * the child, drops what belonged to the parent's other goroutines. */
 enum { ATFORK_PREPARE, ATFORK_PARENT, ATFORK_CHILD };
+void forkinit(void);
 void stack_atfork(int phase);
 void galloc_atfork(int phase);
 void netpoll_atfork(int phase);

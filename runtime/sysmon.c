@@ -102,6 +102,7 @@ void sysmon_start(void)
 	bool expect = false;
 	if (!atomic_compare_exchange_strong(&sysmon_started, &expect, true)) return;
 	initsig_preempt();
+	forkinit();
 	lock(&sched.lock);
 	sched.nmsys++;
 	unlock(&sched.lock);

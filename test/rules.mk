@@ -9,7 +9,9 @@ TESTLIBS   := -lcriterion
 TESTS      :=
 include $(wildcard test/*/rules.mk)
 
-test: all $(TESTS)
+# After the suites, a short run of every fuzz target (test/fuzz/rules.mk).
+test: all $(TESTS) $(B)/fuzz/startup $(B)/fuzz/gortdump
 	@fail=0; for t in $(TESTS); do \
 	  echo "== $$t"; $$t --jobs=2 || fail=1; \
-	done; exit $$fail
+	done; \
+	$(MAKE) --no-print-directory fuzz-short || fail=1; exit $$fail

@@ -100,6 +100,10 @@ Test(size, parse)
 	cr_assert_eq(parse_size("-5"), -1);
 	cr_assert_eq(parse_size("99999999999999999"), -1);
 	cr_assert_eq(parse_size(NULL), -1);
+	/* Scaled past 2^40 (the fuzzer's find: the shift overflowed). */
+	cr_assert_eq(parse_size("99999999998g"), -1);
+	cr_assert_eq(parse_size("1024g"), (int64_t)1 << 40);
+	cr_assert_eq(parse_size("1025g"), -1);
 }
 
 Test(auxv, parse_and_count)

@@ -19,6 +19,10 @@ static void worker(void *arg)
 	long t = syscall(SYS_gettid);
 	for (int i = 0; i < 200; i++) {
 		errno = mine;
+		/* Stay busy a little (20 us) so that the other P's thread finds
+		 * this one's queue full and steals: goroutines then migrate. */
+		for (int64_t t0 = gort_nanotime(); gort_nanotime() - t0 < 20000;)
+			;
 		if (i % 3) gort_yield(); else gort_sleep(20000);
 		if (errno != mine) atomic_fetch_add(&bad, 1);
 		long t2 = syscall(SYS_gettid);
