@@ -263,6 +263,9 @@ int main(int argc, char **argv)
 		printf("soak: threads grew from %d after warm-up to %d\n", threads0, threads);
 		bad = 1;
 	}
+	/* The last goroutines may still be exiting (after their wg_done). */
+	for (int64_t w = gort_nanotime(); gort_numgoroutine() != 1 && gort_nanotime() - w < 1000000000;)
+		gort_sleep(1000000);
 	if (gort_numgoroutine() != 1) {
 		printf("soak: %ld goroutines left\n", (long)gort_numgoroutine());
 		bad = 1;

@@ -1,0 +1,42 @@
+/* e2e_signals.c: the program's signal handlers next to gort's own
+ * (SIGURG preemption, crash handlers), in goroutines. Static programs
+ * linked with the plain flags are preempted only cooperatively (README,
+ * "Preemption"), so the tests that need a spinning goroutine preempted
+ * skip that build. */
+#include "run.h"
+
+static const char *const preemptible[] = {"musl", "mdyn", "glibc", "spie"};
+
+Test(signals, program_handlers_see_every_signal_while_goroutines_are_preempted)
+{
+	/* 200 SIGUSR1s to a handler installed after goroutines started, while
+	 * CPU-bound goroutines on every P are preempted with SIGURG: none is
+	 * lost, none waits a second. */
+	const char *procs[] = {"GOMAXPROCS=1", "GOMAXPROCS=2"};
+	for (size_t v = 0; v < 4; v++)
+		for (int p = 0; p < 2; p++) {
+			const char *env[] = {procs[p], NULL};
+			struct result r = runE(env, bin(preemptible[v], "signals"), "deliver");
+			cr_assert(r.exited && r.code == 0, "%s %s: %d %s", preemptible[v], procs[p], r.code, r.err);
+			cr_assert_str_eq(r.out, "delivered=200 late=0\n", "%s %s", preemptible[v], procs[p]);
+		}
+}
+
+Test(signals, program_sigurg_handler_installed_first_is_still_called)
+{
+	const char *env[] = {"GOMAXPROCS=1", NULL};
+	for (size_t v = 0; v < 4; v++) {
+		struct result r = runE(env, bin(preemptible[v], "signals"), "urgfirst");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", preemptible[v], r.code, r.err);
+		cr_assert_str_eq(r.out, "main ran: yes; program's SIGURG handler called: yes\n", "%s", preemptible[v]);
+	}
+}
+
+Test(signals, sigprocmask_in_a_locked_goroutine_stays)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "signals"), "mask");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", gort_variants[v], r.code, r.err);
+		cr_assert_str_eq(r.out, "blocked after yields: 1\n", "%s", gort_variants[v]);
+	}
+}

@@ -1,0 +1,91 @@
+/* signals: the program's own signal handlers next to gort's (preemption
+ * with SIGURG, crash handlers), from goroutines (test/e2e/e2e_signals.c). */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gort.h>
+
+static _Atomic long got, urgs;
+static _Atomic int stop;
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+
+static void on_usr1(int sig) { (void)sig; got++; }
+static void on_urg(int sig) { (void)sig; urgs++; }
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	volatile long x = 0;
+	while (!stop) x++; /* never calls gort: only SIGURG preempts it */
+	gort_wg_done(&wg);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	if (!strcmp(cmd, "deliver")) {
+		/* Busy goroutines on every P, preempted by SIGURG all along; the
+		 * program's SIGUSR1 handler, installed after they started, sees
+		 * each of 200 signals, each within 1 s. */
+		int n = gort_gomaxprocs(0) + 2;
+		gort_wg_add(&wg, n);
+		for (int i = 0; i < n; i++) gort_go(spinner, NULL);
+		gort_sleep(20000000);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_usr1;
+		sigaction(SIGUSR1, &sa, NULL);
+		long late = 0;
+		for (long i = 1; i <= 200; i++) {
+			kill(getpid(), SIGUSR1);
+			int64_t t0 = gort_nanotime();
+			while (got < i && gort_nanotime() - t0 < 1000000000) gort_yield();
+			if (got < i) late++;
+		}
+		stop = 1;
+		gort_wg_wait(&wg);
+		printf("delivered=%ld late=%ld\n", (long)got, late);
+		return 0;
+	}
+	if (!strcmp(cmd, "urgfirst")) {
+		/* A SIGURG handler installed before any goroutine starts (here:
+		 * in main, before gort_go) is still called, and the spinners
+		 * are still preempted: main gets to run at GOMAXPROCS=1. */
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_urg;
+		sigaction(SIGURG, &sa, NULL);
+		gort_wg_add(&wg, 2);
+		for (int i = 0; i < 2; i++) gort_go(spinner, NULL);
+		gort_sleep(50000000); /* only returns if the spinners are preempted */
+		kill(getpid(), SIGURG);
+		int64_t t0 = gort_nanotime();
+		while (!urgs && gort_nanotime() - t0 < 1000000000) gort_yield();
+		stop = 1;
+		gort_wg_wait(&wg);
+		printf("main ran: yes; program's SIGURG handler called: %s\n", urgs ? "yes" : "no");
+		return 0;
+	}
+	if (!strcmp(cmd, "mask")) {
+		/* sigprocmask in a goroutine changes its thread's mask: locked to
+		 * its thread, the goroutine keeps it. */
+		gort_lockosthread();
+		sigset_t s, old;
+		sigemptyset(&s);
+		sigaddset(&s, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &s, &old);
+		for (int i = 0; i < 100; i++) gort_yield();
+		sigset_t now;
+		sigprocmask(SIG_BLOCK, NULL, &now);
+		printf("blocked after yields: %d\n", sigismember(&now, SIGUSR2));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		gort_unlockosthread();
+		return 0;
+	}
+	fprintf(stderr, "usage: signals deliver|urgfirst|mask\n");
+	return 2;
+}
