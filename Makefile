@@ -18,7 +18,9 @@ WARN      := -Wall -Wextra -Werror
 # libc is initialised), PIE-compatible code (the library links into PIE and
 # non-PIE executables alike), no jump tables into .rodata that the static-PIE
 # self-relocation would have to fix before it runs.
-RTFLAGS   := -std=gnu11 $(WARN) -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+# No sibling calls either: a gort_* call that ends in a jump to the runtime
+# would vanish from tracebacks and debuggers' backtraces.
+RTFLAGS   := -std=gnu11 $(WARN) -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
              -fno-stack-protector -fPIE -ftls-model=local-exec -fno-strict-aliasing \
              -fvisibility=hidden -D_GNU_SOURCE
 -include config.mak
@@ -51,6 +53,7 @@ $(B)/.deps-ok: tools/install-deps.sh
 deps:
 	@sh tools/install-deps.sh
 
+# Objects depend on this Makefile too: its flags shape the code.
 # Runtime code goes to its own section, gort_text (ld brackets it with
 # __start_gort_text/__stop_gort_text): tracebacks hide runtime frames and
 # preemption never stops a goroutine there. Hence no function reordering
@@ -58,7 +61,7 @@ deps:
 RTTEXT := -fno-reorder-functions -fno-reorder-blocks-and-partition
 RENAME  = objcopy --rename-section .text=gort_text,alloc,load,readonly,code,contents $@
 
-$(B)/musl/%.o: %.c $(RT_HDRS) | $(B)/.deps-ok
+$(B)/musl/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@
 	@$(RENAME)
@@ -66,7 +69,7 @@ $(B)/musl/%.o: %.S | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@
 	@$(RENAME)
-$(B)/glibc/%.o: %.c $(RT_HDRS) | $(B)/.deps-ok
+$(B)/glibc/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@
 	@$(RENAME)

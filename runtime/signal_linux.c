@@ -142,7 +142,9 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 			   (unsigned long)cur->stack_lo, (unsigned long)cur->stack_hi);
 		printf_raw("fatal error: stack overflow\n\n");
 	} else {
-		if (pc_in_runtime(pc)) printf_raw("fatal error: unexpected signal during runtime execution\n");
+		/* SIGQUIT is a request, not a fault: Go prints no fatal error. */
+		if (sig != SIGQUIT && pc_in_runtime(pc))
+			printf_raw("fatal error: unexpected signal during runtime execution\n");
 		printf_raw("%s\nPC=0x%lx m=%ld sigcode=%d addr=0x%lx\n\n", signame(sig),
 			   (unsigned long)pc, mp ? (long)mp->id : -1L, info->si_code,
 			   (unsigned long)addr);

@@ -32,6 +32,22 @@ Test(signals, program_sigurg_handler_installed_first_is_still_called)
 	}
 }
 
+Test(signals, sigquit_prints_every_goroutine_and_exits_2)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "signals"), "quit");
+		cr_assert(r.exited && r.code == 2, "%s: exit %d sig %d", gort_variants[v], r.code, r.sig);
+		cr_assert(!strncmp(r.err, "SIGQUIT: quit\nPC=", 17), "%s: %s", gort_variants[v], r.err);
+		assert_lacks(r.err, "fatal error");
+		assert_contains(r.err, "goroutine 1 [running]:"); /* main sent it: kill() */
+		assert_contains(r.err, "[chan receive]:\ngort_chan_recv(");
+		assert_contains(r.err, "waiter(");
+		assert_contains(r.err, "[sleep]:\ngort_sleep(");
+		assert_contains(r.err, "napper(");
+		assert_lacks(r.out, "still running");
+	}
+}
+
 Test(signals, sigprocmask_in_a_locked_goroutine_stays)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {

@@ -24,6 +24,18 @@ static void spinner(void *arg)
 	gort_wg_done(&wg);
 }
 
+static void waiter(void *arg)
+{
+	gort_chan_recv(arg, NULL);
+	printf("waiter woke\n"); /* not a tail call, whatever the flags */
+}
+static void napper(void *arg)
+{
+	(void)arg;
+	gort_sleep(60000000000);
+	printf("napper woke\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -86,6 +98,16 @@ int main(int argc, char **argv)
 		gort_unlockosthread();
 		return 0;
 	}
-	fprintf(stderr, "usage: signals deliver|urgfirst|mask\n");
+	if (!strcmp(cmd, "quit")) {
+		/* Ctrl-\: every goroutine's traceback, exit 2 (Go's SIGQUIT). */
+		gort_go(waiter, gort_chan_make(1, 0));
+		gort_go(napper, NULL);
+		gort_sleep(10000000);
+		kill(getpid(), SIGQUIT);
+		gort_sleep(1000000000);
+		printf("still running\n");
+		return 0;
+	}
+	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit\n");
 	return 2;
 }
