@@ -22,6 +22,7 @@ struct elfimage {
 	const char *strs;
 	size_t strsize;
 	uintptr_t bias;     /* runtime address - link-time address */
+	uintptr_t codelo, codehi; /* link-time span of the executable sections */
 };
 
 static struct elfimage exe;
@@ -58,6 +59,15 @@ static bool elf_load(const char *path, struct elfimage *im)
 	im->nsyms = symsh->sh_size / sizeof(Elf64_Sym);
 	im->strs = b + strsh->sh_offset;
 	im->strsize = strsh->sh_size;
+	/* A pc outside the code sections (in a shared library) is not named
+	 * after the nearest symbol below it (_end, say). */
+	im->codelo = UINTPTR_MAX;
+	im->codehi = 0;
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (!(sh[i].sh_flags & SHF_EXECINSTR) || !sh[i].sh_addr) continue;
+		if (sh[i].sh_addr < im->codelo) im->codelo = sh[i].sh_addr;
+		if (sh[i].sh_addr + sh[i].sh_size > im->codehi) im->codehi = sh[i].sh_addr + sh[i].sh_size;
+	}
 	return true;
 fail:
 	sys_munmap((void *)b, st.st_size);
@@ -108,6 +118,7 @@ static bool exe_ready(void)
 static const char *lookup(const struct elfimage *im, uintptr_t addr, uintptr_t *off)
 {
 	const Elf64_Sym *best = NULL;
+	if (addr < im->codelo || addr >= im->codehi) return NULL;
 	for (size_t i = 0; i < im->nsyms; i++) {
 		const Elf64_Sym *s = &im->syms[i];
 		int type = ELF64_ST_TYPE(s->st_info);
