@@ -79,9 +79,18 @@ static bool isuserhandler(const struct sigaction *sa)
 					   : sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN;
 }
 
+/* The program's SIGURG handler when it installed one after gort's
+ * (sigurg_reclaim): replaced whole by sysmon, read by handlers on any
+ * thread, so a pointer to a copy that is never freed. */
+static struct sigaction *_Atomic urgfwd;
+
 static void forward(int sig, siginfo_t *info, void *ctx)
 {
 	struct sigaction *sa = fwdof(sig);
+	if (sig == SIGURG) {
+		struct sigaction *u = atomic_load_explicit(&urgfwd, memory_order_acquire);
+		if (u) sa = u;
+	}
 	if (sa->sa_flags & SA_SIGINFO) sa->sa_sigaction(sig, info, ctx);
 	else if (sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN) sa->sa_handler(sig);
 }
@@ -267,6 +276,38 @@ void saveinitmask(void)
 	if (!atomic_exchange(&saved, 1)) sigprocmask(SIG_SETMASK, NULL, &initmask);
 }
 
+/* sigurg_reclaim: a program may install its own SIGURG handler after gort
+ * installed the preemption handler (Go programs see SIGURG as a spare
+ * signal too). Rather than lose preemption, sysmon looks, at most every
+ * 100 ms and only when it is about to preempt, and if the handler is no
+ * longer gort's, puts gort's back and forwards to the program's: both
+ * run, as when the program's handler came first. Until then the
+ * program's handler gets gort's SIGURGs and preemption waits. */
+static void sigurg_reclaim(void)
+{
+	static _Atomic int64_t last; /* sysmon, or a goroutine stopping the world */
+	int64_t now = nanotime();
+	if (now - atomic_load(&last) < 100000000) return;
+	atomic_store(&last, now);
+	struct sigaction cur;
+	if (sigaction(SIGURG, NULL, &cur) != 0) return;
+	if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == sighandler) return;
+	struct sigaction *copy = malloc(sizeof *copy);
+	if (!copy) return;
+	*copy = cur;
+	atomic_store_explicit(&urgfwd, copy, memory_order_release);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = sighandler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	sigdelset(&sa.sa_mask, SIGSEGV);
+	sigdelset(&sa.sa_mask, SIGBUS);
+	sigdelset(&sa.sa_mask, SIGFPE);
+	sigdelset(&sa.sa_mask, SIGILL);
+	sigaction(SIGURG, &sa, NULL);
+}
+
 /* preemptone asks the G running on pp to yield. */
 void preemptone(struct p *pp)
 {
@@ -275,6 +316,8 @@ void preemptone(struct p *pp)
 	struct g *gp = mp->curg;
 	if (!gp || gp == mp->g0) return;
 	gp->preempt = true;
-	if (!debug.asyncpreemptoff && atomic_load(&sysmon_started))
+	if (!debug.asyncpreemptoff && atomic_load(&sysmon_started)) {
+		sigurg_reclaim();
 		sys_tgkill(sys_getpid(), mp->tid, SIGURG);
+	}
 }

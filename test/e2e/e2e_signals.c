@@ -32,6 +32,16 @@ Test(signals, program_sigurg_handler_installed_first_is_still_called)
 	}
 }
 
+Test(signals, program_sigurg_handler_installed_later_is_called_and_preemption_goes_on)
+{
+	const char *env[] = {"GOMAXPROCS=1", NULL};
+	for (size_t v = 0; v < 4; v++) {
+		struct result r = runE(env, bin(preemptible[v], "signals"), "urglater");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", preemptible[v], r.code, r.err);
+		cr_assert_str_eq(r.out, "main ran: yes; program's SIGURG handler called: yes\n", "%s", preemptible[v]);
+	}
+}
+
 Test(signals, sigquit_prints_every_goroutine_and_exits_2)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {

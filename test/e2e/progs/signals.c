@@ -82,6 +82,27 @@ int main(int argc, char **argv)
 		printf("main ran: yes; program's SIGURG handler called: %s\n", urgs ? "yes" : "no");
 		return 0;
 	}
+	if (!strcmp(cmd, "urglater")) {
+		/* The same with the handler installed after goroutines started:
+		 * gort takes SIGURG back (within ~100 ms) and forwards to it. */
+		gort_wg_add(&wg, 2);
+		gort_go(spinner, NULL);
+		gort_sleep(20000000);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_urg;
+		sigaction(SIGURG, &sa, NULL);
+		gort_go(spinner, NULL);
+		gort_sleep(300000000); /* returns only if the spinners are preempted */
+		long before = urgs;
+		kill(getpid(), SIGURG);
+		int64_t t0 = gort_nanotime();
+		while (urgs == before && gort_nanotime() - t0 < 1000000000) gort_yield();
+		stop = 1;
+		gort_wg_wait(&wg);
+		printf("main ran: yes; program's SIGURG handler called: %s\n", urgs > before ? "yes" : "no");
+		return 0;
+	}
 	if (!strcmp(cmd, "mask")) {
 		/* sigprocmask in a goroutine changes its thread's mask: locked to
 		 * its thread, the goroutine keeps it. */
