@@ -133,6 +133,38 @@ Test(sched, rounding_mode_belongs_to_the_goroutine)
 		}
 }
 
+Test(sched, stdio_and_malloc_from_goroutines_on_many_threads)
+{
+	/* 100 goroutines x 500 printf lines with malloc/free churn, at
+	 * GOMAXPROCS 2 and 8: every line whole and present, no block damaged. */
+	const char *ps[] = {"GOMAXPROCS=2", "GOMAXPROCS=8"};
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 2; p++) {
+			const char *env[] = {ps[p], NULL};
+			struct result r = runE(env, bin(gort_variants[v], "sched"), "libc");
+			cr_assert(r.exited && r.code == 0, "%s %s: %d %s", gort_variants[v], ps[p], r.code, r.err);
+			cr_assert_str_eq(r.err, "malloc blocks damaged: 0\n");
+			static char seen[100][500];
+			memset(seen, 0, sizeof seen);
+			long lines = 0, bad = 0;
+			for (char *l = r.out; *l;) {
+				char *e = strchr(l, '\n');
+				cr_assert(e, "last line cut: %s", l);
+				*e = 0;
+				long g;
+				int i, n = -1;
+				if (sscanf(l, "g%ld line %d 0123456789abcdefghijklmnopqrstuvwxyz%n", &g, &i, &n) == 2 &&
+				    n == (int)strlen(l) && g >= 0 && g < 100 && i >= 0 && i < 500 && !seen[g][i])
+					seen[g][i] = 1, lines++;
+				else
+					bad++;
+				l = e + 1;
+			}
+			cr_assert(lines == 50000 && bad == 0, "%s %s: %ld good lines, %ld bad", gort_variants[v], ps[p],
+				  lines, bad);
+		}
+}
+
 Test(sched, thread_exhaustion_is_fatal)
 {
 	/* 40 goroutines each block in a system call (entersyscall), so each

@@ -186,6 +186,27 @@ static void rounder(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* libc: stdio and malloc from many goroutines on many threads. Each
+ * goroutine prints 500 numbered lines with printf and churns malloc/free,
+ * checking its blocks are intact; yields now and then to migrate. */
+static _Atomic long libcbad;
+static void libcuser(void *arg)
+{
+	long id = (long)arg;
+	unsigned seed = (unsigned)id;
+	for (int i = 0; i < 500; i++) {
+		size_t n = 1 + rand_r(&seed) % 4096;
+		unsigned char *p = malloc(n);
+		memset(p, (int)(id & 0xff), n);
+		printf("g%ld line %d %s\n", id, i, "0123456789abcdefghijklmnopqrstuvwxyz");
+		if (i % 7 == 0) gort_yield();
+		for (size_t k = 0; k < n; k++)
+			if (p[k] != (unsigned char)(id & 0xff)) libcbad++;
+		free(p);
+	}
+	gort_wg_done(&wg);
+}
+
 /* threads: goroutines blocked in system calls each hold a thread. */
 static void blocker(void *arg)
 {
@@ -202,6 +223,13 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
+	if (!strcmp(cmd, "libc")) {
+		gort_wg_add(&wg, 100);
+		for (long i = 0; i < 100; i++) gort_go(libcuser, (void *)i);
+		gort_wg_wait(&wg);
+		fprintf(stderr, "malloc blocks damaged: %ld\n", (long)libcbad);
+		return 0;
+	}
 	if (!strcmp(cmd, "threads")) {
 		gort_wg_add(&wg, 40);
 		for (int i = 0; i < 40; i++) {
