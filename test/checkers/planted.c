@@ -5,6 +5,7 @@
  *   uaf        a heap block freed by one goroutine, read by another
  *   overflow   a write one past a stack array in a goroutine
  *   race       two goroutines increment a shared counter without a lock
+ *   intoverflow a signed integer overflow in a goroutine (UBSan)
  *   clean      goroutines hand values and ownership over channels, a
  *              mutex and a WaitGroup: correctly synchronised */
 #include <stdio.h>
@@ -49,6 +50,17 @@ static void overflower(void *arg)
 	(void)arg;
 	gort_yield();
 	smash();
+	gort_wg_done(&wg);
+}
+
+static volatile int big = 2147483600;
+static void overflowint(void *arg)
+{
+	(void)arg;
+	gort_yield();
+	int x = big;
+	for (int i = 0; i < 100; i++) x += 1; /* past INT_MAX */
+	printf("x=%d\n", x);
 	gort_wg_done(&wg);
 }
 
@@ -101,6 +113,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "overflow")) {
 		gort_wg_add(&wg, 1);
 		gort_go(overflower, NULL);
+	} else if (!strcmp(cmd, "intoverflow")) {
+		gort_wg_add(&wg, 1);
+		gort_go(overflowint, NULL);
 	} else if (!strcmp(cmd, "race")) {
 		gort_wg_add(&wg, 2);
 		gort_go(racer, NULL);
@@ -111,7 +126,7 @@ int main(int argc, char **argv)
 		gort_go(producer, NULL);
 		for (int i = 0; i < 3; i++) gort_go(consumer, NULL);
 	} else {
-		fprintf(stderr, "usage: planted uaf|overflow|race|clean\n");
+		fprintf(stderr, "usage: planted uaf|overflow|intoverflow|race|clean\n");
 		return 2;
 	}
 	gort_wg_wait(&wg);

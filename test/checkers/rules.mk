@@ -9,7 +9,7 @@
 CHK       := $(B)/test/checkers
 CHK_PROGS := planted chans sched io
 chk_src    = $(if $(filter planted,$(1)),test/checkers/planted.c,test/e2e/progs/$(1).c)
-CHK_BINS  := $(foreach s,asan tsan,$(addprefix $(CHK)/$(s)/,$(CHK_PROGS))) \
+CHK_BINS  := $(foreach s,asan tsan,$(addprefix $(CHK)/$(s)/,$(CHK_PROGS))) $(CHK)/ubsan/planted \
              $(CHK)/musl/planted $(CHK)/glibc/planted
 
 define chk_san
@@ -19,6 +19,7 @@ $(CHK)/$(1)/$(2): $(call chk_src,$(2)) $(GORTLIBS)
 endef
 $(foreach p,$(CHK_PROGS),$(eval $(call chk_san,asan,$(p),address)))
 $(foreach p,$(CHK_PROGS),$(eval $(call chk_san,tsan,$(p),thread)))
+$(eval $(call chk_san,ubsan,planted,undefined))
 
 $(CHK)/musl/planted: test/checkers/planted.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $(@D)

@@ -61,6 +61,18 @@ Test(asan, catches_stack_overflow_on_a_goroutine_stack)
 	assert_contains(r.err, " in smash ");
 }
 
+Test(ubsan, catches_signed_overflow_in_a_goroutine_and_is_clean_otherwise)
+{
+	const char *env[] = {"UBSAN_OPTIONS=halt_on_error=1", "GOMAXPROCS=2", NULL};
+	struct result r = runE(env, chk("ubsan", "planted"), "intoverflow");
+	cr_assert(r.exited && r.code != 0, "exit %d\n%s", r.code, r.err);
+	assert_contains(r.err, "runtime error: signed integer overflow");
+	assert_contains(r.err, "planted.c");
+	r = runE(env, chk("ubsan", "planted"), "clean");
+	cr_assert(r.exited && r.code == 0, "exit %d\n%s", r.code, r.err);
+	assert_lacks(r.err, "runtime error");
+}
+
 Test(tsan, end_to_end_programs_are_clean)
 {
 	const char *procs[] = {"GOMAXPROCS=1", "GOMAXPROCS=2"};
