@@ -36,8 +36,6 @@
 #define HAVE_VALGRIND 1
 #endif
 
-extern void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size)
-	__attribute__((weak));
 extern void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old)
 	__attribute__((weak));
 
@@ -69,7 +67,6 @@ bool checkers_valgrind(void)
 #endif
 }
 
-bool checkers_asan(void) { return __sanitizer_start_switch_fiber != NULL; }
 
 /* Around gort_swapctx in gogo_switch, when checkers_asan(). A G that is
  * exiting passes no fake-stack slot: ASan frees its fake frames. */
@@ -98,12 +95,10 @@ void gort_gostart_checkers(void)
 extern void *__tsan_get_current_fiber(void) __attribute__((weak));
 extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
 extern void __tsan_destroy_fiber(void *fiber) __attribute__((weak));
-extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
 extern void AnnotateBenignRaceSized(const char *file, int line, const volatile void *addr, long size,
 				    const char *desc) __attribute__((weak));
 enum { TSAN_SWITCH_NO_SYNC = 1 }; /* __tsan_switch_to_fiber_no_sync */
 
-bool checkers_tsan(void) { return __tsan_switch_to_fiber != NULL; }
 
 /* checkers_tsan_minit: the thread's own fiber becomes its g0's. On the M's
  * thread, before its first switch. */

@@ -490,9 +490,14 @@ void timers_forkchild(struct p *pp); /* drops timers of goroutines (sleeps, dead
 /* checkers.c: valgrind and AddressSanitizer annotations. */
 void checkers_stack_register(struct g *gp);
 void checkers_stack_deregister(struct g *gp);
-bool checkers_asan(void);
 bool checkers_valgrind(void);  /* running under valgrind */
-bool checkers_tsan(void);
+/* Whether the program links a sanitizer runtime: weak references, resolved
+ * (or not) at link time; inline because gogo_switch asks at every switch. */
+extern void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size)
+	__attribute__((weak));
+extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
+static inline bool checkers_asan(void) { return __sanitizer_start_switch_fiber != NULL; }
+static inline bool checkers_tsan(void) { return __tsan_switch_to_fiber != NULL; }
 void checkers_tsan_switch(struct m *mp, struct g *to);
 void checkers_tsan_exit(struct g *gp);
 void checkers_tsan_minit(struct m *mp);
