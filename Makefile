@@ -38,9 +38,15 @@ RT_HDRS   := $(wildcard runtime/*.h) include/gort.h
 
 MUSL_OBJS  := $(patsubst %,$(B)/musl/%.o,$(basename $(RT_SRCS) $(RT_ASMS)))
 GLIBC_OBJS := $(patsubst %,$(B)/glibc/%.o,$(basename $(RT_SRCS) $(RT_ASMS)))
+# The libc call hooks (hooks/): their own archive, so that a program linked
+# with -lgort_nohooks (gortcc --gort-nohooks) has none of them.
+HOOK_SRCS  := $(wildcard hooks/*.c)
+MUSL_HOOKS := $(patsubst %.c,$(B)/musl/%.o,$(HOOK_SRCS))
+GLIBC_HOOKS := $(patsubst %.c,$(B)/glibc/%.o,$(HOOK_SRCS))
 
-LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a \
-        $(B)/gort.ld
+LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a \
+        $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/glibc/libgort_hooks.a \
+        $(B)/glibc/libgort_nohooks.a $(B)/gort.ld
 
 all: $(B)/.deps-ok $(LIBS) tools examples
 .PHONY: all test run bench soak install clean deps tools check-e2e
@@ -61,6 +67,14 @@ deps:
 RTTEXT := -fno-reorder-functions -fno-reorder-blocks-and-partition
 RENAME  = objcopy --rename-section .text=gort_text,alloc,load,readonly,code,contents $@
 
+# Hooks stay in .text: a goroutine blocked in read shows `read` in its
+# traceback, as the program's own call.
+$(B)/musl/hooks/%.o: hooks/%.c $(RT_HDRS) Makefile | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CFLAGS) $(RTFLAGS) -c $< -o $@
+$(B)/glibc/hooks/%.o: hooks/%.c $(RT_HDRS) Makefile | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) -DGORT_GLIBC -c $< -o $@
 $(B)/musl/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@
@@ -84,6 +98,15 @@ $(B)/libgort_rt.a: $(MUSL_OBJS)
 $(B)/glibc/libgort_rt.a: $(GLIBC_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+$(B)/libgort_hooks.a: $(MUSL_HOOKS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(B)/glibc/libgort_hooks.a: $(GLIBC_HOOKS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(B)/libgort_nohooks.a $(B)/glibc/libgort_nohooks.a: ldscripts/libgort_nohooks.a.in
+	@mkdir -p $(@D)
+	cp $< $@
 # libgort.a is an implicit linker script (as glibc's libc.so is): it sets the
 # entry point and pulls in the real archive, so plain `-nostartfiles -lgort`
 # links a gort program with no -T and no wrapper.
@@ -106,8 +129,10 @@ install: all
 	  $(DESTDIR)$(PREFIX)/lib/gort/glibc $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/share/gort
 	install -m 644 include/gort.h $(DESTDIR)$(PREFIX)/include/gort.h
-	install -m 644 $(B)/libgort.a $(B)/libgort_rt.a $(B)/gort.ld $(DESTDIR)$(PREFIX)/lib/gort/
-	install -m 644 $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(DESTDIR)$(PREFIX)/lib/gort/glibc/
+	install -m 644 $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a \
+	  $(B)/gort.ld $(DESTDIR)$(PREFIX)/lib/gort/
+	install -m 644 $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/glibc/libgort_hooks.a \
+	  $(B)/glibc/libgort_nohooks.a $(DESTDIR)$(PREFIX)/lib/gort/glibc/
 	install -m 755 tools/gortcc $(DESTDIR)$(PREFIX)/bin/gortcc
 	$(INSTALL_TOOLS)
 	sed -e 's|@PREFIX@|$(PREFIX)|' tools/gort.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gort.pc

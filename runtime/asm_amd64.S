@@ -203,4 +203,17 @@ gort_asyncpreempt:
 	.cfi_endproc
 	.size	gort_asyncpreempt, .-gort_asyncpreempt
 
+/* gort_sigreturn: the restorer of every handler the runtime installs with
+ * the raw rt_sigaction (signal_linux.c), as the libc's __restore_rt. The
+ * exact bytes "mov $15,%rax; syscall" are what gdb and libgcc's unwinder
+ * look for to recognise a signal frame and unwind through it. */
+	.text
+	.globl	gort_sigreturn
+	.type	gort_sigreturn, @function
+	nop	/* unwinders look at the return address minus one */
+gort_sigreturn:
+	movq	$15, %rax	/* SYS_rt_sigreturn */
+	syscall
+	.size	gort_sigreturn, .-gort_sigreturn
+
 	.section .note.GNU-stack,"",@progbits

@@ -1,7 +1,8 @@
 /* fdio.c: goroutine-aware I/O (Go's internal/poll): gort_read, gort_write,
  * gort_readv/writev, gort_recv/send/recvfrom/sendto, gort_accept,
  * gort_connect, gort_poll and gort_close, with the libc calls' return
- * values and errno, plus deadline variants that fail with ETIMEDOUT.
+ * values and errno, plus deadline variants that fail with ETIMEDOUT; and
+ * the same machinery behind the libc call hooks (hooks/, iohooks.h).
  *
  * Each call first tries the operation without blocking, then, if it would
  * block, parks the goroutine in the netpoller (netpoll.c) until the
@@ -10,8 +11,8 @@
  * The descriptor's blocking mode stays the user's:
  *   - reads and writes ask "do not block" per call (preadv2/pwritev2 with
  *     RWF_NOWAIT, MSG_DONTWAIT for the socket calls), leaving O_NONBLOCK
- *     untouched; on kernels without RWF_NOWAIT for a descriptor, a poll(2)
- *     with timeout 0 comes first;
+ *     untouched; for a descriptor without RWF_NOWAIT support (a terminal,
+ *     timerfd, some file systems) a poll(2) with timeout 0 comes first;
  *   - when the operation would block, F_GETFL tells whether the user set
  *     O_NONBLOCK: then the call returns EAGAIN, exactly as the libc's;
  *   - a blocking write writes everything (looping over partial writes), as
@@ -23,16 +24,26 @@
  *     same socket in that window would see it (README, "I/O").
  * Regular files cannot be polled: their calls run under
  * entersyscall/exitsyscall, so the P is handed to another thread if they
- * block. Called outside a goroutine, every call is the plain libc call.
- * gort_close wakes the goroutines waiting on the descriptor with EBADF. */
+ * block. Called outside a goroutine, every call is the plain system call.
+ * gort_close wakes the goroutines waiting on the descriptor with EBADF.
+ *
+ * Hooked calls (iohooks.h) differ from the gort_* API in what the libc
+ * does and Go does not: SO_RCVTIMEO/SO_SNDTIMEO time out with EAGAIN, and
+ * a signal handler the program installed interrupts a wait with EINTR as
+ * the kernel would (netpoll.c, "interrupts").
+ *
+ * Every system call here is raw (sys_linux_amd64.h): the libc's wrappers
+ * may be the hooks themselves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <unistd.h>
+#include <time.h>
 #include "netpoll.h"
+#include "iohooks.h"
 
 #ifndef RWF_NOWAIT
 #define RWF_NOWAIT 0x00000008
@@ -40,50 +51,86 @@
 
 enum { NOTPOLLABLE = -1 };
 
-static _Atomic bool no_rwf_nowait; /* kernel refused RWF_NOWAIT once */
+static long sret(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* How one call waits: its deadline, whether signals interrupt it, and
+ * whether it honours the socket timeouts (hooked calls). */
+struct iowait {
+	int64_t deadline;  /* absolute nanotime, 0 = none */
+	int intr;          /* PDI_* */
+	bool hooked;
+	bool timeo_read;   /* SO_RCVTIMEO/SO_SNDTIMEO read */
+	int64_t timeo;     /* deadline from it, 0 = none */
+};
 
 /* would_block: the operation on fd returned EAGAIN. Returns 0 to retry
  * (the descriptor became ready), an errno value to fail with, or
  * NOTPOLLABLE if the descriptor cannot be waited for. */
-static int would_block(int fd, int mode, int64_t deadline)
+static int would_block(int fd, bool wr, struct iowait *st)
 {
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0) return errno;
+	long fl = rawsyscall(SYS_fcntl, fd, F_GETFL, 0);
+	if (fl < 0) return (int)-fl;
 	if (fl & O_NONBLOCK) return EAGAIN; /* the user asked for it */
 	struct pollDesc *pd = pd_get(fd);
 	if (!pd) return errno == EPERM ? NOTPOLLABLE : errno;
-	return pd_wait(pd, mode, deadline);
+	int64_t dl = st->deadline;
+	int intr = st->intr;
+	if (st->hooked && pd->issock) {
+		if (!st->timeo_read) {
+			struct timeval tv = {0, 0};
+			socklen_t l = sizeof tv;
+			st->timeo_read = true;
+			if (rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, wr ? SO_SNDTIMEO : SO_RCVTIMEO, (long)&tv,
+					(long)&l, 0) == 0 &&
+			    (tv.tv_sec || tv.tv_usec))
+				st->timeo = nanotime() + tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+		}
+		if (st->timeo) {
+			if (!dl || st->timeo < dl) dl = st->timeo;
+			intr = PDI_ANY; /* signal(7): never restarted with a timeout */
+		}
+	}
+	int e = pd_wait1(pd, wr, dl, intr);
+	if (e == ETIMEDOUT && st->timeo && dl == st->timeo) return EAGAIN;
+	return e;
+}
+
+int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr)
+{
+	struct pdlink l = {.pd = pd, .wr = wr};
+	return pd_waitlinks(&l, 1, deadline, intr);
 }
 
 /* nowait_rw does one vectored read or write that does not block. */
 static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 {
-	if (!atomic_load_explicit(&no_rwf_nowait, memory_order_relaxed)) {
-		/* Raw: musl has no preadv2 wrapper. Offset -1: the file position. */
-		long r = rawsyscall6(wr ? SYS_pwritev2 : SYS_preadv2, fd, (long)iov, n, -1, 0, RWF_NOWAIT);
-		if (r >= 0) return r;
-		errno = -r;
-		if (errno != EOPNOTSUPP && errno != EINVAL) return -1;
-		if (errno == EOPNOTSUPP) atomic_store(&no_rwf_nowait, true);
-		else return -1; /* EINVAL: a real error for this descriptor */
-	}
-	/* No RWF_NOWAIT here: ask poll first. */
+	/* Offset -1: the file position, as readv/writev. */
+	long r = rawsyscall6(wr ? SYS_pwritev2 : SYS_preadv2, fd, (long)iov, n, -1, 0, RWF_NOWAIT);
+	if (r != -EOPNOTSUPP) return sret(r);
+	/* No RWF_NOWAIT for this descriptor: ask poll first. */
 	struct pollfd p = {fd, wr ? POLLOUT : POLLIN, 0};
-	if (poll(&p, 1, 0) == 0) {
+	r = rawsyscall(SYS_poll, &p, 1, 0);
+	if (r == 0) {
 		errno = EAGAIN;
 		return -1;
 	}
-	return wr ? writev(fd, iov, n) : readv(fd, iov, n);
+	if (r < 0) return sret(r);
+	return sret(rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n));
 }
 
 static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr)
 {
 	gort_entersyscall();
-	ssize_t r = wr ? writev(fd, iov, n) : readv(fd, iov, n);
-	int e = errno;
+	long r = rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n);
 	gort_exitsyscall();
-	errno = e;
-	return r;
+	return sret(r);
 }
 
 static size_t iovlen(const struct iovec *iov, int n)
@@ -93,15 +140,36 @@ static size_t iovlen(const struct iovec *iov, int n)
 	return t;
 }
 
-/* rwv is read/readv/write/writev with an optional deadline. */
-static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, int64_t deadline)
+/* iovskip advances a copy of an iovec array past `skip` bytes; returns
+ * the new count (the array is copied into buf on first use). */
+static int iovskip(struct iovec **iov, int n, const struct iovec *orig, struct iovec *buf, int bufn,
+		   size_t skip)
 {
-	if (!ingoroutine()) return wr ? writev(fd, iov0, n) : readv(fd, iov0, n);
+	if (*iov != buf) {
+		if (n > bufn) return -1;
+		for (int i = 0; i < n; i++) buf[i] = orig[i];
+		*iov = buf;
+	}
+	struct iovec *v = *iov;
+	int i = 0;
+	while (i < n && skip >= v[i].iov_len) skip -= v[i++].iov_len;
+	for (int j = i; j < n; j++) v[j - i] = v[j];
+	n -= i;
+	if (n > 0) {
+		v[0].iov_base = (char *)v[0].iov_base + skip;
+		v[0].iov_len -= skip;
+	}
+	return n;
+}
+
+/* rwv is read/readv/write/writev in a goroutine. */
+static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, struct iowait *st)
+{
 	if (n < 0 || n > IOV_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	struct iovec iovbuf[IOV_MAX > 64 ? 64 : IOV_MAX];
+	struct iovec iovbuf[64];
 	struct iovec *iov = (struct iovec *)iov0;
 	size_t want = wr ? iovlen(iov0, n) : 0, done = 0;
 	for (;;) {
@@ -111,21 +179,12 @@ static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, int64_t dea
 			if (!wr || done == want || r == 0) return done;
 			/* A partial write on a blocking descriptor: go on with the
 			 * rest, as a blocking write would. */
-			if (n > (int)(sizeof iovbuf / sizeof iovbuf[0])) return done;
-			if (iov != iovbuf) {
-				for (int i = 0; i < n; i++) iovbuf[i] = iov0[i];
-				iov = iovbuf;
-			}
-			size_t skip = r;
-			while (n > 0 && skip >= iov->iov_len) skip -= iov->iov_len, iov++, n--;
-			if (n > 0) {
-				iov->iov_base = (char *)iov->iov_base + skip;
-				iov->iov_len -= skip;
-			}
+			n = iovskip(&iov, n, iov0, iovbuf, 64, done);
+			if (n < 0) return done;
 			continue;
 		}
 		if (errno != EAGAIN) return done ? (ssize_t)done : -1;
-		int e = would_block(fd, wr ? 'w' : 'r', deadline);
+		int e = would_block(fd, wr, st);
 		if (e == NOTPOLLABLE) {
 			r = blocking_rw(fd, iov, n, wr);
 			return r < 0 ? (done ? (ssize_t)done : -1) : (ssize_t)(done + r);
@@ -138,47 +197,84 @@ static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, int64_t dea
 	}
 }
 
+static ssize_t api_rwv(int fd, const struct iovec *iov, int n, bool wr, int64_t deadline)
+{
+	if (!ingoroutine()) return sret(rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n));
+	struct iowait st = {.deadline = deadline};
+	return rwv(fd, iov, n, wr, &st);
+}
+
 ssize_t gort_read_deadline(int fd, void *buf, size_t n, int64_t deadline)
 {
 	struct iovec v = {buf, n};
-	return rwv(fd, &v, 1, false, deadline);
+	return api_rwv(fd, &v, 1, false, deadline);
 }
 ssize_t gort_write_deadline(int fd, const void *buf, size_t n, int64_t deadline)
 {
 	struct iovec v = {(void *)buf, n};
-	return rwv(fd, &v, 1, true, deadline);
+	return api_rwv(fd, &v, 1, true, deadline);
 }
 ssize_t gort_read(int fd, void *buf, size_t n) { return gort_read_deadline(fd, buf, n, 0); }
 ssize_t gort_write(int fd, const void *buf, size_t n) { return gort_write_deadline(fd, buf, n, 0); }
-ssize_t gort_readv(int fd, const struct iovec *iov, int n) { return rwv(fd, iov, n, false, 0); }
-ssize_t gort_writev(int fd, const struct iovec *iov, int n) { return rwv(fd, iov, n, true, 0); }
+ssize_t gort_readv(int fd, const struct iovec *iov, int n) { return api_rwv(fd, iov, n, false, 0); }
+ssize_t gort_writev(int fd, const struct iovec *iov, int n) { return api_rwv(fd, iov, n, true, 0); }
 
 /* ---- sockets ---- */
 
-static ssize_t sockop(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
-		      const struct sockaddr *dst, socklen_t dstlen, bool wr, int64_t deadline)
+static long sock_raw(int fd, struct msghdr *m, int flags, bool wr)
 {
-	if (!ingoroutine() || (flags & MSG_DONTWAIT)) {
-		return wr ? sendto(fd, buf, n, flags, dst, dstlen) : recvfrom(fd, buf, n, flags, sa, salen);
-	}
-	size_t done = 0;
+	return rawsyscall(wr ? SYS_sendmsg : SYS_recvmsg, fd, m, flags);
+}
+
+static bool isstream(int fd)
+{
+	int type = 0;
+	socklen_t tl = sizeof type;
+	return rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&tl, 0) == 0 &&
+	       type == SOCK_STREAM;
+}
+
+/* sockmsg is recvmsg/sendmsg (and through them recv, recvfrom, send,
+ * sendto) in a goroutine. A blocking stream socket sends everything, and
+ * MSG_WAITALL receives everything, as the kernel's blocking calls do. */
+static ssize_t sockmsg(int fd, struct msghdr *m0, int flags, bool wr, struct iowait *st)
+{
+	if (flags & MSG_DONTWAIT) return sret(sock_raw(fd, m0, flags, wr));
+	struct msghdr mh = *m0, *m = m0;
+	struct iovec iovbuf[64];
+	size_t want = iovlen(m0->msg_iov, (int)m0->msg_iovlen), done = 0;
+	bool all = wr || (flags & MSG_WAITALL);
 	for (;;) {
-		ssize_t r = wr ? sendto(fd, (char *)buf + done, n - done, flags | MSG_DONTWAIT, dst,
-					dstlen)
-			       : recvfrom(fd, buf, n, flags | MSG_DONTWAIT, sa, salen);
+		long r = sock_raw(fd, m, flags | MSG_DONTWAIT, wr);
 		if (r >= 0) {
-			if (!wr) return r;
 			done += r;
-			int type = 0;
-			socklen_t tl = sizeof type;
-			/* A blocking stream socket sends everything. */
-			if (done == n || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
-			    type != SOCK_STREAM)
-				return done;
+			if (m != m0) { /* report what the kernel said in the caller's header */
+				m0->msg_flags = m->msg_flags;
+				m0->msg_namelen = m->msg_namelen;
+				m0->msg_controllen = m->msg_controllen;
+			}
+			if (!all || done == want || r == 0 || !isstream(fd)) return done;
+			/* Partial: go on with the rest, without the address and the
+			 * control data, which went with the first part. */
+			struct iovec *iov = m->msg_iov;
+			int n = iovskip(&iov, (int)m->msg_iovlen, m->msg_iov, iovbuf, 64, r);
+			if (n < 0) return done;
+			mh = *m;
+			mh.msg_iov = iov;
+			mh.msg_iovlen = n;
+			if (wr) {
+				mh.msg_control = NULL;
+				mh.msg_controllen = 0;
+			}
+			m = &mh;
 			continue;
 		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) return done ? (ssize_t)done : -1;
-		int e = would_block(fd, wr ? 'w' : 'r', deadline);
+		if (r != -EAGAIN) {
+			if (done) return done;
+			errno = (int)-r;
+			return -1;
+		}
+		int e = would_block(fd, wr, st);
 		if (e) {
 			if (done) return done;
 			errno = e == NOTPOLLABLE ? EAGAIN : e;
@@ -187,63 +283,111 @@ static ssize_t sockop(int fd, void *buf, size_t n, int flags, struct sockaddr *s
 	}
 }
 
+static ssize_t sockop(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
+		      const struct sockaddr *dst, socklen_t dstlen, bool wr, struct iowait *st)
+{
+	struct iovec v = {buf, n};
+	struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1};
+	if (wr) {
+		m.msg_name = (void *)dst;
+		m.msg_namelen = dst ? dstlen : 0;
+	} else if (sa && salen) {
+		m.msg_name = sa;
+		m.msg_namelen = *salen;
+	}
+	ssize_t r;
+	if (!st) {
+		/* Not in a goroutine: the plain system call. */
+		r = wr ? sret(rawsyscall6(SYS_sendto, fd, (long)buf, n, flags, (long)dst, dstlen))
+		       : sret(rawsyscall6(SYS_recvfrom, fd, (long)buf, n, flags, (long)sa, (long)salen));
+		return r;
+	}
+	r = sockmsg(fd, &m, flags, wr, st);
+	if (r >= 0 && !wr && sa && salen) *salen = m.msg_namelen;
+	return r;
+}
+
+static ssize_t api_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
+			const struct sockaddr *dst, socklen_t dstlen, bool wr, int64_t deadline)
+{
+	struct iowait st = {.deadline = deadline};
+	return sockop(fd, buf, n, flags, sa, salen, dst, dstlen, wr, ingoroutine() ? &st : NULL);
+}
+
 ssize_t gort_recv(int fd, void *buf, size_t n, int flags)
 {
-	return sockop(fd, buf, n, flags, NULL, NULL, NULL, 0, false, 0);
+	return api_sock(fd, buf, n, flags, NULL, NULL, NULL, 0, false, 0);
 }
 ssize_t gort_send(int fd, const void *buf, size_t n, int flags)
 {
-	return sockop(fd, (void *)buf, n, flags, NULL, NULL, NULL, 0, true, 0);
+	return api_sock(fd, (void *)buf, n, flags, NULL, NULL, NULL, 0, true, 0);
 }
 ssize_t gort_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen)
 {
-	return sockop(fd, buf, n, flags, sa, salen, NULL, 0, false, 0);
+	return api_sock(fd, buf, n, flags, sa, salen, NULL, 0, false, 0);
 }
 ssize_t gort_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa, socklen_t salen)
 {
-	return sockop(fd, (void *)buf, n, flags, NULL, NULL, sa, salen, true, 0);
+	return api_sock(fd, (void *)buf, n, flags, NULL, NULL, sa, salen, true, 0);
 }
 ssize_t gort_recv_deadline(int fd, void *buf, size_t n, int flags, int64_t deadline)
 {
-	return sockop(fd, buf, n, flags, NULL, NULL, NULL, 0, false, deadline);
+	return api_sock(fd, buf, n, flags, NULL, NULL, NULL, 0, false, deadline);
 }
 ssize_t gort_send_deadline(int fd, const void *buf, size_t n, int flags, int64_t deadline)
 {
-	return sockop(fd, (void *)buf, n, flags, NULL, NULL, NULL, 0, true, deadline);
+	return api_sock(fd, (void *)buf, n, flags, NULL, NULL, NULL, 0, true, deadline);
 }
 
 /* setnb sets O_NONBLOCK on fd for one call if the user's descriptor is
  * blocking (*userblocking tells); returns the flags to restore, or -1. */
 static int setnb(int fd, bool *userblocking)
 {
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0) return -1;
+	long fl = rawsyscall(SYS_fcntl, fd, F_GETFL, 0);
+	if (fl < 0) return (int)sret(fl);
 	*userblocking = !(fl & O_NONBLOCK);
-	if (*userblocking && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -1;
-	return fl;
+	if (*userblocking) {
+		long r = rawsyscall(SYS_fcntl, fd, F_SETFL, fl | O_NONBLOCK);
+		if (r < 0) return (int)sret(r);
+	}
+	return (int)fl;
 }
 
 static void restorefl(int fd, int fl, bool userblocking)
 {
-	int e = errno;
-	if (userblocking) fcntl(fd, F_SETFL, fl);
-	errno = e;
+	if (userblocking) rawsyscall(SYS_fcntl, fd, F_SETFL, fl);
 }
 
-int gort_accept4_deadline(int fd, struct sockaddr *sa, socklen_t *salen, int flags, int64_t deadline)
+static int accept_wait(int fd, struct sockaddr *sa, socklen_t *salen, int flags, struct iowait *st)
 {
-	if (!ingoroutine()) return accept4(fd, sa, salen, flags);
 	for (;;) {
 		bool blocking;
 		int fl = setnb(fd, &blocking);
 		if (fl < 0) return -1;
-		int r = accept4(fd, sa, salen, flags);
+		long r = rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0);
 		restorefl(fd, fl, blocking);
-		if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return r;
-		if (!blocking) return -1;
+		if (r >= 0 || r != -EAGAIN || !blocking) return (int)sret(r);
+		struct iowait one = *st; /* would_block would see our O_NONBLOCK: wait directly */
 		struct pollDesc *pd = pd_get(fd);
 		if (!pd) return -1;
-		int e = pd_wait(pd, 'r', deadline);
+		int64_t dl = one.deadline;
+		int intr = one.intr;
+		if (one.hooked && pd->issock) {
+			if (!st->timeo_read) {
+				struct timeval tv = {0, 0};
+				socklen_t l = sizeof tv;
+				st->timeo_read = true;
+				if (rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, (long)&tv, (long)&l, 0) == 0 &&
+				    (tv.tv_sec || tv.tv_usec))
+					st->timeo = nanotime() + tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+			}
+			if (st->timeo) {
+				if (!dl || st->timeo < dl) dl = st->timeo;
+				intr = PDI_ANY;
+			}
+		}
+		int e = pd_wait1(pd, false, dl, intr);
+		if (e == ETIMEDOUT && st->timeo && dl == st->timeo) e = EAGAIN;
 		if (e) {
 			errno = e;
 			return -1;
@@ -251,41 +395,131 @@ int gort_accept4_deadline(int fd, struct sockaddr *sa, socklen_t *salen, int fla
 	}
 }
 
+int gort_accept4_deadline(int fd, struct sockaddr *sa, socklen_t *salen, int flags, int64_t deadline)
+{
+	if (!ingoroutine()) return (int)sret(rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0));
+	struct iowait st = {.deadline = deadline};
+	return accept_wait(fd, sa, salen, flags, &st);
+}
+
 int gort_accept(int fd, struct sockaddr *sa, socklen_t *salen)
 {
 	return gort_accept4_deadline(fd, sa, salen, 0, 0);
 }
 
-int gort_connect_deadline(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline)
+static int connect_wait(int fd, const struct sockaddr *sa, socklen_t salen, struct iowait *st)
 {
-	if (!ingoroutine()) return connect(fd, sa, salen);
 	bool blocking;
 	int fl = setnb(fd, &blocking);
 	if (fl < 0) return -1;
-	int r = connect(fd, sa, salen);
+	long r = rawsyscall(SYS_connect, fd, sa, salen);
 	restorefl(fd, fl, blocking);
-	if (r == 0 || !blocking || (errno != EINPROGRESS && errno != EAGAIN)) return r;
+	if (r == 0 || !blocking || (r != -EINPROGRESS && r != -EAGAIN)) return (int)sret(r);
 	/* In progress: wait until writable, then read the outcome. */
 	struct pollDesc *pd = pd_get(fd);
 	if (!pd) return -1;
-	int e = pd_wait(pd, 'w', deadline);
-	if (e) {
-		errno = e;
-		return -1;
+	int64_t dl = st->deadline;
+	int64_t timeo = 0;
+	if (st->hooked) {
+		struct timeval tv = {0, 0};
+		socklen_t l = sizeof tv;
+		if (rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&tv, (long)&l, 0) == 0 &&
+		    (tv.tv_sec || tv.tv_usec)) {
+			timeo = nanotime() + tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+			if (!dl || timeo < dl) dl = timeo;
+		}
 	}
-	int soerr = 0;
-	socklen_t l = sizeof soerr;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0) return -1;
-	if (soerr) {
-		errno = soerr;
-		return -1;
+	for (;;) {
+		int e = pd_wait1(pd, true, dl, st->intr);
+		/* A blocking connect that times out on SO_SNDTIMEO says EINPROGRESS. */
+		if (e == ETIMEDOUT && timeo && dl == timeo) e = EINPROGRESS;
+		if (e) {
+			errno = e;
+			return -1;
+		}
+		struct pollfd p = {fd, POLLOUT, 0};
+		if (rawsyscall(SYS_poll, &p, 1, 0) == 0) continue; /* a stale edge */
+		int soerr = 0;
+		socklen_t l = sizeof soerr;
+		long g = rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, (long)&soerr, (long)&l, 0);
+		if (g < 0) return (int)sret(g);
+		if (soerr) {
+			errno = soerr;
+			return -1;
+		}
+		return 0;
 	}
-	return 0;
+}
+
+int gort_connect_deadline(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline)
+{
+	if (!ingoroutine()) return (int)sret(rawsyscall(SYS_connect, fd, sa, salen));
+	struct iowait st = {.deadline = deadline};
+	return connect_wait(fd, sa, salen, &st);
 }
 
 int gort_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 {
 	return gort_connect_deadline(fd, sa, salen, 0);
+}
+
+/* ---- poll ---- */
+
+/* pollwait is poll(2) over n descriptors in a goroutine, with an absolute
+ * deadline (0: none). The first try does not block; then the goroutine
+ * waits on every descriptor at once and asks poll(2) again when woken. */
+static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bool nodeadline_is_zero)
+{
+	long r = rawsyscall(SYS_poll, fds, n, 0);
+	if (r != 0) return (int)sret(r);
+	if (nodeadline_is_zero) return 0;
+	struct pdlink stackl[16], *links = stackl;
+	size_t cap = 16;
+	if (2 * n > cap) {
+		cap = 2 * n;
+		links = malloc(cap * sizeof *links);
+		if (!links) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	int ret;
+	for (;;) {
+		int k = 0;
+		for (nfds_t i = 0; i < n; i++) {
+			if (fds[i].fd < 0) continue;
+			short ev = fds[i].events;
+			bool rd = ev & (POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND | POLLRDHUP);
+			bool wr = ev & (POLLOUT | POLLWRNORM | POLLWRBAND);
+			struct pollDesc *pd = pd_get(fds[i].fd);
+			if (!pd) continue; /* not pollable by epoll: poll(2) says ready, or never */
+			if (rd || !wr) links[k++] = (struct pdlink){.pd = pd, .wr = false};
+			if (wr) links[k++] = (struct pdlink){.pd = pd, .wr = true};
+		}
+		int e = k || deadline || intr != PDI_NONE ? pd_waitlinks(links, k, deadline, intr) : 0;
+		if (!k && !deadline && (intr == PDI_NONE || !netpoll_intr_possible())) {
+			/* Nothing can ever become ready: poll(2) would sleep for
+			 * ever; so does this goroutine (a program's signal aside). */
+			e = pd_sleep(0, PDI_NONE);
+		}
+		r = rawsyscall(SYS_poll, fds, n, 0);
+		if (r != 0) {
+			ret = (int)sret(r);
+			break;
+		}
+		if (e == ETIMEDOUT) {
+			ret = 0;
+			break;
+		}
+		if (e == EINTR) {
+			errno = EINTR;
+			ret = -1;
+			break;
+		}
+		/* 0 or EBADF (closed by gort_close): poll(2) again, then wait again. */
+	}
+	if (links != stackl) free(links);
+	return ret;
 }
 
 /* gort_poll waits until fd has one of events (POLLIN, POLLOUT), at most
@@ -294,36 +528,101 @@ int gort_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 int gort_poll(int fd, short events, int64_t timeout_ns)
 {
 	struct pollfd p = {fd, events, 0};
-	int r = poll(&p, 1, 0);
-	if (r != 0) return r < 0 ? -1 : p.revents;
-	if (timeout_ns == 0) return 0;
 	if (!ingoroutine()) {
 		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
-		r = poll(&p, 1, ms);
-		return r <= 0 ? r : p.revents;
+		long r = rawsyscall(SYS_poll, &p, 1, ms);
+		return r <= 0 ? (int)sret(r) : p.revents;
 	}
-	struct pollDesc *pd = pd_get(fd);
-	if (!pd) {
-		/* Not pollable by epoll (a regular file): always ready, as poll(2) says. */
-		return (events & (POLLIN | POLLOUT));
-	}
-	int64_t deadline = timeout_ns < 0 ? 0 : nanotime() + timeout_ns;
-	for (;;) {
-		int e = pd_waitmodes(pd, events & POLLIN, events & POLLOUT, deadline);
-		if (e == ETIMEDOUT) return 0;
-		if (e) {
-			errno = e;
-			return -1;
-		}
-		p.revents = 0;
-		r = poll(&p, 1, 0);
-		if (r != 0) return r < 0 ? -1 : p.revents;
-		/* Woken by a stale edge: wait again. */
-	}
+	int64_t deadline = timeout_ns <= 0 ? 0 : nanotime() + timeout_ns;
+	int r = pollwait(&p, 1, deadline, PDI_NONE, timeout_ns == 0);
+	return r <= 0 ? r : p.revents;
 }
 
 int gort_close(int fd)
 {
 	pd_forget(fd);
-	return close(fd);
+	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
+}
+
+/* ---- the libc call hooks' side (iohooks.h) ---- */
+
+ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr)
+{
+	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n));
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return rwv(fd, iov, n, wr, &st);
+}
+
+ssize_t hook_rw(int fd, void *buf, size_t n, bool wr)
+{
+	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_write : SYS_read, fd, buf, n));
+	struct iovec v = {buf, n};
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return rwv(fd, &v, 1, wr, &st);
+}
+
+ssize_t hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
+		  const struct sockaddr *dst, socklen_t dstlen, bool wr)
+{
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return sockop(fd, buf, n, flags, sa, salen, dst, dstlen, wr, hooks_active() ? &st : NULL);
+}
+
+ssize_t hook_msg(int fd, struct msghdr *m, int flags, bool wr)
+{
+	if (!hooks_active()) return sret(sock_raw(fd, m, flags, wr));
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return sockmsg(fd, m, flags, wr, &st);
+}
+
+int hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags)
+{
+	if (!hooks_active()) return (int)sret(rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0));
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return accept_wait(fd, sa, salen, flags, &st);
+}
+
+int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
+{
+	if (!hooks_active()) return (int)sret(rawsyscall(SYS_connect, fd, sa, salen));
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return connect_wait(fd, sa, salen, &st);
+}
+
+static bool badts(const struct timespec *ts)
+{
+	return ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L;
+}
+
+int hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
+{
+	if (!hooks_active() || mask) {
+		/* A signal mask for the wait is the thread's business: the
+		 * system call itself, with the P handed off if it blocks. */
+		struct timespec t, *tp = NULL;
+		if (ts) t = *ts, tp = &t; /* the libc's ppoll does not write back */
+		bool sys = hooks_active();
+		if (sys) gort_entersyscall();
+		long r = rawsyscall6(SYS_ppoll, (long)fds, n, (long)tp, (long)mask, mask ? 8 : 0, 0);
+		if (sys) gort_exitsyscall();
+		return (int)sret(r);
+	}
+	if (ts && badts(ts)) {
+		errno = EINVAL;
+		return -1;
+	}
+	int64_t dl = 0;
+	if (ts) {
+		int64_t ns = ts->tv_sec * 1000000000LL + ts->tv_nsec;
+		if (ts->tv_sec > 100LL * 365 * 86400) ts = NULL; /* a century: no deadline */
+		else dl = nanotime() + ns;
+	}
+	return pollwait(fds, n, dl, PDI_ANY, ts && ts->tv_sec == 0 && ts->tv_nsec == 0);
+}
+
+int hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+	if (!hooks_active()) return (int)sret(rawsyscall(SYS_poll, fds, n, timeout_ms));
+	int64_t dl = timeout_ms > 0 ? nanotime() + timeout_ms * 1000000LL : 0;
+	return pollwait(fds, n, dl, PDI_ANY, timeout_ms == 0);
 }

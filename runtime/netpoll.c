@@ -7,20 +7,32 @@
  * a blocked netpoll (netpollbreak), for example when a timer earlier than the
  * sleeper's deadline is added.
  *
- * Descriptors: each registered fd has a pollDesc (pd) with one reader and one
- * writer slot. A slot is 0 (nothing), PD_READY (an event arrived with no
- * waiter) or a struct g * (a goroutine parked waiting). Slots change by CAS;
- * epoll is edge-triggered, so a ready event that arrives before the
- * goroutine parks is kept in the slot and consumed by the next wait.
+ * Descriptors: each registered fd has a pollDesc (pd) with a queue of
+ * waiting readers and one of writers (any number of goroutines: unchanged C
+ * code may have several blocked in accept on one socket, and a hooked
+ * poll(2) waits on many descriptors at once). epoll is edge-triggered: an
+ * event wakes every waiter of its direction, and one that arrives with
+ * nobody waiting sets rready/wready, consumed by the next wait. Woken
+ * goroutines retry their operation, so a wake-up that finds nothing (a
+ * stale edge, another reader first) only costs a retry.
+ *
+ * Interrupts: a signal whose handler the program installed through the
+ * hooked sigaction (signal_linux.c) makes the waits that the kernel would
+ * interrupt end with EINTR. The handler bumps generation counters and
+ * breaks netpoll; the M that sees the break wakes the waiters registered
+ * before the signal.
  *
  * Locking: pdtab.lock protects the table of pollDescs (grown, never
- * shrunk); a pollDesc's slots are atomic; its deadline timers are owned by
- * the goroutine waiting. */
+ * shrunk); pd->lk a pollDesc's queues and ready flags; intrlock the list
+ * of interruptible waiters. A waiter (on its goroutine's stack) is claimed
+ * by CAS on its `done`; it leaves every queue, under the queue's lock,
+ * before its frame goes away. */
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "runtime.h"
 #include "netpoll.h"
@@ -90,22 +102,9 @@ void netpollbreak_if_blocked(void)
 	if (netpoll_inited() && atomic_load(&sched.lastpoll) == 0) netpollbreak();
 }
 
-/* pd_ready marks an event on a slot; returns the G to wake, if any (a
- * waiter parked on both slots is woken once: its `done` is claimed by CAS). */
-static struct g *pd_ready(_Atomic uintptr_t *slot)
-{
-	for (;;) {
-		uintptr_t old = atomic_load(slot);
-		if (old == PD_READY) return NULL;
-		uintptr_t nv = old == 0 ? PD_READY : 0;
-		if (!atomic_compare_exchange_strong(slot, &old, nv)) continue;
-		if (old <= PD_READY) return NULL;
-		struct pdwaiter *w = (struct pdwaiter *)old;
-		uint32_t zero = 0;
-		if (!atomic_compare_exchange_strong(&w->done, &zero, 1)) return NULL;
-		return w->g;
-	}
-}
+static struct g *pd_event(struct pollDesc *pd, bool wr, struct g *list);
+static struct g *intr_collect(struct g *list);
+static _Atomic uint32_t intrpending;
 
 /* netpoll returns the goroutines made runnable by I/O, waiting up to delay
  * ns (0: poll, < 0: until something happens). */
@@ -143,20 +142,12 @@ struct g *netpoll(int64_t delay)
 		}
 		struct pollDesc *pd = (struct pollDesc *)(uintptr_t)evs[i].data.u64;
 		uint32_t e = evs[i].events;
-		struct g *gp;
-		if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-			if ((gp = pd_ready(&pd->rg))) {
-				gp->schedlink = list;
-				list = gp;
-			}
-		}
-		if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
-			if ((gp = pd_ready(&pd->wg))) {
-				gp->schedlink = list;
-				list = gp;
-			}
-		}
+		if (e & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) list = pd_event(pd, false, list);
+		if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) list = pd_event(pd, true, list);
 	}
+	if (atomic_load_explicit(&intrpending, memory_order_relaxed) &&
+	    atomic_exchange(&intrpending, 0))
+		list = intr_collect(list);
 	return list;
 }
 
@@ -195,7 +186,7 @@ struct pollDesc *pd_get(int fd)
 		if (sys_mmap_failed(pd)) throw("netpoll: out of memory");
 		pdtab.tab[fd] = pd;
 	}
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET,
 				 .data.u64 = (uintptr_t)pd};
 	if (pd->registered) {
 		/* Re-arm. If the program closed fd with close() rather than
@@ -208,9 +199,13 @@ struct pollDesc *pd_get(int fd)
 		pd->registered = false;
 	}
 	pd->fd = fd;
-	atomic_store(&pd->rg, 0);
-	atomic_store(&pd->wg, 0);
+	lock(&pd->lk);
+	pd->rready = pd->wready = false;
+	unlock(&pd->lk);
 	atomic_store(&pd->closing, 0);
+	int type;
+	socklen_t tl = sizeof type;
+	pd->issock = rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&tl, 0) == 0;
 	if (ep_ctl(EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int e = errno;
 		if (e != EEXIST || ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0) {
@@ -222,6 +217,72 @@ struct pollDesc *pd_get(int fd)
 	pd->registered = true;
 	unlock(&pdtab.lock);
 	return pd;
+}
+
+/* A waiter's `done`: W_COMMITTING while pd_commit publishes it (from the
+ * start of the wait), W_OPEN once parked, then claimed exactly once by
+ * the first waker, which stores why it woke: W_CLAIMED|why if the waiter
+ * was parked (the claimer readies it), W_EARLY|why if it was still being
+ * committed (pd_commit sees it, undoes and does not park). */
+enum { W_OPEN = 0, W_COMMITTING = 1, W_CLAIMED = 0x10, W_EARLY = 0x20 };
+
+/* claim: returns whether the caller must goready w->g. */
+static bool claim(struct pdwaiter *w, int why, bool *claimed)
+{
+	*claimed = false;
+	for (;;) {
+		uint32_t v = atomic_load(&w->done);
+		uint32_t nv;
+		if (v == W_OPEN) nv = W_CLAIMED | why;
+		else if (v == W_COMMITTING) nv = W_EARLY | why;
+		else return false;
+		if (atomic_compare_exchange_weak(&w->done, &v, nv)) {
+			*claimed = true;
+			return v == W_OPEN;
+		}
+	}
+}
+
+/* pd_wakeq takes every link off a queue (pd->lk held) and claims their
+ * waiters for reason why; returns the claimed goroutines pushed on list,
+ * and whether any was claimed. */
+static struct g *pd_wakeq(struct pdlink **q, int why, struct g *list, bool *woke)
+{
+	while (*q) {
+		struct pdlink *l = *q;
+		*q = l->next;
+		if (*q) (*q)->prev = NULL;
+		l->queued = false;
+		struct pdwaiter *w = l->w;
+		struct g *gp = w->g;
+		bool claimed;
+		if (claim(w, why, &claimed)) {
+			gp->schedlink = list;
+			list = gp;
+		}
+		*woke |= claimed;
+	}
+	return list;
+}
+
+/* pd_event: an epoll event for one direction of pd. */
+static struct g *pd_event(struct pollDesc *pd, bool wr, struct g *list)
+{
+	bool woke = false;
+	lock(&pd->lk);
+	list = pd_wakeq(wr ? &pd->wq : &pd->rq, PDW_EVENT, list, &woke);
+	if (!woke) *(wr ? &pd->wready : &pd->rready) = true;
+	unlock(&pd->lk);
+	return list;
+}
+
+static void readylist(struct g *list)
+{
+	while (list) {
+		struct g *next = list->schedlink;
+		goready(list, false);
+		list = next;
+	}
 }
 
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
@@ -239,48 +300,202 @@ void pd_forget(int fd)
 	atomic_store(&pd->closing, 1);
 	ep_ctl(EPOLL_CTL_DEL, fd, NULL);
 	unlock(&pdtab.lock);
-	struct g *gp;
-	if ((gp = pd_ready(&pd->rg))) goready(gp, false);
-	if ((gp = pd_ready(&pd->wg))) goready(gp, false);
+	bool woke = false;
+	struct g *list = NULL;
+	lock(&pd->lk);
+	list = pd_wakeq(&pd->rq, PDW_CLOSED, list, &woke);
+	list = pd_wakeq(&pd->wq, PDW_CLOSED, list, &woke);
+	unlock(&pd->lk);
+	readylist(list);
 }
 
-/* pd_commit runs on g0 once the goroutine is switched out: publish the
- * waiter in its slots, unless an event raced in (PD_READY) on one of them,
- * in which case it does not park (and retracts what it published). */
-static int pd_commit(struct g *gp, void *arg)
+/* ---- interrupts by the program's signal handlers ---- */
+
+static _Atomic uint64_t gen_any, gen_norestart; /* bumped by handlers */
+static _Atomic bool intr_possible;                /* a program handler exists */
+static struct mutex intrlock;
+static struct pdwaiter *intrhead; /* under intrlock */
+
+bool netpoll_intr_possible(void) { return atomic_load_explicit(&intr_possible, memory_order_relaxed); }
+
+/* netpoll_sigintr runs in a signal handler (async-signal-safe: atomics
+ * and one write to the eventfd). restart: the handler has SA_RESTART. */
+void netpoll_sigintr(bool restart)
 {
-	(void)gp;
-	struct pdwaiter *w = arg;
-	bool ok = true;
-	int k = 0;
-	for (; k < 2 && w->slots[k]; k++) {
-		uintptr_t old = 0;
-		if (!atomic_compare_exchange_strong(w->slots[k], &old, (uintptr_t)w)) {
-			ok = false;
-			break;
+	atomic_store(&intr_possible, true);
+	atomic_fetch_add(&gen_any, 1);
+	if (!restart) atomic_fetch_add(&gen_norestart, 1);
+	atomic_store(&intrpending, 1);
+	netpollbreak();
+}
+
+/* netpoll_intr_enable: called when the program installs a handler, so that
+ * waits from then on register as interruptible. */
+void netpoll_intr_enable(void) { atomic_store(&intr_possible, true); }
+
+static void intr_unlink(struct pdwaiter *w)
+{
+	if (!w->inlist) return;
+	if (w->iprev) w->iprev->inext = w->inext;
+	else intrhead = w->inext;
+	if (w->inext) w->inext->iprev = w->iprev;
+	w->inlist = false;
+}
+
+static struct g *intr_collect(struct g *list)
+{
+	lock(&intrlock);
+	uint64_t ga = atomic_load(&gen_any), gn = atomic_load(&gen_norestart);
+	for (struct pdwaiter *w = intrhead, *next; w; w = next) {
+		next = w->inext;
+		bool hit = w->intr == PDI_ANY ? w->gen_any != ga : w->gen_norestart != gn;
+		if (!hit) continue;
+		intr_unlink(w);
+		struct g *gp = w->g;
+		bool claimed;
+		if (claim(w, PDW_INTR, &claimed)) {
+			gp->schedlink = list;
+			list = gp;
 		}
 	}
-	if (ok) return 1;
-	/* Retract: claim done ourselves so no waker can wake us, then clear
-	 * the slots we set. */
-	uint32_t zero = 0;
-	if (!atomic_compare_exchange_strong(&w->done, &zero, 1)) return 1; /* a waker won: it readies us */
-	for (int j = 0; j < k; j++) {
-		uintptr_t me = (uintptr_t)w;
-		atomic_compare_exchange_strong(w->slots[j], &me, 0);
-	}
-	w->parked = false;
-	return 0;
+	unlock(&intrlock);
+	return list;
+}
+
+/* ---- waiting ---- */
+
+struct pdwait {
+	struct pdwaiter w;
+	struct timer t;
+	_Atomic int timerdone; /* pd_timeout is done with w: its last store */
+};
+
+/* A one-shot timer's function may still be running when deltimer says it
+ * was not pending: wait until it no longer touches the waiter. */
+static void pd_stoptimer(struct pdwait *pw)
+{
+	if (!deltimer(&pw->t))
+		while (!atomic_load(&pw->timerdone)) osyield();
 }
 
 static void pd_timeout(void *arg, int64_t now)
 {
 	(void)now;
-	struct pdwaiter *w = arg;
-	uint32_t zero = 0;
-	if (!atomic_compare_exchange_strong(&w->done, &zero, 1)) return; /* woken already */
-	atomic_store(&w->timedout, 1);
-	goready(w->g, false);
+	struct pdwait *pw = arg;
+	struct g *gp = pw->w.g;
+	bool claimed;
+	bool ready = claim(&pw->w, PDW_TIMEOUT, &claimed);
+	atomic_store(&pw->timerdone, 1); /* the last access to pw */
+	if (ready) goready(gp, false);
+}
+
+static void pd_unqueue(struct pdwaiter *w, int n)
+{
+	for (int k = 0; k < n; k++) {
+		struct pdlink *l = &w->links[k];
+		struct pollDesc *pd = l->pd;
+		lock(&pd->lk);
+		if (l->queued) {
+			if (l->prev) l->prev->next = l->next;
+			else *(l->wr ? &pd->wq : &pd->rq) = l->next;
+			if (l->next) l->next->prev = l->prev;
+			l->queued = false;
+		}
+		unlock(&pd->lk);
+	}
+}
+
+/* pd_commit runs once the goroutine is switched out (gopark's unlock
+ * function): arm the timer and the interrupt, queue the waiter on each
+ * descriptor unless one is ready already, then open it to wakers. If a
+ * descriptor was ready, or a waker came during the commit, it undoes all
+ * and does not park. */
+static int pd_commit(struct g *gp, void *arg)
+{
+	(void)gp;
+	struct pdwait *pw = arg;
+	struct pdwaiter *w = &pw->w;
+	if (w->intr != PDI_NONE) {
+		lock(&intrlock);
+		w->gen_any = atomic_load(&gen_any);
+		w->gen_norestart = atomic_load(&gen_norestart);
+		w->iprev = NULL;
+		w->inext = intrhead;
+		if (intrhead) intrhead->iprev = w;
+		intrhead = w;
+		w->inlist = true;
+		unlock(&intrlock);
+	}
+	if (w->deadline) addtimer(&pw->t);
+	int k = 0, why = -1;
+	for (; k < w->nlinks; k++) {
+		struct pdlink *l = &w->links[k];
+		struct pollDesc *pd = l->pd;
+		lock(&pd->lk);
+		bool *ready = l->wr ? &pd->wready : &pd->rready;
+		if (atomic_load(&pd->closing)) why = PDW_CLOSED;
+		else if (*ready) {
+			*ready = false;
+			why = PDW_EVENT;
+		} else {
+			struct pdlink **q = l->wr ? &pd->wq : &pd->rq;
+			l->prev = NULL;
+			l->next = *q;
+			if (*q) (*q)->prev = l;
+			*q = l;
+			l->queued = true;
+		}
+		unlock(&pd->lk);
+		if (why >= 0) break;
+	}
+	uint32_t v = W_COMMITTING;
+	if (why < 0 && atomic_compare_exchange_strong(&w->done, &v, W_OPEN)) return 1;
+	/* Not parking: ready here, or claimed early by a waker. */
+	if (why >= 0) atomic_compare_exchange_strong(&w->done, &v, W_EARLY | why);
+	pd_unqueue(w, k);
+	if (w->deadline) pd_stoptimer(pw);
+	if (w->intr != PDI_NONE) {
+		lock(&intrlock);
+		intr_unlink(w);
+		unlock(&intrlock);
+	}
+	w->parked = false;
+	return 0;
+}
+
+int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
+{
+	for (int k = 0; k < n; k++)
+		if (atomic_load(&links[k].pd->closing)) return EBADF;
+	if (deadline && nanotime() >= deadline) return ETIMEDOUT;
+	if (intr != PDI_NONE && !netpoll_intr_possible()) intr = PDI_NONE;
+	if (intr != PDI_NONE) netpoll_init(); /* the eventfd carries the signal */
+	struct pdwait pw = {.w = {.g = getg(), .links = links, .nlinks = n, .deadline = deadline,
+				  .intr = intr, .done = W_COMMITTING, .parked = true},
+			    .t = {.when = deadline, .f = pd_timeout}};
+	pw.t.arg = &pw;
+	for (int k = 0; k < n; k++) {
+		links[k].w = &pw.w;
+		links[k].queued = false;
+	}
+	atomic_fetch_add(&nwaiters, 1);
+	gopark(pd_commit, &pw, n ? waitIOWait : waitSleep);
+	atomic_fetch_sub(&nwaiters, 1);
+	if (pw.w.parked) {
+		pd_unqueue(&pw.w, n);
+		if (deadline) pd_stoptimer(&pw);
+		if (intr != PDI_NONE) {
+			lock(&intrlock);
+			intr_unlink(&pw.w);
+			unlock(&intrlock);
+		}
+	}
+	switch (atomic_load(&pw.w.done) & 0xf) {
+	case PDW_TIMEOUT: return ETIMEDOUT;
+	case PDW_CLOSED: return EBADF;
+	case PDW_INTR: return EINTR;
+	}
+	return 0;
 }
 
 /* pd_waitmodes parks the current goroutine until fd is ready for reading
@@ -288,40 +503,18 @@ static void pd_timeout(void *arg, int64_t now)
  * passes, or fd is closed. Returns 0, ETIMEDOUT or EBADF. */
 int pd_waitmodes(struct pollDesc *pd, bool r, bool wr, int64_t deadline)
 {
-	for (;;) {
-		if (atomic_load(&pd->closing)) return EBADF;
-		/* An event that arrived with nobody waiting is consumed here. */
-		uintptr_t ready = PD_READY;
-		if (r && atomic_compare_exchange_strong(&pd->rg, &ready, 0)) return 0;
-		ready = PD_READY;
-		if (wr && atomic_compare_exchange_strong(&pd->wg, &ready, 0)) return 0;
-		if (deadline && nanotime() >= deadline) return ETIMEDOUT;
-		struct pdwaiter w = {.g = getg(), .parked = true};
-		int k = 0;
-		if (r) w.slots[k++] = &pd->rg;
-		if (wr) w.slots[k++] = &pd->wg;
-		struct timer t = {.when = deadline, .f = pd_timeout, .arg = &w};
-		if (deadline) addtimer(&t);
-		atomic_fetch_add(&nwaiters, 1);
-		gopark(pd_commit, &w, waitIOWait);
-		atomic_fetch_sub(&nwaiters, 1);
-		if (deadline) deltimer(&t);
-		/* Leave any slot that still names us (woken through the other
-		 * slot, by the timer or by close). */
-		for (int j = 0; j < k; j++) {
-			uintptr_t me = (uintptr_t)&w;
-			atomic_compare_exchange_strong(w.slots[j], &me, 0);
-		}
-		if (!w.parked) continue; /* an event raced in: consume it */
-		if (atomic_load(&w.timedout)) return ETIMEDOUT;
-		if (atomic_load(&pd->closing)) return EBADF;
-		return 0;
-	}
+	struct pdlink l[2] = {{.pd = pd, .wr = !r}, {.pd = pd, .wr = true}};
+	return pd_waitlinks(l, r && wr ? 2 : 1, deadline, PDI_NONE);
 }
 
 int pd_wait(struct pollDesc *pd, int mode, int64_t deadline)
 {
 	return pd_waitmodes(pd, mode == 'r', mode == 'w', deadline);
+}
+
+int pd_sleep(int64_t deadline, int intr)
+{
+	return pd_waitlinks(NULL, 0, deadline, intr);
 }
 
 /* netpoll_atfork (fork.c): the table's lock is held across fork. In the
@@ -349,12 +542,16 @@ void netpoll_atfork(int phase)
 			struct pollDesc *pd = pdtab.tab[fd];
 			if (!pd) continue;
 			pd->registered = false;
-			atomic_store(&pd->rg, 0);
-			atomic_store(&pd->wg, 0);
+			pd->rq = pd->wq = NULL;
+			pd->rready = pd->wready = false;
+			pd->lk = (struct mutex){0};
 			atomic_store(&pd->closing, 0);
 		}
 		atomic_store(&nwaiters, 0);
 		atomic_store(&breakpending, 0);
+		intrhead = NULL;
+		intrlock = (struct mutex){0};
+		atomic_store(&intrpending, 0);
 	}
 	unlock(&pdtab.lock);
 	unlock(&initlock);

@@ -1,30 +1,80 @@
-/* netpoll.h: the pollDesc shared by netpoll.c and the I/O layer. */
+/* netpoll.h: the pollDesc and the waits shared by netpoll.c, the I/O layer
+ * (fdio.c) and the libc call hooks (hooks/).
+ *
+ * A goroutine waits on one or more (pollDesc, direction) pairs at once:
+ * one for gort_read, many for a hooked poll(2). Each pair is a pdlink on
+ * that pollDesc's reader or writer queue. The first of an event on any of
+ * them, the deadline timer, close, or a signal the program handles (see
+ * "interrupts" in netpoll.c) to claim the waiter's `done` wakes it; the
+ * others find `done` taken and leave it alone. */
 #ifndef GORT_NETPOLL_H
 #define GORT_NETPOLL_H
 #include "runtime.h"
 
-#define PD_READY ((uintptr_t)1)
+struct pdlink;
 
 struct pollDesc {
 	int fd;
-	bool registered;          /* under pdtab.lock */
-	_Atomic int closing;      /* set by pd_forget */
-	_Atomic uintptr_t rg, wg; /* 0, PD_READY, or a struct pdwaiter * */
+	bool registered;      /* under pdtab.lock */
+	bool issock;          /* set at registration: SO_RCVTIMEO/SO_SNDTIMEO apply */
+	_Atomic int closing;  /* set by pd_forget */
+	struct mutex lk;      /* protects the fields below */
+	bool rready, wready;  /* an event arrived with nobody waiting */
+	struct pdlink *rq, *wq; /* waiters, most recent first */
 };
 
-/* A goroutine waiting on one or both slots of a pollDesc. The first of
- * the event, the deadline timer and close to claim `done` wakes it. */
+struct pdwaiter;
+
+struct pdlink {
+	struct pollDesc *pd;
+	struct pdwaiter *w;
+	struct pdlink *next, *prev;
+	bool wr;       /* the writer queue */
+	bool queued;   /* under pd->lk */
+};
+
+/* Why a wait ended. */
+enum { PDW_EVENT, PDW_TIMEOUT, PDW_CLOSED, PDW_INTR };
+
+/* Interruption by a signal the program handles (hooked calls only):
+ * PDI_NONE never; PDI_NORESTART by a handler installed without
+ * SA_RESTART (read, write, accept... as the kernel restarts them);
+ * PDI_ANY by any handler (poll, sleeps, sockets with a timeout, which
+ * the kernel never restarts; signal(7)). */
+enum { PDI_NONE, PDI_NORESTART, PDI_ANY };
+
 struct pdwaiter {
 	struct g *g;
-	_Atomic uintptr_t *slots[2];
-	_Atomic uint32_t done;
-	_Atomic int timedout;
-	bool parked;
+	struct pdlink *links;
+	int nlinks;
+	int64_t deadline;          /* absolute nanotime, 0 = none */
+	int intr;                  /* PDI_* */
+	_Atomic uint32_t done;     /* claimed by whoever wakes */
+	int why;                   /* PDW_*, written by the claimer */
+	bool parked;               /* false: an event raced in, did not park */
+	/* the interruptible list (netpoll.c), under intrlock */
+	struct pdwaiter *inext, *iprev;
+	uint64_t gen_any, gen_norestart;
+	bool inlist;
 };
 
 struct pollDesc *pd_get(int fd);
-int pd_waitmodes(struct pollDesc *pd, bool r, bool w, int64_t deadline);
 void pd_forget(int fd);
+/* pd_waitlinks parks until one of the n links is ready, the deadline
+ * passes, an fd closes or (intr) a program's handler runs. Returns 0
+ * (ready, or a stale edge: the caller retries its operation), ETIMEDOUT,
+ * EBADF or EINTR. */
+int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr);
+int pd_waitmodes(struct pollDesc *pd, bool r, bool w, int64_t deadline);
 int pd_wait(struct pollDesc *pd, int mode, int64_t deadline);
+int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr);
+/* park with no descriptor: a sleep (nlinks 0) until deadline or a signal */
+int pd_sleep(int64_t deadline, int intr);
+
+/* Signals the program handles (signal_linux.c's trampoline for handlers
+ * installed through the hooked sigaction). Async-signal-safe. */
+void netpoll_sigintr(bool restart);
+bool netpoll_intr_possible(void);
+void netpoll_intr_enable(void);
 
 #endif

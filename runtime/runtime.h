@@ -184,6 +184,7 @@ struct m {
 	bool spinning;          /* looking for work */
 	uint32_t fastrand[2];
 	void *gsignal_stack;    /* sigaltstack for this thread */
+	int32_t sigdepth;       /* the program's signal handlers running here (hooks) */
 	bool needaltstack;      /* install one at the next schedule (m0) */
 	struct g *lockedg;      /* gort_lockosthread */
 	int (*switchf)(struct g *, void *); /* run on g0 after a G switched out */

@@ -652,6 +652,8 @@ void schedule(void)
 {
 	struct m *mp = getm();
 	if (getg() != mp->g0) throw("schedule: not on g0");
+	/* A program's handler that left by longjmp never said it ended. */
+	mp->sigdepth = 0;
 	for (;;) {
 		if (unlikely(mp->needaltstack)) minitsignals(mp);
 		if (mp->lockedg) {

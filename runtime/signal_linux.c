@@ -26,6 +26,47 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include "runtime.h"
+#include "netpoll.h"
+#include "iohooks.h"
+
+/* ---- the raw rt_sigaction ----
+ * The runtime installs its handlers with the system call itself: in a
+ * program linked with the hooks, `sigaction` is the hook below. The
+ * kernel's struct differs from the libc's: the first 64 signals' mask,
+ * and a restorer (asm_amd64.S) that every handler needs. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+void gort_sigreturn(void);
+
+static int sys_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct ksigaction k, ko;
+	if (act) {
+		k.handler = (void *)act->sa_handler;
+		k.flags = (unsigned long)act->sa_flags | SA_RESTORER;
+		k.restorer = gort_sigreturn;
+		memcpy(&k.mask, &act->sa_mask, sizeof k.mask);
+	}
+	long r = rawsyscall6(SYS_rt_sigaction, sig, act ? (long)&k : 0, old ? (long)&ko : 0, 8, 0, 0);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	if (old) {
+		memset(old, 0, sizeof *old);
+		old->sa_handler = (void (*)(int))ko.handler;
+		old->sa_flags = (int)(ko.flags & ~(unsigned long)SA_RESTORER);
+		memcpy(&old->sa_mask, &ko.mask, sizeof ko.mask);
+	}
+	return 0;
+}
 
 extern char __executable_start[] __attribute__((weak));
 extern char etext[] __attribute__((weak));
@@ -180,7 +221,10 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 	}
 	printunlock();
 	if (gotraceback_level >= 4 || (sig == SIGQUIT && gotraceback_level >= 4)) {
-		signal(sig == SIGQUIT ? SIGABRT : sig, SIG_DFL);
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sys_sigaction(sig == SIGQUIT ? SIGABRT : sig, &dfl, NULL);
 		sigset_t s;
 		sigemptyset(&s);
 		sigaddset(&s, sig == SIGQUIT ? SIGABRT : sig);
@@ -219,9 +263,9 @@ static void install(int sig)
 	sigdelset(&sa.sa_mask, SIGILL);
 	/* One system call: install and learn what was there. A handler the
 	 * program installed first (from a constructor) is put back. */
-	sigaction(sig, &sa, &old);
+	sys_sigaction(sig, &sa, &old);
 	*fwdof(sig) = old;
-	if (sig != SIGURG && isuserhandler(&old)) sigaction(sig, &old, NULL);
+	if (sig != SIGURG && isuserhandler(&old)) sys_sigaction(sig, &old, NULL);
 }
 
 /* initsig installs the crash handlers (a runtime init task). */
@@ -290,7 +334,7 @@ static void sigurg_reclaim(void)
 	if (now - atomic_load(&last) < 100000000) return;
 	atomic_store(&last, now);
 	struct sigaction cur;
-	if (sigaction(SIGURG, NULL, &cur) != 0) return;
+	if (sys_sigaction(SIGURG, NULL, &cur) != 0) return;
 	if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == sighandler) return;
 	struct sigaction *copy = malloc(sizeof *copy);
 	if (!copy) return;
@@ -305,7 +349,7 @@ static void sigurg_reclaim(void)
 	sigdelset(&sa.sa_mask, SIGBUS);
 	sigdelset(&sa.sa_mask, SIGFPE);
 	sigdelset(&sa.sa_mask, SIGILL);
-	sigaction(SIGURG, &sa, NULL);
+	sys_sigaction(SIGURG, &sa, NULL);
 }
 
 /* preemptone asks the G running on pp to yield. */
@@ -320,4 +364,106 @@ void preemptone(struct p *pp)
 		sigurg_reclaim();
 		sys_tgkill(sys_getpid(), mp->tid, SIGURG);
 	}
+}
+
+/* ---- the program's handlers, through the hooked sigaction ----
+ * A handler the program installs with sigaction(2) or signal(2) (hooks/)
+ * is recorded here and the kernel gets `trampoline`, which tells the
+ * netpoller (so that waits the kernel would interrupt end with EINTR:
+ * netpoll.c) and marks the thread as in a handler (hooked calls there are
+ * the plain system calls), then calls the program's handler with the
+ * same arguments. sigaction(sig, NULL, &old) tells what the program
+ * installed, as the libc would. */
+static struct proghandler {
+	_Atomic(void *) h;      /* the program's handler (either form) */
+	_Atomic int flags;      /* its sa_flags */
+	bool set;               /* sa below is what the program installed */
+	struct sigaction sa;
+} progh[65];
+static _Atomic int proghlock; /* a spinlock, taken with every signal blocked */
+
+static void trampoline(int sig, siginfo_t *info, void *ctx)
+{
+	int saved = errno;
+	struct proghandler *p = &progh[sig];
+	void *h = atomic_load(&p->h);
+	int fl = atomic_load(&p->flags);
+	if (fl & SA_RESETHAND) { /* the kernel reset it already: so does the record */
+		atomic_store(&p->h, (void *)SIG_DFL);
+		atomic_store(&p->flags, 0);
+	}
+	if (h == (void *)SIG_IGN || h == (void *)SIG_DFL) return; /* changed meanwhile */
+	/* SIGURG is also the runtime's preemption signal, forwarded to the
+	 * program's handler at every preemption: it interrupts nothing. */
+	if (scheduler_started && sig != SIGURG) netpoll_sigintr(fl & SA_RESTART);
+	struct m *mp = scheduler_started ? getm() : NULL;
+	if (mp) mp->sigdepth++;
+	errno = saved;
+	/* On x86-64 a one-argument handler ignores the other two. */
+	((void (*)(int, siginfo_t *, void *))h)(sig, info, ctx);
+	if (mp) mp->sigdepth--;
+}
+
+static bool reservedsig(int sig)
+{
+#ifdef GORT_GLIBC
+	return sig == 32 || sig == 33; /* glibc's SIGCANCEL, SIGSETXID */
+#else
+	return sig >= 32 && sig <= 34; /* musl's SIGCANCEL, SIGSYNCCALL, SIGTIMER */
+#endif
+}
+
+int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (sig < 1 || sig > 64 || (act && reservedsig(sig))) {
+		errno = EINVAL;
+		return -1;
+	}
+	sigset_t all, prev;
+	sigfillset(&all);
+	rawsyscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&prev, 8, 0, 0);
+	while (atomic_exchange(&proghlock, 1)) __builtin_ia32_pause();
+	struct proghandler *p = &progh[sig];
+	struct sigaction was = p->sa;
+	bool wasset = p->set;
+	int r = 0;
+	if (act) {
+		struct sigaction k = *act;
+		bool user = act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+		if (user) {
+			k.sa_sigaction = trampoline;
+			k.sa_flags |= SA_SIGINFO;
+			netpoll_intr_enable();
+		}
+		atomic_store(&p->flags, act->sa_flags);
+		atomic_store(&p->h, (void *)act->sa_handler);
+		struct sigaction kold;
+		r = sys_sigaction(sig, &k, &kold);
+		if (r == 0) {
+			p->sa = *act;
+			p->set = true;
+			if (!wasset) was = kold;
+		} else if (wasset) { /* refused (SIGKILL, SIGSTOP): the record stays */
+			atomic_store(&p->flags, was.sa_flags);
+			atomic_store(&p->h, (void *)was.sa_handler);
+		}
+	} else if (old && !wasset) {
+		r = sys_sigaction(sig, NULL, &was);
+	}
+	atomic_store(&proghlock, 0);
+	int e = errno;
+	rawsyscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&prev, 0, 8, 0, 0);
+	errno = e;
+	if (r == 0 && old) *old = was;
+	return r;
+}
+
+void (*hook_signal(int sig, void (*h)(int)))(int)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = h;
+	sa.sa_flags = SA_RESTART; /* BSD semantics, as both libcs */
+	if (hook_sigaction(sig, &sa, &old) < 0) return SIG_ERR;
+	return old.sa_handler;
 }

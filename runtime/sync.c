@@ -28,7 +28,7 @@ static int unlockf(struct g *gp, void *l)
 static void threadsleep(void)
 {
 	struct timespec ts = {0, 1000000};
-	nanosleep(&ts, NULL);
+	rawsyscall(SYS_nanosleep, &ts, NULL, 0);
 }
 
 static void push(void **head, void **tail, struct waiter *w)

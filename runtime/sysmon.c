@@ -67,7 +67,7 @@ static void sysmon(void)
 		else if (idle > 50) delay *= 2;
 		if (delay > 10000) delay = 10000;
 		struct timespec ts = {0, delay * 1000};
-		nanosleep(&ts, NULL);
+		rawsyscall(SYS_nanosleep, &ts, NULL, 0);
 		int64_t now = nanotime();
 		/* Poll the network if nobody has for 10 ms. */
 		int64_t lp = atomic_load(&sched.lastpoll);

@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <time.h>
 #include "runtime.h"
+#include "netpoll.h"
+#include "iohooks.h"
 
 struct timers {
 	struct mutex lock;
@@ -247,7 +249,7 @@ void gort_sleep(int64_t ns)
 	if (!gp || !gp->m || gp == gp->m->g0 || !gp->m->p) {
 		/* Not in a goroutine (a constructor, a foreign thread). */
 		struct timespec ts = {ns / 1000000000, ns % 1000000000};
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		while (rawsyscall(SYS_nanosleep, &ts, &ts, 0) == -EINTR)
 			;
 		return;
 	}
@@ -255,6 +257,94 @@ void gort_sleep(int64_t ns)
 	/* The timer is added on g0 once gp is parked, so it cannot fire before
 	 * gp is Gwaiting. */
 	gopark(sleep_unlock, &t, waitSleep);
+}
+
+/* ---- the sleeping libc calls' hooks (iohooks.h) ----
+ * In a goroutine they park it on a timer. A handler the program installed
+ * (whatever its SA_RESTART) ends the sleep early with EINTR and the time
+ * left, as the kernel does (signal(7): sleeps are never restarted). */
+
+static int sleepfor(int64_t ns, struct timespec *rem)
+{
+	if (ns <= 0) {
+		gort_yield();
+		return 0;
+	}
+	int64_t deadline = nanotime() + ns;
+	if (pd_sleep(deadline, PDI_ANY) != EINTR) return 0;
+	if (rem) {
+		int64_t left = deadline - nanotime();
+		if (left < 0) left = 0;
+		*rem = (struct timespec){left / 1000000000, left % 1000000000};
+	}
+	return EINTR;
+}
+
+static bool badtime(const struct timespec *ts)
+{
+	return ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L;
+}
+
+/* A century or more: a sleep for ever, as far as nanotime can tell. */
+static int64_t tons(const struct timespec *ts)
+{
+	if (ts->tv_sec > 100LL * 365 * 86400) return INT64_MAX / 2;
+	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+int hook_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	if (!hooks_active()) {
+		long r = rawsyscall(SYS_nanosleep, req, rem, 0);
+		if (r < 0) {
+			errno = (int)-r;
+			return -1;
+		}
+		return 0;
+	}
+	if (badtime(req)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sleepfor(tons(req), rem)) {
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
+/* clock_nanosleep returns the error, errno untouched. Relative sleeps on
+ * CLOCK_MONOTONIC or CLOCK_REALTIME park; absolute ones on CLOCK_MONOTONIC
+ * too (nanotime is that clock). Other clocks, and absolute wall-clock
+ * times (which follow clock changes), are the system call itself, with
+ * the P handed off. */
+int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
+{
+	bool active = hooks_active();
+	bool abs = flags & TIMER_ABSTIME;
+	if (!active || !(clk == CLOCK_MONOTONIC || (clk == CLOCK_REALTIME && !abs))) {
+		if (active) gort_entersyscall();
+		long r = rawsyscall6(SYS_clock_nanosleep, clk, flags, (long)req, (long)rem, 0, 0);
+		if (active) gort_exitsyscall();
+		return (int)-r;
+	}
+	if (badtime(req)) return EINVAL;
+	int64_t ns = tons(req);
+	if (abs) ns -= nanotime();
+	return sleepfor(ns, abs ? NULL : rem);
+}
+
+int hook_usleep(unsigned long us)
+{
+	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+	return hook_nanosleep(&ts, NULL);
+}
+
+unsigned hook_sleep(unsigned s)
+{
+	struct timespec ts = {s, 0};
+	if (hook_nanosleep(&ts, &ts) == 0) return 0;
+	return ts.tv_sec;
 }
 
 int64_t gort_nanotime(void)

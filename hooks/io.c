@@ -1,0 +1,28 @@
+/* hooks/io.c: read, write, readv, writev for gort programs (libgort_hooks.a).
+ *
+ * The libc's own functions, by name, defined in the program: a static link
+ * takes these instead of the libc archive's (libgort.a names them with
+ * EXTERN, so they are in before any library asks), and in a dynamic link
+ * the executable's definition comes before the shared libc's for every
+ * caller. Inside a goroutine they park only the goroutine; elsewhere they
+ * are the plain system call (runtime/iohooks.h, README "libc call hooks"). */
+#include <unistd.h>
+#include "../runtime/iohooks.h"
+
+#define HOOK __attribute__((visibility("default")))
+
+HOOK ssize_t read(int fd, void *buf, size_t n) { return hook_rw(fd, buf, n, false); }
+HOOK ssize_t write(int fd, const void *buf, size_t n) { return hook_rw(fd, (void *)buf, n, true); }
+HOOK ssize_t readv(int fd, const struct iovec *iov, int n) { return hook_rwv(fd, iov, n, false); }
+HOOK ssize_t writev(int fd, const struct iovec *iov, int n) { return hook_rwv(fd, iov, n, true); }
+
+#ifdef GORT_GLIBC
+/* _FORTIFY_SOURCE turns read into __read_chk when the buffer's size is
+ * known: the same call, after the same check the libc makes. */
+extern void __chk_fail(void) __attribute__((noreturn));
+HOOK ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (n > buflen) __chk_fail();
+	return hook_rw(fd, buf, n, false);
+}
+#endif

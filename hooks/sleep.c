@@ -1,0 +1,15 @@
+/* hooks/sleep.c: sleep, usleep, nanosleep, clock_nanosleep for gort
+ * programs (libgort_hooks.a; how the hooks take the libc's place:
+ * hooks/io.c). */
+#include <unistd.h>
+#include "../runtime/iohooks.h"
+
+#define HOOK __attribute__((visibility("default")))
+
+HOOK unsigned sleep(unsigned s) { return hook_sleep(s); }
+HOOK int usleep(useconds_t us) { return hook_usleep(us); }
+HOOK int nanosleep(const struct timespec *req, struct timespec *rem) { return hook_nanosleep(req, rem); }
+HOOK int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
+{
+	return hook_clock_nanosleep(clk, flags, req, rem);
+}

@@ -1,0 +1,41 @@
+/* iohooks.h: what the libc call hooks (hooks/, archive libgort_hooks.a)
+ * call in the runtime. Each hook_* is the libc call of the same name, with
+ * its return value and errno: in a goroutine it parks only the goroutine
+ * (fdio.c, time.c); elsewhere (before the scheduler, on threads gort did
+ * not create, in a signal handler, or with GODEBUG=gorthooks=0) it is the
+ * plain system call. */
+#ifndef GORT_IOHOOKS_H
+#define GORT_IOHOOKS_H
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include "runtime.h"
+
+/* hooks_active: the calling code may park (m->sigdepth counts the
+ * program's signal handlers running on this thread). */
+static inline bool hooks_active(void)
+{
+	if (!debug.gorthooks || !ingoroutine()) return false;
+	return getg()->m->sigdepth == 0;
+}
+
+ssize_t hook_rw(int fd, void *buf, size_t n, bool wr);
+ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr);
+ssize_t hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
+		  const struct sockaddr *dst, socklen_t dstlen, bool wr);
+ssize_t hook_msg(int fd, struct msghdr *m, int flags, bool wr);
+int hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags);
+int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen);
+int hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+int hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+/* time.c */
+int hook_nanosleep(const struct timespec *req, struct timespec *rem);
+int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem);
+unsigned hook_sleep(unsigned s);
+int hook_usleep(unsigned long us);
+/* signal_linux.c */
+int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+void (*hook_signal(int sig, void (*h)(int)))(int);
+#endif
