@@ -179,7 +179,7 @@ static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, struct iowa
 			if (!wr || done == want || r == 0) return done;
 			/* A partial write on a blocking descriptor: go on with the
 			 * rest, as a blocking write would. */
-			n = iovskip(&iov, n, iov0, iovbuf, 64, done);
+			n = iovskip(&iov, n, iov0, iovbuf, 64, r);
 			if (n < 0) return done;
 			continue;
 		}

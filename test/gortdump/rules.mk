@@ -5,7 +5,7 @@
 #   make build/test/gortdump    the suite (in TESTS: `make test` runs it)
 #   make fuzz-gortdump-short    20 s of libFuzzer (clang), for CI
 GD_IN     := $(B)/test/gortdump-inputs
-GD_LIBS   := $(B)/libgort.a $(B)/libgort_rt.a $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/gort.ld
+GD_LIBS   := $(LIBS)
 GD_TASKS  := test/gortdump/progs/tasks_a.c test/gortdump/progs/tasks_b.c
 GD_CFLAGS := -O2 -g -Wall -Wextra -Werror
 # The tiny seeds: no libc, no runtime, 16-byte "pages" so that a whole

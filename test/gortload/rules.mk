@@ -13,7 +13,7 @@ GL_PLAIN  := musl-static musl-dyn musl-spie glibc-dyn glibc-nopie glibc-static g
 GL_GORT   := gort gort-spie gort-mdyn gort-glibc
 GL_BINS   := $(foreach v,$(GL_PLAIN),$(GLP)/$(v)/showstack) $(GLP)/bigbss $(GLP)/regs
 GL_GBINS  := $(foreach v,$(GL_GORT),$(GLP)/$(v)/showstack)
-GL_GDEPS  := $(B)/libgort.a $(B)/libgort_rt.a $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/gort.ld tools/gortcc
+GL_GDEPS  := $(LIBS) tools/gortcc
 GL_SRC    := test/gortload/progs/showstack.c
 
 $(GLP)/musl-static/showstack: $(GL_SRC)

@@ -1,0 +1,580 @@
+/* calls: every hooked libc call, in a goroutine at GOMAXPROCS=1, checked
+ * for two things (test/hooks/t_hooks.c):
+ *   - it parks only the goroutine: a ticker goroutine keeps running while
+ *     the call waits (the waits are ended by a plain pthread, so that the
+ *     same program also shows the opposite with the hooks off);
+ *   - it behaves as the libc's: return values, errno, EAGAIN, EINTR,
+ *     SO_RCVTIMEO, EINPROGRESS, EOF, EPIPE, partial reads...
+ * Prints one line per check: "<name> ok" or "<name> FAIL: why".
+ *
+ *   calls progress   the waits (ticks while each call blocks)
+ *   calls semantics  the libc's behaviour
+ *   calls outside    the calls before the scheduler and in a signal handler
+ *   calls stdio      stdio's own reads (not hooked: README) */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <gort.h>
+
+static _Atomic long ticks;
+static _Atomic int stopticker;
+static int failures;
+
+static void ticker(void *arg)
+{
+	(void)arg;
+	while (!stopticker) {
+		gort_sleep(1000000);
+		ticks++;
+	}
+}
+
+#define CHECK(name, cond, ...)                                                                   \
+	do {                                                                                     \
+		if (cond) printf("%s ok\n", name);                                               \
+		else {                                                                           \
+			printf("%s FAIL: ", name);                                               \
+			printf(__VA_ARGS__);                                                     \
+			printf("\n");                                                            \
+			failures++;                                                              \
+		}                                                                                \
+	} while (0)
+
+/* ---- a plain thread that acts after a delay ---- */
+struct later {
+	int ms;
+	void (*fn)(void *);
+	void *arg;
+};
+static void *later_main(void *a)
+{
+	struct later *l = a;
+	struct timespec ts = {l->ms / 1000, (l->ms % 1000) * 1000000L};
+	/* This thread is not a goroutine: the hooked nanosleep is the plain one. */
+	nanosleep(&ts, NULL);
+	l->fn(l->arg);
+	free(l);
+	return NULL;
+}
+static void after(int ms, void (*fn)(void *), void *arg)
+{
+	struct later *l = malloc(sizeof *l);
+	*l = (struct later){ms, fn, arg};
+	pthread_t t;
+	pthread_create(&t, NULL, later_main, l);
+	pthread_detach(t);
+}
+static void write1(void *fdp) { (void)!write((int)(long)fdp, "x", 1); }
+static void drain(void *fdp)
+{
+	char b[65536];
+	int fd = (int)(long)fdp;
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	while (read(fd, b, sizeof b) > 0)
+		;
+	fcntl(fd, F_SETFL, fl);
+}
+static void connectto(void *portp)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((int)(long)portp),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	connect(s, (struct sockaddr *)&a, sizeof a);
+	/* left open: the accepting side checks it got a connection */
+}
+static void sendudp(void *portp)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((int)(long)portp),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	sendto(s, "udp", 3, 0, (struct sockaddr *)&a, sizeof a);
+	close(s);
+}
+
+static int fillpipe(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	char b[4096] = {0};
+	while (write(fd, b, sizeof b) > 0)
+		;
+	fcntl(fd, F_SETFL, fl);
+	return 0;
+}
+
+static int listener(int *port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	bind(s, (struct sockaddr *)&a, sizeof a);
+	listen(s, 16);
+	getsockname(s, (struct sockaddr *)&a, &l);
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+static int udpsock(int *port)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	bind(s, (struct sockaddr *)&a, sizeof a);
+	getsockname(s, (struct sockaddr *)&a, &l);
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+/* ---- progress: each call waits ~150 ms; the ticker must run meanwhile ---- */
+#define WAITMS 150
+static long t0;
+static void begin(void) { t0 = ticks; }
+static void end(const char *name, long r, long want)
+{
+	long n = ticks - t0;
+	/* 1 ms ticks over 150 ms: at least 30 even on a loaded machine, and 0
+	 * when the thread is blocked (GOMAXPROCS=1: nobody else runs them). */
+	char what[64];
+	snprintf(what, sizeof what, "%s", name);
+	CHECK(what, r == want && n >= 30, "result %ld (want %ld), %ld ticks while it waited", r, want, n);
+}
+
+static void progress(void)
+{
+	int p[2], sv[2], port;
+	char b[8];
+
+	pipe(p);
+	after(WAITMS, write1, (void *)(long)p[1]);
+	begin();
+	end("read", read(p[0], b, sizeof b), 1);
+
+	struct iovec iv = {b, sizeof b};
+	after(WAITMS, write1, (void *)(long)p[1]);
+	begin();
+	end("readv", readv(p[0], &iv, 1), 1);
+
+	fillpipe(p[1]);
+	after(WAITMS, drain, (void *)(long)p[0]);
+	begin();
+	end("write", write(p[1], "abc", 3), 3);
+	drain((void *)(long)p[0]);
+
+	fillpipe(p[1]);
+	after(WAITMS, drain, (void *)(long)p[0]);
+	struct iovec wv[2] = {{"ab", 2}, {"cd", 2}};
+	begin();
+	end("writev", writev(p[1], wv, 2), 4);
+	close(p[0]);
+	close(p[1]);
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	after(WAITMS, write1, (void *)(long)sv[1]);
+	begin();
+	end("recv", recv(sv[0], b, sizeof b, 0), 1);
+
+	after(WAITMS, write1, (void *)(long)sv[1]);
+	begin();
+	end("recvfrom", recvfrom(sv[0], b, sizeof b, 0, NULL, NULL), 1);
+
+	after(WAITMS, write1, (void *)(long)sv[1]);
+	struct msghdr mh = {.msg_iov = &iv, .msg_iovlen = 1};
+	begin();
+	end("recvmsg", recvmsg(sv[0], &mh, 0), 1);
+
+	/* Fill the socket: send until it would block, then let a thread drain. */
+	int fl = fcntl(sv[0], F_GETFL);
+	fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+	static char big[1 << 16];
+	while (send(sv[0], big, sizeof big, 0) > 0)
+		;
+	fcntl(sv[0], F_SETFL, fl);
+	after(WAITMS, drain, (void *)(long)sv[1]);
+	begin();
+	end("send", send(sv[0], "abc", 3, 0), 3);
+	drain((void *)(long)sv[1]);
+
+	fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+	while (send(sv[0], big, sizeof big, 0) > 0)
+		;
+	fcntl(sv[0], F_SETFL, fl);
+	after(WAITMS, drain, (void *)(long)sv[1]);
+	begin();
+	end("sendto", sendto(sv[0], "abc", 3, 0, NULL, 0), 3);
+	drain((void *)(long)sv[1]);
+
+	fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+	while (send(sv[0], big, sizeof big, 0) > 0)
+		;
+	fcntl(sv[0], F_SETFL, fl);
+	after(WAITMS, drain, (void *)(long)sv[1]);
+	struct iovec sv2 = {"abc", 3};
+	struct msghdr smh = {.msg_iov = &sv2, .msg_iovlen = 1};
+	begin();
+	end("sendmsg", sendmsg(sv[0], &smh, 0), 3);
+	drain((void *)(long)sv[1]);
+
+	int ls = listener(&port);
+	after(WAITMS, connectto, (void *)(long)port);
+	begin();
+	int a = accept(ls, NULL, NULL);
+	end("accept", a >= 0, 1);
+	close(a);
+	after(WAITMS, connectto, (void *)(long)port);
+	begin();
+	a = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	end("accept4", a >= 0 && (fcntl(a, F_GETFD) & FD_CLOEXEC), 1);
+	close(a);
+	close(ls);
+
+	/* connect: the handshake on loopback is immediate; what matters is
+	 * that the result is the libc's (semantics), and that it works. */
+	ls = listener(&port);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK("connect", connect(c, (struct sockaddr *)&sa, sizeof sa) == 0, "errno %d", errno);
+	close(c);
+	close(ls);
+
+	int us = udpsock(&port);
+	after(WAITMS, sendudp, (void *)(long)port);
+	struct sockaddr_in from;
+	socklen_t fl2 = sizeof from;
+	begin();
+	end("recvfrom-udp", recvfrom(us, b, sizeof b, 0, (struct sockaddr *)&from, &fl2), 3);
+	close(us);
+
+	struct pollfd pf[2];
+	int q[2];
+	pipe(q);
+	pf[0] = (struct pollfd){sv[0], POLLIN, 0};
+	pf[1] = (struct pollfd){q[0], POLLIN, 0};
+	after(WAITMS, write1, (void *)(long)q[1]);
+	begin();
+	int pr = poll(pf, 2, -1);
+	end("poll", pr == 1 && pf[1].revents == POLLIN && pf[0].revents == 0, 1);
+	read(q[0], b, 1);
+
+	after(WAITMS, write1, (void *)(long)q[1]);
+	struct timespec ten = {10, 0};
+	begin();
+	pr = ppoll(pf, 2, &ten, NULL);
+	end("ppoll", pr == 1 && pf[1].revents == POLLIN, 1);
+	read(q[0], b, 1);
+
+	begin();
+	end("poll-timeout", poll(pf, 2, WAITMS), 0);
+
+	begin();
+	end("usleep", usleep(WAITMS * 1000), 0);
+	struct timespec ts = {0, WAITMS * 1000000L};
+	begin();
+	end("nanosleep", nanosleep(&ts, NULL), 0);
+	begin();
+	end("clock_nanosleep", clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL), 0);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now.tv_nsec += WAITMS * 1000000L;
+	if (now.tv_nsec >= 1000000000L) now.tv_sec++, now.tv_nsec -= 1000000000L;
+	begin();
+	end("clock_nanosleep-abs", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &now, NULL), 0);
+	begin();
+	long s = sleep(1);
+	long n = ticks - t0;
+	CHECK("sleep", s == 0 && n >= 200, "result %ld, %ld ticks", s, n);
+	close(sv[0]);
+	close(sv[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
+/* ---- semantics ---- */
+static _Atomic int caught;
+static void onalrm(int sig) { (void)sig; caught++; }
+
+static void alarm_in(int ms)
+{
+	struct itimerval it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void handler(int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onalrm;
+	sa.sa_flags = flags;
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+static void semantics(void)
+{
+	int p[2], sv[2], port;
+	char b[100];
+	ssize_t r;
+
+	pipe(p);
+	/* EAGAIN on a descriptor the program made non-blocking */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	errno = 0;
+	r = read(p[0], b, sizeof b);
+	CHECK("eagain-read", r == -1 && errno == EAGAIN, "r=%zd errno=%d", r, errno);
+	CHECK("flags-untouched", fcntl(p[0], F_GETFL) & O_NONBLOCK, "O_NONBLOCK lost");
+	fcntl(p[0], F_SETFL, 0);
+	CHECK("flags-untouched-blocking", !(fcntl(p[0], F_GETFL) & O_NONBLOCK), "O_NONBLOCK appeared");
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	fillpipe(p[1]);
+	errno = 0;
+	r = write(p[1], "x", 1);
+	CHECK("eagain-write", r == -1 && errno == EAGAIN, "r=%zd errno=%d", r, errno);
+	fcntl(p[1], F_SETFL, 0);
+	drain((void *)(long)p[0]);
+
+	/* partial read: 10 bytes there, 100 asked */
+	write(p[1], "0123456789", 10);
+	r = read(p[0], b, sizeof b);
+	CHECK("partial-read", r == 10 && memcmp(b, "0123456789", 10) == 0, "r=%zd", r);
+
+	/* a blocking write larger than the pipe writes everything */
+	static char big[300000];
+	memset(big, 'z', sizeof big);
+	after(50, drain, (void *)(long)p[0]);
+	r = write(p[1], big, sizeof big);
+	CHECK("write-all", r == (ssize_t)sizeof big, "r=%zd", r);
+
+	/* EINTR: a handler without SA_RESTART interrupts read */
+	handler(0);
+	caught = 0;
+	alarm_in(100);
+	errno = 0;
+	r = read(p[0], b, sizeof b);
+	CHECK("eintr-read", r == -1 && errno == EINTR && caught == 1, "r=%zd errno=%d caught=%d", r, errno, caught);
+	/* ... and with SA_RESTART the read goes on until data comes */
+	handler(SA_RESTART);
+	caught = 0;
+	alarm_in(50);
+	after(200, write1, (void *)(long)p[1]);
+	r = read(p[0], b, sizeof b);
+	CHECK("restart-read", r == 1 && caught == 1, "r=%zd errno=%d caught=%d", r, errno, caught);
+	/* sleeps and poll are never restarted (signal(7)) */
+	caught = 0;
+	alarm_in(50);
+	struct timespec req = {5, 0}, rem = {0, 0};
+	errno = 0;
+	int ir = nanosleep(&req, &rem);
+	CHECK("eintr-nanosleep", ir == -1 && errno == EINTR && rem.tv_sec >= 3 && rem.tv_sec < 5 && caught == 1,
+	      "r=%d errno=%d rem=%ld caught=%d", ir, errno, (long)rem.tv_sec, caught);
+	caught = 0;
+	alarm_in(50);
+	unsigned left = sleep(5);
+	CHECK("eintr-sleep", left >= 3 && left <= 5 && caught == 1, "left=%u caught=%d", left, caught);
+	caught = 0;
+	alarm_in(50);
+	errno = 0;
+	ir = usleep(5000000);
+	CHECK("eintr-usleep", ir == -1 && errno == EINTR, "r=%d errno=%d", ir, errno);
+	caught = 0;
+	alarm_in(50);
+	ir = clock_nanosleep(CLOCK_MONOTONIC, 0, &req, &rem);
+	CHECK("eintr-clock_nanosleep", ir == EINTR && rem.tv_sec >= 3, "r=%d rem=%ld", ir, (long)rem.tv_sec);
+	caught = 0;
+	alarm_in(50);
+	struct pollfd pf = {p[0], POLLIN, 0};
+	errno = 0;
+	ir = poll(&pf, 1, 5000);
+	CHECK("eintr-poll", ir == -1 && errno == EINTR, "r=%d errno=%d", ir, errno);
+	signal(SIGALRM, SIG_DFL);
+	struct sigaction cur;
+	sigaction(SIGALRM, NULL, &cur);
+	CHECK("sigaction-query", cur.sa_handler == SIG_DFL, "handler %p", (void *)cur.sa_handler);
+	handler(SA_RESTART);
+	sigaction(SIGALRM, NULL, &cur);
+	CHECK("sigaction-query-program", cur.sa_handler == onalrm && (cur.sa_flags & SA_RESTART),
+	      "handler %p flags %#x", (void *)cur.sa_handler, cur.sa_flags);
+	signal(SIGALRM, SIG_DFL);
+
+	/* EOF */
+	close(p[1]);
+	r = read(p[0], b, sizeof b);
+	CHECK("eof", r == 0, "r=%zd", r);
+	close(p[0]);
+
+	/* EPIPE, with SIGPIPE ignored */
+	signal(SIGPIPE, SIG_IGN);
+	pipe(p);
+	close(p[0]);
+	errno = 0;
+	r = write(p[1], "x", 1);
+	CHECK("epipe-write", r == -1 && errno == EPIPE, "r=%zd errno=%d", r, errno);
+	close(p[1]);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	close(sv[1]);
+	errno = 0;
+	r = send(sv[0], "x", 1, 0);
+	CHECK("epipe-send", r == -1 && errno == EPIPE, "r=%zd errno=%d", r, errno);
+	close(sv[0]);
+
+	/* SO_RCVTIMEO / SO_SNDTIMEO */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	struct timeval tv = {0, 100000};
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	int64_t t = gort_nanotime();
+	errno = 0;
+	r = recv(sv[0], b, sizeof b, 0);
+	int64_t el = gort_nanotime() - t;
+	CHECK("so_rcvtimeo-recv", r == -1 && errno == EAGAIN && el >= 90000000 && el < 2000000000,
+	      "r=%zd errno=%d after %lld ms", r, errno, (long long)(el / 1000000));
+	errno = 0;
+	r = read(sv[0], b, sizeof b);
+	CHECK("so_rcvtimeo-read", r == -1 && errno == EAGAIN, "r=%zd errno=%d", r, errno);
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	static char blk[1 << 16];
+	ssize_t total = 0;
+	errno = 0;
+	while ((r = send(sv[0], blk, sizeof blk, 0)) > 0) total += r;
+	CHECK("so_sndtimeo-send", r == -1 && errno == EAGAIN && total > 0, "r=%zd errno=%d total=%zd", r, errno, total);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* connect: EINPROGRESS on a non-blocking socket, ECONNREFUSED blocking */
+	int ls = listener(&port);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	errno = 0;
+	ir = connect(c, (struct sockaddr *)&sa, sizeof sa);
+	CHECK("einprogress", ir == -1 && errno == EINPROGRESS, "r=%d errno=%d", ir, errno);
+	close(c);
+	close(ls);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	ir = connect(c, (struct sockaddr *)&sa, sizeof sa); /* nobody listens any more */
+	CHECK("econnrefused", ir == -1 && errno == ECONNREFUSED, "r=%d errno=%d", ir, errno);
+	CHECK("connect-flags-untouched", !(fcntl(c, F_GETFL) & O_NONBLOCK), "O_NONBLOCK left on");
+	close(c);
+
+	/* accept on a non-blocking listener: EAGAIN */
+	ls = listener(&port);
+	fcntl(ls, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	ir = accept(ls, NULL, NULL);
+	CHECK("eagain-accept", ir == -1 && errno == EAGAIN, "r=%d errno=%d", ir, errno);
+	close(ls);
+
+	/* recv with MSG_DONTWAIT stays non-blocking; MSG_WAITALL waits for all */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	errno = 0;
+	r = recv(sv[0], b, 4, MSG_DONTWAIT);
+	CHECK("msg_dontwait", r == -1 && errno == EAGAIN, "r=%zd errno=%d", r, errno);
+	write(sv[1], "ab", 2);
+	after(50, write1, (void *)(long)sv[1]);
+	after(100, write1, (void *)(long)sv[1]);
+	r = recv(sv[0], b, 4, MSG_WAITALL);
+	CHECK("msg_waitall", r == 4, "r=%zd", r);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* bad arguments are the kernel's answers */
+	errno = 0;
+	r = read(-1, b, 1);
+	CHECK("ebadf", r == -1 && errno == EBADF, "r=%zd errno=%d", r, errno);
+	struct timespec bad = {0, 2000000000L};
+	errno = 0;
+	ir = nanosleep(&bad, NULL);
+	CHECK("einval-nanosleep", ir == -1 && errno == EINVAL, "r=%d errno=%d", ir, errno);
+
+	/* a regular file: read under entersyscall, right content */
+	FILE *f = tmpfile();
+	fputs("regular", f);
+	fflush(f);
+	int fd = fileno(f);
+	lseek(fd, 0, SEEK_SET);
+	r = read(fd, b, sizeof b);
+	CHECK("regular-file", r == 7 && memcmp(b, "regular", 7) == 0, "r=%zd", r);
+	fclose(f);
+}
+
+/* ---- outside a goroutine ---- */
+static int ctorpipe[2];
+static long ctor_read = -2, ctor_sleep = -2;
+__attribute__((constructor)) static void early(void)
+{
+	/* Before the scheduler: the plain calls. */
+	pipe(ctorpipe);
+	write(ctorpipe[1], "c", 1);
+	char c;
+	ctor_read = read(ctorpipe[0], &c, 1);
+	ctor_sleep = usleep(1000);
+}
+static int sigpipefd[2];
+static void onusr1(int sig)
+{
+	(void)sig;
+	/* In a handler: the plain write (it must not park the goroutine it
+	 * interrupted). */
+	write(sigpipefd[1], "h", 1);
+}
+static void outside(void)
+{
+	CHECK("constructor", ctor_read == 1 && ctor_sleep == 0, "read %ld usleep %ld", ctor_read, ctor_sleep);
+	pipe(sigpipefd);
+	signal(SIGUSR1, onusr1);
+	raise(SIGUSR1);
+	char c = 0;
+	ssize_t r = read(sigpipefd[0], &c, 1);
+	CHECK("in-handler", r == 1 && c == 'h', "r=%zd", r);
+	/* a thread gort did not create */
+	int p[2];
+	pipe(p);
+	after(50, write1, (void *)(long)p[1]);
+	char b;
+	CHECK("plain-thread-helper", read(p[0], &b, 1) == 1, "read failed");
+}
+
+/* ---- stdio's reads are the libc's own (README: not hooked) ---- */
+static void stdio_reads(void)
+{
+	int p[2];
+	pipe(p);
+	FILE *f = fdopen(p[0], "r");
+	after(WAITMS, write1, (void *)(long)p[1]);
+	begin();
+	int c = fgetc(f);
+	long n = ticks - t0;
+	/* The thread is blocked: the ticker cannot run at GOMAXPROCS=1. */
+	CHECK("stdio-blocks-thread", c == 'x' && n <= 2, "c=%d ticks=%ld", c, n);
+	fclose(f);
+	close(p[1]);
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "progress";
+	gort_go(ticker, NULL);
+	gort_sleep(5000000);
+	if (!strcmp(what, "progress")) progress();
+	else if (!strcmp(what, "semantics")) semantics();
+	else if (!strcmp(what, "outside")) outside();
+	else if (!strcmp(what, "stdio")) stdio_reads();
+	else {
+		fprintf(stderr, "calls: unknown check %s\n", what);
+		return 2;
+	}
+	stopticker = 1;
+	printf("done failures=%d\n", failures);
+	return failures != 0;
+}

@@ -1,0 +1,78 @@
+# test/hooks/rules.mk: the libc call hooks (hooks/), tested in every build.
+#   calls      every hooked call: parks only the goroutine; the libc's semantics
+#   unchanged  1,000 goroutines of plain C (read, usleep) at GOMAXPROCS=1
+#   libuser    a static library that blocks inside, linked before and after -lgort
+# Builds: musl (gortcc), plain (musl-gcc -static -nostartfiles -lgort), mdyn
+# (musl dynamic), glibc (gcc -nostartfiles -lgort, dynamic), spie (musl
+# static-PIE); nohooks (gortcc --gort-nohooks) is the control.
+HK        := $(B)/test/hooks
+HK_CFLAGS := -O2 -g -Wall -Wextra -Werror
+HK_VARS   := musl plain mdyn glibc spie
+
+# how each build compiles and links (1: sources and objects)
+hk_link_musl  = tools/gortcc $(HK_CFLAGS) $(1) -lpthread
+hk_link_plain = $(MUSLCC) -static -nostartfiles $(HK_CFLAGS) -Iinclude $(1) -L$(B) -lgort
+hk_link_mdyn  = tools/gortcc --gort-dynamic $(HK_CFLAGS) $(1)
+hk_link_glibc = $(GLIBCCC) -nostartfiles $(HK_CFLAGS) -Iinclude $(1) -L$(B)/glibc -lgort -lpthread
+hk_link_spie  = tools/gortcc -static-pie $(HK_CFLAGS) $(1)
+hk_cc_glibc   = $(GLIBCCC)
+hk_cc         = $(if $(filter glibc,$(1)),$(GLIBCCC),$(MUSLCC))
+
+# Plain C compiled by the plain compiler: no gort.h, no gortcc.
+$(HK)/%/unchanged_work.o: test/hooks/progs/unchanged_work.c
+	@mkdir -p $(@D)
+	$(call hk_cc,$*) $(HK_CFLAGS) -fPIE -c $< -o $@
+$(HK)/musl-lib/libblocking.a: test/hooks/progs/blocking_lib.c
+	@mkdir -p $(@D)
+	$(MUSLCC) $(HK_CFLAGS) -fPIE -c $< -o $(@D)/blocking_lib.o
+	rm -f $@; $(AR) rcs $@ $(@D)/blocking_lib.o
+$(HK)/glibc-lib/libblocking.a: test/hooks/progs/blocking_lib.c
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(HK_CFLAGS) -fPIE -c $< -o $(@D)/blocking_lib.o
+	rm -f $@; $(AR) rcs $@ $(@D)/blocking_lib.o
+
+define hk_variant
+$(HK)/$(1)/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $$(@D)
+	$$(call hk_link_$(1),$$<) -o $$@
+$(HK)/$(1)/unchanged: test/hooks/progs/unchanged_main.c $(HK)/$(1)/unchanged_work.o $(GORTLIBS) tools/gortcc
+	@mkdir -p $$(@D)
+	$$(call hk_link_$(1),$$< $(HK)/$(1)/unchanged_work.o) -o $$@
+endef
+$(foreach v,$(HK_VARS),$(eval $(call hk_variant,$(v))))
+
+$(HK)/nohooks/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-nohooks $(HK_CFLAGS) $< -o $@ -lpthread
+
+# The library before and after -lgort on the command line.
+HK_MLIB := $(HK)/musl-lib/libblocking.a
+HK_GLIB := $(HK)/glibc-lib/libblocking.a
+HK_USER := test/hooks/progs/libuser.c
+$(HK)/libuser/gortcc: $(HK_USER) $(HK_MLIB) $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc $(HK_CFLAGS) $(HK_USER) $(HK_MLIB) -o $@
+$(HK)/libuser/gortcc-dynamic: $(HK_USER) $(HK_MLIB) $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-dynamic $(HK_CFLAGS) $(HK_USER) $(HK_MLIB) -o $@
+$(HK)/libuser/plain-before: $(HK_USER) $(HK_MLIB) $(GORTLIBS)
+	@mkdir -p $(@D)
+	$(MUSLCC) -static -nostartfiles $(HK_CFLAGS) -Iinclude $(HK_USER) $(HK_MLIB) -L$(B) -lgort -o $@
+$(HK)/libuser/plain-after: $(HK_USER) $(HK_MLIB) $(GORTLIBS)
+	@mkdir -p $(@D)
+	$(MUSLCC) -static -nostartfiles $(HK_CFLAGS) -Iinclude $(HK_USER) -L$(B) -lgort $(HK_MLIB) -o $@
+$(HK)/libuser/glibc-before: $(HK_USER) $(HK_GLIB) $(GORTLIBS)
+	@mkdir -p $(@D)
+	$(GLIBCCC) -nostartfiles $(HK_CFLAGS) -Iinclude $(HK_USER) $(HK_GLIB) -L$(B)/glibc -lgort -o $@
+$(HK)/libuser/glibc-after: $(HK_USER) $(HK_GLIB) $(GORTLIBS)
+	@mkdir -p $(@D)
+	$(GLIBCCC) -nostartfiles $(HK_CFLAGS) -Iinclude $(HK_USER) -L$(B)/glibc -lgort $(HK_GLIB) -o $@
+HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plain-after glibc-before glibc-after)
+
+HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged) $(HK)/nohooks/calls $(HK_LIBUSER)
+
+$(B)/test/hooks_suite: test/hooks/t_hooks.c test/e2e/run.h $(HK_BINS)
+	@mkdir -p $(@D)
+	$(TESTCC) $(TESTCFLAGS) test/hooks/t_hooks.c -o $@ $(TESTLIBS)
+
+TESTS += $(B)/test/hooks_suite

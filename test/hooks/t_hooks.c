@@ -1,0 +1,138 @@
+/* t_hooks.c: the libc call hooks (hooks/, runtime/fdio.c, README "libc call
+ * hooks"), in every build: the calls park only the goroutine, behave as
+ * the libc's, whatever the link order, and can be turned off. */
+#include <criterion/criterion.h>
+#include "../e2e/run.h"
+
+static const char *hk(const char *variant, const char *prog)
+{
+	static char buf[8][512];
+	static int k;
+	char *b = buf[k++ % 8];
+	snprintf(b, 512, "%s/test/hooks/%s/%s", BUILD_DIR, variant, prog);
+	return b;
+}
+
+static const char *const vars[] = {"musl", "plain", "mdyn", "glibc", "spie"};
+#define NV (sizeof vars / sizeof vars[0])
+static const char *const p1[] = {"GOMAXPROCS=1", NULL};
+
+/* Every line of the output says ok, and the last says no failures. */
+static void all_ok(struct result r, const char *what, int want_lines)
+{
+	cr_assert(r.exited, "%s: killed by signal %d\n%s", what, r.sig, r.out);
+	int lines = 0;
+	for (const char *l = r.out; *l; l = strchr(l, '\n') + 1) {
+		const char *e = strchr(l, '\n');
+		if (!e) break;
+		lines++;
+		cr_assert(!memmem(l, e - l, " FAIL", 5), "%s: %.*s", what, (int)(e - l), l);
+	}
+	cr_assert(strstr(r.out, "done failures=0\n"), "%s: %s\n%s", what, r.out, r.err);
+	cr_assert_eq(lines, want_lines + 1, "%s: %d lines\n%s", what, lines, r.out);
+	cr_assert_eq(r.code, 0, "%s: status %d", what, r.code);
+}
+
+Test(hooks, every_blocking_call_parks_only_the_goroutine, .timeout = 240)
+{
+	/* 26 calls, each waiting 150 ms (sleep: 1 s) while a ticker goroutine
+	 * must keep running at GOMAXPROCS=1. */
+	for (size_t v = 0; v < NV; v++) {
+		struct result r = runE(p1, hk(vars[v], "calls"), "progress");
+		all_ok(r, vars[v], 26);
+	}
+}
+
+Test(hooks, the_calls_keep_the_libc_semantics, .timeout = 240)
+{
+	for (size_t v = 0; v < NV; v++) {
+		struct result r = runE(p1, hk(vars[v], "calls"), "semantics");
+		all_ok(r, vars[v], 35);
+		const char *p2[] = {"GOMAXPROCS=2", NULL};
+		r = runE(p2, hk(vars[v], "calls"), "semantics");
+		all_ok(r, vars[v], 35);
+	}
+}
+
+Test(hooks, outside_a_goroutine_the_calls_are_plain)
+{
+	for (size_t v = 0; v < NV; v++) {
+		struct result r = runE(p1, hk(vars[v], "calls"), "outside");
+		all_ok(r, vars[v], 3);
+	}
+}
+
+Test(hooks, stdio_reads_are_the_libcs_own_and_block_the_thread)
+{
+	/* README: stdio reads inside the libc (musl's __stdio_read, glibc's
+	 * __read) are not reachable by the hooks, in every build. */
+	for (size_t v = 0; v < NV; v++) {
+		struct result r = runE(p1, hk(vars[v], "calls"), "stdio");
+		all_ok(r, vars[v], 1);
+	}
+}
+
+Test(hooks, unchanged_program_1000_goroutines_read_and_usleep, .timeout = 120)
+{
+	/* Each of 1,000 goroutines sleeps 200 ms then reads: about 350 ms in
+	 * all (main waits 300 ms before feeding them); on threads it would be
+	 * 1,000 sleeps in a row at GOMAXPROCS=1 (200 s). */
+	for (size_t v = 0; v < NV; v++) {
+		struct result r = runE(p1, hk(vars[v], "unchanged"));
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", vars[v], r.code, r.err);
+		long readers, bytes, ms;
+		int threads;
+		cr_assert_eq(sscanf(r.out, "readers=%ld bytes=%ld threads=%d elapsed_ms=%ld", &readers, &bytes,
+				    &threads, &ms),
+			     4, "%s: %s", vars[v], r.out);
+		cr_assert_eq(readers, 1000, "%s: %s", vars[v], r.out);
+		cr_assert_eq(bytes, 10000, "%s: %s", vars[v], r.out);
+		cr_assert_lt(threads, 20, "%s: %s", vars[v], r.out);
+		cr_assert_lt(ms, 5000, "%s: %s", vars[v], r.out);
+	}
+}
+
+Test(hooks, a_library_that_blocks_inside_before_and_after_lgort, .timeout = 120)
+{
+	const char *builds[] = {"gortcc", "gortcc-dynamic", "plain-before", "plain-after", "glibc-before",
+				"glibc-after"};
+	for (size_t i = 0; i < sizeof builds / sizeof builds[0]; i++) {
+		struct result r = runE(p1, hk("libuser", builds[i]));
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", builds[i], r.code, r.err);
+		int naps;
+		char c;
+		long ms;
+		cr_assert_eq(sscanf(r.out, "naps=%d read=%c elapsed_ms=%ld", &naps, &c, &ms), 3, "%s: %s",
+			     builds[i], r.out);
+		cr_assert_eq(naps, 200, "%s: %s", builds[i], r.out);
+		cr_assert_eq(c, 'R', "%s: %s", builds[i], r.out);
+		/* 200 naps of 300 ms in a row would be 60 s. */
+		cr_assert_lt(ms, 5000, "%s: %s", builds[i], r.out);
+	}
+}
+
+/* The control: without the hooks, the same calls block the thread, so the
+ * ticker cannot run while they wait at GOMAXPROCS=1. */
+static void assert_blocks_thread(struct result r, const char *what)
+{
+	cr_assert(r.exited, "%s: signal %d", what, r.sig);
+	cr_assert(strstr(r.out, "read FAIL: result 1 (want 1), 0 ticks"), "%s:\n%s", what, r.out);
+	cr_assert(strstr(r.out, "usleep FAIL: result 0 (want 0), 0 ticks"), "%s:\n%s", what, r.out);
+}
+
+Test(hooks, godebug_gorthooks_0_turns_them_off_for_one_run, .timeout = 120)
+{
+	const char *env[] = {"GOMAXPROCS=1", "GODEBUG=gorthooks=0", NULL};
+	for (size_t v = 0; v < NV; v++) assert_blocks_thread(runE(env, hk(vars[v], "calls"), "progress"), vars[v]);
+}
+
+Test(hooks, gortcc_gort_nohooks_links_without_them, .timeout = 120)
+{
+	assert_blocks_thread(runE(p1, hk("nohooks", "calls"), "progress"), "nohooks");
+	/* and the program's read is the libc's, not the hook (which calls
+	 * hook_rw), while the default build's is the hook */
+	struct result r = shell("objdump -d --disassemble=read %s | grep -c 'call.*<hook_rw>'; "
+				"objdump -d --disassemble=read %s | grep -c 'call.*<hook_rw>'",
+				hk("nohooks", "calls"), hk("musl", "calls"));
+	cr_assert_str_eq(r.out, "0\n1\n", "%s", r.out);
+}
