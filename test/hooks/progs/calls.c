@@ -11,6 +11,7 @@
  *   calls semantics  the libc's behaviour
  *   calls outside    the calls before the scheduler and in a signal handler
  *   calls stdio      stdio's own reads (not hooked: README) */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +87,17 @@ static void drain(void *fdp)
 	while (read(fd, b, sizeof b) > 0)
 		;
 	fcntl(fd, F_SETFL, fl);
+}
+/* readbig: read 300,000 bytes, blocking (a plain thread). */
+static void readbig(void *fdp)
+{
+	static char b[65536];
+	long left = 300000;
+	while (left > 0) {
+		ssize_t n = read((int)(long)fdp, b, left < (long)sizeof b ? left : (long)sizeof b);
+		if (n <= 0) break;
+		left -= n;
+	}
 }
 static void connectto(void *portp)
 {
@@ -352,7 +364,7 @@ static void semantics(void)
 	/* a blocking write larger than the pipe writes everything */
 	static char big[300000];
 	memset(big, 'z', sizeof big);
-	after(50, drain, (void *)(long)p[0]);
+	after(50, readbig, (void *)(long)p[0]);
 	r = write(p[1], big, sizeof big);
 	CHECK("write-all", r == (ssize_t)sizeof big, "r=%zd", r);
 
@@ -564,6 +576,7 @@ static void stdio_reads(void)
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "progress";
+	setvbuf(stdout, NULL, _IOLBF, 0); /* a line per check, even if killed */
 	gort_go(ticker, NULL);
 	gort_sleep(5000000);
 	if (!strcmp(what, "progress")) progress();
