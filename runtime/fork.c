@@ -88,6 +88,10 @@ static void fork_child(void)
 	sched.nmsys = 0;
 	sched.mgone = sched.mnext; /* Ms made so far, minus this one */
 	atomic_store(&sched.nmspinning, 0);
+	/* sysmon_start runs again at the child's next gort_go; of what it
+	 * does, only the thread is missing here: the signal handlers and the
+	 * pthread_atfork handlers are inherited and set up once per process
+	 * (initsig_preempt, forkinit). */
 	atomic_store(&sysmon_started, false);
 	atomic_store(&sched.sysmonwait, 0);
 	noteclear(&sched.sysmonnote);

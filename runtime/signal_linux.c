@@ -264,6 +264,10 @@ static void install(int sig)
 	/* One system call: install and learn what was there. A handler the
 	 * program installed first (from a constructor) is put back. */
 	sys_sigaction(sig, &sa, &old);
+	/* Ours already (installed again): what was recorded the first time
+	 * stands. Recording sighandler itself would make forward() call
+	 * sighandler from sighandler, without end, at the next such signal. */
+	if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == sighandler) return;
 	*fwdof(sig) = old;
 	if (sig != SIGURG && isuserhandler(&old)) sys_sigaction(sig, &old, NULL);
 }
@@ -275,9 +279,20 @@ void initsig(void)
 }
 GORT_RTINIT(signals, initsig);
 
-/* initsig_preempt installs the SIGURG handler, when sysmon starts. */
+/* initsig_preempt installs the SIGURG handler, when sysmon starts: once
+ * per process image. A child forked without exec starts sysmon again
+ * (fork.c), but it inherited all of this across fork: the handler, the
+ * record of the program's handler in fwd, the forking thread's alternate
+ * stack. Installing again would record gort's own handler as the one to
+ * forward SIGURG to, and the child's first preemption signal would recurse
+ * in sighandler until it ran off the alternate stack (the child died with
+ * "unexpected signal during runtime execution" at sighandler's first
+ * instructions); it would also ask m0, which in the child may be a thread
+ * that no longer exists, for a second alternate stack. */
 void initsig_preempt(void)
 {
+	static _Atomic bool done; /* copied by fork, as what it stands for */
+	if (atomic_exchange(&done, true)) return;
 	cpu_detect(); /* the trampoline needs to know whether xsave works */
 	m0.needaltstack = true; /* installed by m0 itself (sigaltstack is per thread) */
 	if (!m0.tid) m0.tid = sys_getpid(); /* the main thread's tid is the pid */

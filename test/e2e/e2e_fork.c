@@ -27,6 +27,25 @@ Test(fork, child_keeps_only_the_forking_goroutine_and_can_use_gort)
 		}
 }
 
+Test(fork, child_survives_preemption_signals)
+{
+	/* The child's goroutine spins 100 ms without yielding: the child's
+	 * own sysmon sends it SIGURG. The child's handler once forwarded
+	 * SIGURG to itself (installed a second time after fork) and recursed
+	 * off its alternate stack. */
+	const char *want = "child: spun 100ms\n"
+			   "parent: child reaped status 0\n"
+			   "parent: busy_progressed=1 sleeps_progressed=1 readbytes=30\n";
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 3; p++) {
+			const char *env[] = {procs[p], NULL};
+			struct result r = runE(env, bin(gort_variants[v], "forks"), "forkspin");
+			cr_assert(r.exited && r.code == 0, "%s %s: %d sig %d %s", gort_variants[v], procs[p], r.code,
+				  r.sig, r.err);
+			cr_assert_str_eq(r.out, want, "%s %s", gort_variants[v], procs[p]);
+		}
+}
+
 Test(fork, system_popen_posix_spawn_and_exec_from_a_goroutine)
 {
 	for (size_t v = 0; v < NVARIANTS; v++)

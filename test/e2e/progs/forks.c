@@ -113,6 +113,43 @@ static void forker(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* forkspin: the child holds its P for 100 ms without yielding, so the
+ * child's sysmon (started again by the child's first gort_go) sends it
+ * preemption signals (SIGURG). */
+static _Atomic int spun;
+static void childspinner(void *arg)
+{
+	(void)arg;
+	int64_t t0 = gort_nanotime();
+	volatile long n = 0;
+	while (gort_nanotime() - t0 < 100000000) n++;
+	spun = 1;
+}
+
+static void forkspinner(void *arg)
+{
+	(void)arg;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		gort_go(childspinner, NULL);
+		while (!spun) gort_sleep(1000000);
+		printf("child: spun 100ms\n");
+		fflush(stdout);
+		exit(0);
+	}
+	int st;
+	gort_entersyscall();
+	pid_t w = waitpid(pid, &st, 0);
+	gort_exitsyscall();
+	printf("parent: child %s status %d\n", w == pid ? "reaped" : "lost", WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
+	gort_wg_done(&wg);
+}
+
 static void spawner(void *arg)
 {
 	(void)arg;
@@ -159,9 +196,10 @@ int main(int argc, char **argv)
 	(void)one;
 	gort_wg_add(&wg, 1);
 	if (!strcmp(cmd, "fork")) gort_go(forker, NULL);
+	else if (!strcmp(cmd, "forkspin")) gort_go(forkspinner, NULL);
 	else if (!strcmp(cmd, "spawn")) gort_go(spawner, NULL);
 	else {
-		fprintf(stderr, "usage: forks fork|spawn\n");
+		fprintf(stderr, "usage: forks fork|forkspin|spawn\n");
 		return 2;
 	}
 	/* The parent's goroutines go on while (and after) the child runs. */
