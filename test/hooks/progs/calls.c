@@ -577,6 +577,7 @@ int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "progress";
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a line per check, even if killed */
+	printf("calls %s\n", what);
 	gort_go(ticker, NULL);
 	gort_sleep(5000000);
 	if (!strcmp(what, "progress")) progress();
