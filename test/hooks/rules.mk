@@ -67,7 +67,20 @@ $(HK)/libuser/glibc-before: $(HK_USER) $(HK_GLIB) $(GORTLIBS)
 $(HK)/libuser/glibc-after: $(HK_USER) $(HK_GLIB) $(GORTLIBS)
 	@mkdir -p $(@D)
 	$(GLIBCCC) -nostartfiles $(HK_CFLAGS) -Iinclude $(HK_USER) -L$(B)/glibc -lgort $(HK_GLIB) -o $@
-HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plain-after glibc-before glibc-after)
+# ... and as a shared library (the executable's read comes first for it).
+$(HK)/%-lib/libblocking.so: test/hooks/progs/blocking_lib.c
+	@mkdir -p $(@D)
+	$(call hk_cc,$*) $(HK_CFLAGS) -shared -fPIC $< -o $@
+$(HK)/libuser/glibc-shared: $(HK_USER) $(HK)/glibc-lib/libblocking.so $(GORTLIBS)
+	@mkdir -p $(@D)
+	$(GLIBCCC) -nostartfiles $(HK_CFLAGS) -Iinclude $(HK_USER) -L$(B)/glibc -lgort -L$(HK)/glibc-lib -lblocking \
+	  -Wl,-rpath,$(abspath $(HK)/glibc-lib) -o $@
+$(HK)/libuser/mdyn-shared: $(HK_USER) $(HK)/musl-lib/libblocking.so $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-dynamic $(HK_CFLAGS) $(HK_USER) -L$(HK)/musl-lib -lblocking \
+	  -Wl,-rpath,$(abspath $(HK)/musl-lib) -o $@
+HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plain-after glibc-before glibc-after \
+                glibc-shared mdyn-shared)
 
 HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged) $(HK)/nohooks/calls $(HK_LIBUSER)
 

@@ -94,8 +94,8 @@ Test(hooks, unchanged_program_1000_goroutines_read_and_usleep, .timeout = 120)
 
 Test(hooks, a_library_that_blocks_inside_before_and_after_lgort, .timeout = 120)
 {
-	const char *builds[] = {"gortcc", "gortcc-dynamic", "plain-before", "plain-after", "glibc-before",
-				"glibc-after"};
+	const char *builds[] = {"gortcc",      "gortcc-dynamic", "plain-before", "plain-after",
+				"glibc-before", "glibc-after",    "glibc-shared", "mdyn-shared"};
 	for (size_t i = 0; i < sizeof builds / sizeof builds[0]; i++) {
 		struct result r = runE(p1, hk("libuser", builds[i]));
 		cr_assert(r.exited && r.code == 0, "%s: %d %s", builds[i], r.code, r.err);
