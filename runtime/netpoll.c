@@ -23,7 +23,7 @@
  * before the signal.
  *
  * Locking: pdtab.lock protects the table of pollDescs (grown, never
- * shrunk); pd->lk a pollDesc's queues and ready flags; intrlock the list
+ * shrunk); pd->lk a pollDesc's queues and ready flags; intrq[].lk the lists
  * of interruptible waiters. A waiter (on its goroutine's stack) is claimed
  * by CAS on its `done`; it leaves every queue, under the queue's lock,
  * before its frame goes away. */
@@ -313,8 +313,13 @@ void pd_forget(int fd)
 
 static _Atomic uint64_t gen_any, gen_norestart; /* bumped by handlers */
 static _Atomic bool intr_possible;                /* a program handler exists */
-static struct mutex intrlock;
-static struct pdwaiter *intrhead; /* under intrlock */
+/* The interruptible waiters, in shards by P (a goroutine registers on its
+ * P's): 10,000 goroutines sleeping at once do not contend on one lock. */
+#define INTRSHARDS 64
+static struct intrshard {
+	struct mutex lk;
+	struct pdwaiter *head; /* under lk */
+} __attribute__((aligned(64))) intrq[INTRSHARDS];
 
 bool netpoll_intr_possible(void) { return atomic_load_explicit(&intr_possible, memory_order_relaxed); }
 
@@ -337,16 +342,17 @@ static void intr_unlink(struct pdwaiter *w)
 {
 	if (!w->inlist) return;
 	if (w->iprev) w->iprev->inext = w->inext;
-	else intrhead = w->inext;
+	else intrq[w->ishard].head = w->inext;
 	if (w->inext) w->inext->iprev = w->iprev;
 	w->inlist = false;
 }
 
 static struct g *intr_collect(struct g *list)
 {
-	lock(&intrlock);
 	uint64_t ga = atomic_load(&gen_any), gn = atomic_load(&gen_norestart);
-	for (struct pdwaiter *w = intrhead, *next; w; w = next) {
+	for (int sh = 0; sh < INTRSHARDS; sh++) {
+	lock(&intrq[sh].lk);
+	for (struct pdwaiter *w = intrq[sh].head, *next; w; w = next) {
 		next = w->inext;
 		bool hit = w->intr == PDI_ANY ? w->gen_any != ga : w->gen_norestart != gn;
 		if (!hit) continue;
@@ -358,7 +364,8 @@ static struct g *intr_collect(struct g *list)
 			list = gp;
 		}
 	}
-	unlock(&intrlock);
+	unlock(&intrq[sh].lk);
+	}
 	return list;
 }
 
@@ -416,15 +423,18 @@ static int pd_commit(struct g *gp, void *arg)
 	struct pdwait *pw = arg;
 	struct pdwaiter *w = &pw->w;
 	if (w->intr != PDI_NONE) {
-		lock(&intrlock);
+		struct p *pp = getm()->p;
+		w->ishard = pp ? (int)(pp->id % INTRSHARDS) : 0;
+		struct intrshard *q = &intrq[w->ishard];
+		lock(&q->lk);
 		w->gen_any = atomic_load(&gen_any);
 		w->gen_norestart = atomic_load(&gen_norestart);
 		w->iprev = NULL;
-		w->inext = intrhead;
-		if (intrhead) intrhead->iprev = w;
-		intrhead = w;
+		w->inext = q->head;
+		if (q->head) q->head->iprev = w;
+		q->head = w;
 		w->inlist = true;
-		unlock(&intrlock);
+		unlock(&q->lk);
 	}
 	if (w->deadline) addtimer(&pw->t);
 	int k = 0, why = -1;
@@ -455,9 +465,9 @@ static int pd_commit(struct g *gp, void *arg)
 	pd_unqueue(w, k);
 	if (w->deadline) pd_stoptimer(pw);
 	if (w->intr != PDI_NONE) {
-		lock(&intrlock);
+		lock(&intrq[w->ishard].lk);
 		intr_unlink(w);
-		unlock(&intrlock);
+		unlock(&intrq[w->ishard].lk);
 	}
 	w->parked = false;
 	return 0;
@@ -478,16 +488,17 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 		links[k].w = &pw.w;
 		links[k].queued = false;
 	}
-	atomic_fetch_add(&nwaiters, 1);
+	/* A sleep (no descriptor) is seen by the scheduler through its timer. */
+	if (n) atomic_fetch_add(&nwaiters, 1);
 	gopark(pd_commit, &pw, n ? waitIOWait : waitSleep);
-	atomic_fetch_sub(&nwaiters, 1);
+	if (n) atomic_fetch_sub(&nwaiters, 1);
 	if (pw.w.parked) {
 		pd_unqueue(&pw.w, n);
 		if (deadline) pd_stoptimer(&pw);
 		if (intr != PDI_NONE) {
-			lock(&intrlock);
+			lock(&intrq[pw.w.ishard].lk);
 			intr_unlink(&pw.w);
-			unlock(&intrlock);
+			unlock(&intrq[pw.w.ishard].lk);
 		}
 	}
 	switch (atomic_load(&pw.w.done) & 0xf) {
@@ -549,8 +560,7 @@ void netpoll_atfork(int phase)
 		}
 		atomic_store(&nwaiters, 0);
 		atomic_store(&breakpending, 0);
-		intrhead = NULL;
-		intrlock = (struct mutex){0};
+		for (int sh = 0; sh < INTRSHARDS; sh++) intrq[sh] = (struct intrshard){0};
 		atomic_store(&intrpending, 0);
 	}
 	unlock(&pdtab.lock);

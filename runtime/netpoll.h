@@ -52,7 +52,8 @@ struct pdwaiter {
 	_Atomic uint32_t done;     /* claimed by whoever wakes */
 	int why;                   /* PDW_*, written by the claimer */
 	bool parked;               /* false: an event raced in, did not park */
-	/* the interruptible list (netpoll.c), under intrlock */
+	/* the interruptible lists (netpoll.c), under intrq[ishard].lk */
+	int ishard;
 	struct pdwaiter *inext, *iprev;
 	uint64_t gen_any, gen_norestart;
 	bool inlist;

@@ -270,6 +270,11 @@ static int sleepfor(int64_t ns, struct timespec *rem)
 		gort_yield();
 		return 0;
 	}
+	if (!netpoll_intr_possible()) {
+		/* No handler of the program can interrupt it: the plain sleep. */
+		gort_sleep(ns);
+		return 0;
+	}
 	int64_t deadline = nanotime() + ns;
 	if (pd_sleep(deadline, PDI_ANY) != EINTR) return 0;
 	if (rem) {
