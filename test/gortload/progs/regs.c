@@ -12,7 +12,9 @@ uint64_t gpr[17];               /* rax rbx rcx rdx rsi rdi rbp r8..r15 rsp flags
 uint32_t mxcsr;
 uint16_t fcw;
 uint64_t have_xsave;
-unsigned char xarea[8192] __attribute__((aligned(64)));
+/* XSAVE writes CPUID(0xd,0).EBX bytes: 11,008 with AMX tile data (Sapphire
+ * Rapids), more on later CPUs; 64 KiB leaves room. */
+unsigned char xarea[65536] __attribute__((aligned(64)));
 
 __asm__(
 	"	.text\n"
