@@ -155,16 +155,16 @@ gort_asyncpreempt:
 0:	movq	%rax, 504(%rsp,%rcx,8)
 	decl	%ecx
 	jnz	0b
-	movl	$-1, %eax			/* every state component */
-	movl	$-1, %edx
+	movl	gort_xsave_mask(%rip), %eax	/* the components cpuinit chose */
+	movl	gort_xsave_mask+4(%rip), %edx
 	xsave64	(%rsp)
 	jmp	2f
 1:	fxsave64 (%rsp)
 2:	call	gort_asyncpreempt2
 	cmpb	$0, gort_have_xsave(%rip)
 	je	3f
-	movl	$-1, %eax
-	movl	$-1, %edx
+	movl	gort_xsave_mask(%rip), %eax
+	movl	gort_xsave_mask+4(%rip), %edx
 	xrstor64 (%rsp)
 	jmp	4f
 3:	fxrstor64 (%rsp)

@@ -7,8 +7,10 @@
 #include "runtime.h"
 
 struct cpuinfo cpu;
-/* Read by asm_amd64.S: use xsave for the preemption trampoline. */
+/* Read by asm_amd64.S: use xsave for the preemption trampoline, for the
+ * state components in gort_xsave_mask (EDX:EAX of xsave and xrstor). */
 __attribute__((visibility("hidden"))) uint8_t gort_have_xsave;
+__attribute__((visibility("hidden"))) uint32_t gort_xsave_mask[2];
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -46,10 +48,26 @@ static void cpudetect(void)
 		uint32_t lo, hi;
 		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 		ymm_ok = (lo & 6) == 6;
-		cpuid(0xd, 0, r);
-		/* xsave area for every enabled component must fit the 4 KiB the
-		 * preemption trampoline reserves. */
-		gort_have_xsave = r[1] <= 4096 - 64;
+		/* Every enabled component but AMX's tile state (17, 18: 8 KB of
+		 * tile data that no C compiler uses unasked), in the standard
+		 * layout: it must fit the 4 KiB the preemption trampoline
+		 * reserves. Without the mask, a CPU with AMX (XSAVE area 11 KB)
+		 * fell back to fxsave, which loses the upper halves of the AVX
+		 * registers of a preempted goroutine. */
+		uint64_t mask = ((uint64_t)hi << 32 | lo) & ~((1ULL << 17) | (1ULL << 18));
+		uint32_t end = 512 + 64; /* legacy area and header */
+		for (int i = 2; i < 63; i++) {
+			if (!(mask >> i & 1)) continue;
+			cpuid(0xd, i, r);
+			if (r[2] & 1) { /* a supervisor component: not in XCR0's user set */
+				mask &= ~(1ULL << i);
+				continue;
+			}
+			if (r[1] + r[0] > end) end = r[1] + r[0];
+		}
+		gort_xsave_mask[0] = (uint32_t)mask;
+		gort_xsave_mask[1] = (uint32_t)(mask >> 32);
+		gort_have_xsave = end <= 4096 - 64;
 	}
 	cpu.avx = avx && ymm_ok;
 	if (max >= 7) {

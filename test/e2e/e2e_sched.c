@@ -133,6 +133,21 @@ Test(sched, rounding_mode_belongs_to_the_goroutine)
 		}
 }
 
+Test(sched, async_preemption_keeps_the_whole_vector_state)
+{
+	/* The upper halves of the AVX registers too, also on CPUs whose
+	 * XSAVE area is larger than the trampoline's (AMX: 11 KB). Not the
+	 * plain build: its preemption is cooperative only, and the holder
+	 * never yields. */
+	const char *env[] = {"GOMAXPROCS=1", NULL};
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		if (!strcmp(gort_variants[v], "plain")) continue;
+		struct result r = runE(env, bin(gort_variants[v], "sched"), "vecregs");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", gort_variants[v], r.code, r.err);
+		cr_assert(!strncmp(r.out, "vecregs: ok=1", 13), "%s: %s", gort_variants[v], r.out);
+	}
+}
+
 Test(sched, stdio_and_malloc_from_goroutines_on_many_threads)
 {
 	/* 100 goroutines x 500 printf lines with malloc/free churn, at

@@ -219,9 +219,59 @@ static void blocker(void *arg)
 
 static void child(void *arg) { (void)arg; gort_sleep(10000000); printf("child done\n"); fflush(stdout); }
 
+/* vecregs: a goroutine holds a pattern in %ymm0 while it spins (only
+ * asynchronous preemption stops it); another zeroes %ymm0 each time it
+ * runs in between. At GOMAXPROCS=1 the two share one thread: the pattern
+ * survives only if preemption saves the whole vector state. */
+static _Atomic int vstop;
+static unsigned long long vout[4];
+static void vholder(void *arg)
+{
+	(void)arg;
+	static const unsigned long long pat[4] = {0x1111111111111111ULL, 0x2222222222222222ULL,
+						  0x3333333333333333ULL, 0x4444444444444444ULL};
+	__asm__ volatile("vmovdqu %[pat], %%ymm0\n"
+			 "1:	pause\n"
+			 "	cmpl	$0, %[stop]\n"
+			 "	je	1b\n"
+			 "	vmovdqu	%%ymm0, %[out]\n"
+			 "	vzeroupper\n"
+			 : [out] "=m"(vout)
+			 : [pat] "m"(pat), [stop] "m"(vstop)
+			 : "xmm0", "memory");
+	gort_wg_done(&wg);
+}
+static void vclobber(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 5; i++) {
+		__asm__ volatile("vpxor %%ymm0, %%ymm0, %%ymm0\n vzeroupper" ::: "xmm0");
+		gort_yield();
+	}
+	vstop = 1;
+	gort_wg_done(&wg);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+	if (!strcmp(cmd, "vecregs")) {
+		if (!__builtin_cpu_supports("avx")) {
+			printf("vecregs: ok=1 (no AVX)\n");
+			return 0;
+		}
+		gort_wg_add(&wg, 2);
+		gort_go(vholder, NULL);
+		gort_sleep(5000000); /* vholder is spinning */
+		gort_go(vclobber, NULL);
+		gort_wg_wait(&wg);
+		int ok = vout[0] == 0x1111111111111111ULL && vout[1] == 0x2222222222222222ULL &&
+			 vout[2] == 0x3333333333333333ULL && vout[3] == 0x4444444444444444ULL;
+		printf("vecregs: ok=%d", ok);
+		if (!ok) printf(" ymm0=%llx %llx %llx %llx", vout[0], vout[1], vout[2], vout[3]);
+		printf("\n");
+		return 0;
+	}
 	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
 	if (!strcmp(cmd, "libc")) {
 		gort_wg_add(&wg, 100);
