@@ -12,7 +12,8 @@
  *   - reads and writes ask "do not block" per call (preadv2/pwritev2 with
  *     RWF_NOWAIT, MSG_DONTWAIT for the socket calls), leaving O_NONBLOCK
  *     untouched; for a descriptor without RWF_NOWAIT support (a terminal,
- *     timerfd, some file systems) a poll(2) with timeout 0 comes first;
+ *     timerfd, ext4's writes) a poll(2) with timeout 0 comes first, and
+ *     the call itself then runs under entersyscall;
  *   - when the operation would block, F_GETFL tells whether the user set
  *     O_NONBLOCK: then the call returns EAGAIN, exactly as the libc's;
  *   - a blocking write writes everything (looping over partial writes), as
@@ -108,6 +109,14 @@ int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr)
 	return pd_waitlinks(&l, 1, deadline, intr);
 }
 
+static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr)
+{
+	gort_entersyscall();
+	long r = rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n);
+	gort_exitsyscall();
+	return sret(r);
+}
+
 /* nowait_rw does one vectored read or write that does not block. */
 static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 {
@@ -122,15 +131,10 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 		return -1;
 	}
 	if (r < 0) return sret(r);
-	return sret(rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n));
-}
-
-static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr)
-{
-	gort_entersyscall();
-	long r = rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n);
-	gort_exitsyscall();
-	return sret(r);
+	/* Ready: a terminal answers at once; a regular file on a file system
+	 * without RWF_NOWAIT (ext4 writes) may still wait for the disk, so
+	 * the P can be handed off meanwhile. */
+	return blocking_rw(fd, iov, n, wr);
 }
 
 static size_t iovlen(const struct iovec *iov, int n)
