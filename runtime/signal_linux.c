@@ -408,15 +408,22 @@ static void trampoline(int sig, siginfo_t *info, void *ctx)
 		atomic_store(&p->flags, 0);
 	}
 	if (h == (void *)SIG_IGN || h == (void *)SIG_DFL) return; /* changed meanwhile */
-	/* SIGURG is also the runtime's preemption signal, forwarded to the
-	 * program's handler at every preemption: it interrupts nothing. */
-	if (scheduler_started && sig != SIGURG) netpoll_sigintr(fl & SA_RESTART);
 	struct m *mp = scheduler_started ? getm() : NULL;
 	if (mp) mp->sigdepth++;
 	errno = saved;
 	/* On x86-64 a one-argument handler ignores the other two. */
 	((void (*)(int, siginfo_t *, void *))h)(sig, info, ctx);
 	if (mp) mp->sigdepth--;
+	/* Then the waits it interrupts end, as a system call returns EINTR
+	 * only after the handler ran (the handler may be on another thread
+	 * than the goroutine that sees EINTR). SIGURG is also the runtime's
+	 * preemption signal, forwarded to the program's handler at every
+	 * preemption: it interrupts nothing. */
+	if (scheduler_started && sig != SIGURG) {
+		int e = errno;
+		netpoll_sigintr(fl & SA_RESTART);
+		errno = e;
+	}
 }
 
 static bool reservedsig(int sig)
