@@ -89,6 +89,7 @@ static void drain(void *fdp)
 	fcntl(fd, F_SETFL, fl);
 }
 /* readbig: read 300,000 bytes, blocking (a plain thread). */
+static _Atomic int bigdone;
 static void readbig(void *fdp)
 {
 	static char b[65536];
@@ -98,6 +99,7 @@ static void readbig(void *fdp)
 		if (n <= 0) break;
 		left -= n;
 	}
+	bigdone = 1;
 }
 static void connectto(void *portp)
 {
@@ -366,6 +368,7 @@ static void semantics(void)
 	memset(big, 'z', sizeof big);
 	after(50, readbig, (void *)(long)p[0]);
 	r = write(p[1], big, sizeof big);
+	while (!bigdone) gort_sleep(1000000); /* the pipe is empty again */
 	CHECK("write-all", r == (ssize_t)sizeof big, "r=%zd", r);
 
 	/* EINTR: a handler without SA_RESTART interrupts read */
