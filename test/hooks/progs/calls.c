@@ -69,13 +69,19 @@ static void *later_main(void *a)
 	free(l);
 	return NULL;
 }
+static pthread_t pending[64];
+static int npending;
 static void after(int ms, void (*fn)(void *), void *arg)
 {
 	struct later *l = malloc(sizeof *l);
 	*l = (struct later){ms, fn, arg};
-	pthread_t t;
-	pthread_create(&t, NULL, later_main, l);
-	pthread_detach(t);
+	pthread_create(&pending[npending++], NULL, later_main, l);
+}
+/* settle: the helpers are done (a drain still running would empty the
+ * next check's full pipe before its call could block). */
+static void settle(void)
+{
+	while (npending) pthread_join(pending[--npending], NULL);
 }
 static void write1(void *fdp) { (void)!write((int)(long)fdp, "x", 1); }
 static void drain(void *fdp)
@@ -159,6 +165,7 @@ static void begin(void) { t0 = ticks; }
 static void end(const char *name, long r, long want)
 {
 	long n = ticks - t0;
+	settle();
 	/* 1 ms ticks over 150 ms: at least 30 even on a loaded machine, and 0
 	 * when the thread is blocked (GOMAXPROCS=1: nobody else runs them). */
 	char what[64];
@@ -307,6 +314,7 @@ static void progress(void)
 	begin();
 	end("clock_nanosleep-abs", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &now, NULL), 0);
 	begin();
+	settle();
 	long s = sleep(1);
 	long n = ticks - t0;
 	CHECK("sleep", s == 0 && n >= 200, "result %ld, %ld ticks", s, n);
