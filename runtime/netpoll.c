@@ -311,7 +311,8 @@ void pd_forget(int fd)
 
 /* ---- interrupts by the program's signal handlers ---- */
 
-static _Atomic uint64_t gen_any, gen_norestart; /* bumped by handlers */
+_Atomic uint64_t gen_any;           /* bumped by handlers (time.c reads it) */
+static _Atomic uint64_t gen_norestart;
 static _Atomic bool intr_possible;                /* a program handler exists */
 /* The interruptible waiters, in shards by P (a goroutine registers on its
  * P's): 10,000 goroutines sleeping at once do not contend on one lock. */
@@ -347,15 +348,52 @@ static void intr_unlink(struct pdwaiter *w)
 	w->inlist = false;
 }
 
+static void pd_timeout(void *arg, int64_t now);
+static bool intr_hit(struct pdwaiter *w, uint64_t ga, uint64_t gn)
+{
+	return w->intr == PDI_ANY ? w->gen_any != ga : w->gen_norestart != gn;
+}
+
+/* A sleep with a deadline is found through its timer (no list to join
+ * on the way in: a hooked usleep costs what gort_sleep does). */
+struct intrscan {
+	uint64_t ga, gn;
+	struct g *list;
+};
+static void intr_timer(struct timer *t, void *ctx)
+{
+	struct intrscan *sc = ctx;
+	if (t->f == isleep_fire) {
+		struct isleep *is = t->arg;
+		uint32_t zero = 0;
+		if (is->gen_any != sc->ga && atomic_compare_exchange_strong(&is->done, &zero, 2)) {
+			is->g->schedlink = sc->list;
+			sc->list = is->g;
+		}
+		return;
+	}
+	if (t->f != pd_timeout) return;
+	struct pdwaiter *w = t->arg; /* first member of its struct pdwait */
+	if (w->intr == PDI_NONE || w->nlinks || !intr_hit(w, sc->ga, sc->gn)) return;
+	struct g *gp = w->g;
+	bool claimed;
+	if (claim(w, PDW_INTR, &claimed)) {
+		gp->schedlink = sc->list;
+		sc->list = gp;
+	}
+}
+
 static struct g *intr_collect(struct g *list)
 {
-	uint64_t ga = atomic_load(&gen_any), gn = atomic_load(&gen_norestart);
+	struct intrscan sc = {atomic_load(&gen_any), atomic_load(&gen_norestart), list};
+	timers_foreach(intr_timer, &sc);
+	list = sc.list;
+	uint64_t ga = sc.ga, gn = sc.gn;
 	for (int sh = 0; sh < INTRSHARDS; sh++) {
 	lock(&intrq[sh].lk);
 	for (struct pdwaiter *w = intrq[sh].head, *next; w; w = next) {
 		next = w->inext;
-		bool hit = w->intr == PDI_ANY ? w->gen_any != ga : w->gen_norestart != gn;
-		if (!hit) continue;
+		if (!intr_hit(w, ga, gn)) continue;
 		intr_unlink(w);
 		struct g *gp = w->g;
 		bool claimed;
@@ -422,13 +460,11 @@ static int pd_commit(struct g *gp, void *arg)
 	(void)gp;
 	struct pdwait *pw = arg;
 	struct pdwaiter *w = &pw->w;
-	if (w->intr != PDI_NONE) {
+	if (w->intr != PDI_NONE && (w->nlinks || !w->deadline)) {
 		struct p *pp = getm()->p;
 		w->ishard = pp ? (int)(pp->id % INTRSHARDS) : 0;
 		struct intrshard *q = &intrq[w->ishard];
 		lock(&q->lk);
-		w->gen_any = atomic_load(&gen_any);
-		w->gen_norestart = atomic_load(&gen_norestart);
 		w->iprev = NULL;
 		w->inext = q->head;
 		if (q->head) q->head->iprev = w;
@@ -464,7 +500,7 @@ static int pd_commit(struct g *gp, void *arg)
 	if (why >= 0) atomic_compare_exchange_strong(&w->done, &v, W_EARLY | why);
 	pd_unqueue(w, k);
 	if (w->deadline) pd_stoptimer(pw);
-	if (w->intr != PDI_NONE) {
+	if (w->intr != PDI_NONE && (w->nlinks || !w->deadline)) {
 		lock(&intrq[w->ishard].lk);
 		intr_unlink(w);
 		unlock(&intrq[w->ishard].lk);
@@ -477,13 +513,17 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 {
 	for (int k = 0; k < n; k++)
 		if (atomic_load(&links[k].pd->closing)) return EBADF;
-	if (deadline && nanotime() >= deadline) return ETIMEDOUT;
+	/* (A sleep's deadline is its timer's: one clock read, in the caller.) */
+	if (n && deadline && nanotime() >= deadline) return ETIMEDOUT;
 	if (intr != PDI_NONE && !netpoll_intr_possible()) intr = PDI_NONE;
 	if (intr != PDI_NONE) netpoll_init(); /* the eventfd carries the signal */
 	struct pdwait pw = {.w = {.g = getg(), .links = links, .nlinks = n, .deadline = deadline,
 				  .intr = intr, .done = W_COMMITTING, .parked = true},
 			    .t = {.when = deadline, .f = pd_timeout}};
 	pw.t.arg = &pw;
+	/* Signals from now on interrupt this wait. */
+	pw.w.gen_any = atomic_load(&gen_any);
+	pw.w.gen_norestart = atomic_load(&gen_norestart);
 	for (int k = 0; k < n; k++) {
 		links[k].w = &pw.w;
 		links[k].queued = false;
@@ -495,7 +535,7 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 	if (pw.w.parked) {
 		pd_unqueue(&pw.w, n);
 		if (deadline) pd_stoptimer(&pw);
-		if (intr != PDI_NONE) {
+		if (intr != PDI_NONE && (n || !deadline)) {
 			lock(&intrq[pw.w.ishard].lk);
 			intr_unlink(&pw.w);
 			unlock(&intrq[pw.w.ishard].lk);

@@ -71,6 +71,19 @@ int pd_wait(struct pollDesc *pd, int mode, int64_t deadline);
 int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr);
 /* park with no descriptor: a sleep (nlinks 0) until deadline or a signal */
 int pd_sleep(int64_t deadline, int intr);
+/* An interruptible sleep (time.c: a hooked sleep while the program has
+ * handlers). Lean on purpose: one timer and a few words on the
+ * goroutine's stack, found by netpoll.c's intr_collect through the timer
+ * heaps (timers_foreach), with no list to join on the way in. */
+struct isleep {
+	struct timer t;            /* f = isleep_fire, arg = this */
+	struct g *g;
+	uint64_t gen_any;          /* signals after this one interrupt it */
+	_Atomic uint32_t done;     /* 0, 1 the timer fired, 2 interrupted */
+	_Atomic int timerdone;     /* isleep_fire's last store */
+};
+void isleep_fire(void *arg, int64_t now);
+extern _Atomic uint64_t gen_any;
 
 /* Signals the program handles (signal_linux.c's trampoline for handlers
  * installed through the hooked sigaction). Async-signal-safe. */

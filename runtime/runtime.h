@@ -548,6 +548,7 @@ struct timer {
 	_Atomic int running;      /* periodic: f is running (deltimer waits) */
 };
 bool pp_has_timers(struct p *pp);
+void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx);
 int64_t timers_check(struct p *pp, int64_t now); /* runs due timers; next when or 0 */
 int64_t timers_steal(struct p *pp, struct p *victim, int64_t now); /* -1 if ran some */
 int64_t timers_next(struct p *pp);

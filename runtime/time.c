@@ -142,6 +142,20 @@ bool deltimer(struct timer *t)
 	}
 }
 
+/* timers_foreach calls fn on every pending timer of every P, each heap
+ * under its lock (fn must not add or delete timers). The netpoller uses
+ * it to find the sleeps a signal interrupts (netpoll.c). */
+void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx)
+{
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
+		struct timers *ts = allp[i]->timers;
+		if (!ts) continue;
+		lock(&ts->lock);
+		for (int32_t k = 0; k < ts->n; k++) fn(ts->heap[k], ctx);
+		unlock(&ts->lock);
+	}
+}
+
 bool pp_has_timers(struct p *pp)
 {
 	return pp->timers && atomic_load(&pp->timers->first) != 0;
@@ -239,6 +253,15 @@ static int sleep_unlock(struct g *gp, void *arg)
 	return 1;
 }
 
+/* gosleep parks the goroutine gp (the caller) for ns > 0. */
+static inline __attribute__((always_inline)) void gosleep(struct g *gp, int64_t ns)
+{
+	struct timer t = {.when = nanotime() + ns, .f = goready_timer, .arg = gp};
+	/* The timer is added on g0 once gp is parked, so it cannot fire before
+	 * gp is Gwaiting. */
+	gopark(sleep_unlock, &t, waitSleep);
+}
+
 void gort_sleep(int64_t ns)
 {
 	if (ns <= 0) {
@@ -253,16 +276,45 @@ void gort_sleep(int64_t ns)
 			;
 		return;
 	}
-	struct timer t = {.when = nanotime() + ns, .f = goready_timer, .arg = gp};
-	/* The timer is added on g0 once gp is parked, so it cannot fire before
-	 * gp is Gwaiting. */
-	gopark(sleep_unlock, &t, waitSleep);
+	gosleep(gp, ns);
 }
 
 /* ---- the sleeping libc calls' hooks (iohooks.h) ----
  * In a goroutine they park it on a timer. A handler the program installed
  * (whatever its SA_RESTART) ends the sleep early with EINTR and the time
  * left, as the kernel does (signal(7): sleeps are never restarted). */
+
+void isleep_fire(void *arg, int64_t now)
+{
+	(void)now;
+	struct isleep *s = arg;
+	struct g *gp = s->g;
+	uint32_t zero = 0;
+	bool won = atomic_compare_exchange_strong(&s->done, &zero, 1);
+	atomic_store(&s->timerdone, 1); /* the last access to s */
+	if (won) goready(gp, false);
+}
+
+static int isleep_commit(struct g *gp, void *arg)
+{
+	(void)gp;
+	addtimer(arg); /* gp is Gwaiting: the timer or a signal may ready it */
+	return 1;
+}
+
+/* isleep parks the caller until deadline or a handler of the program
+ * runs (netpoll.c, "interrupts"): 0 or EINTR. */
+static inline __attribute__((always_inline)) int isleep(int64_t deadline)
+{
+	netpoll_init(); /* the eventfd carries the signal */
+	struct isleep s = {.t = {.when = deadline, .f = isleep_fire}, .g = getg(), .gen_any = atomic_load(&gen_any)};
+	s.t.arg = &s;
+	gopark(isleep_commit, &s, waitSleep);
+	if (atomic_load(&s.done) != 2) return 0;
+	if (!deltimer(&s.t))
+		while (!atomic_load(&s.timerdone)) osyield();
+	return EINTR;
+}
 
 static int sleepfor(int64_t ns, struct timespec *rem)
 {
@@ -276,7 +328,7 @@ static int sleepfor(int64_t ns, struct timespec *rem)
 		return 0;
 	}
 	int64_t deadline = nanotime() + ns;
-	if (pd_sleep(deadline, PDI_ANY) != EINTR) return 0;
+	if (isleep(deadline) != EINTR) return 0;
 	if (rem) {
 		int64_t left = deadline - nanotime();
 		if (left < 0) left = 0;
@@ -299,6 +351,22 @@ static int64_t tons(const struct timespec *ts)
 
 int hook_nanosleep(const struct timespec *req, struct timespec *rem)
 {
+	if (likely(hooks_active() && !badtime(req) && (req->tv_sec | req->tv_nsec) && req->tv_sec < 1000000000L)) {
+		int64_t ns = req->tv_sec * 1000000000LL + req->tv_nsec;
+		if (!netpoll_intr_possible()) {
+			gosleep(getg(), ns);
+			return 0;
+		}
+		int64_t deadline = nanotime() + ns;
+		if (isleep(deadline) == 0) return 0;
+		if (rem) {
+			int64_t left = deadline - nanotime();
+			if (left < 0) left = 0;
+			*rem = (struct timespec){left / 1000000000, left % 1000000000};
+		}
+		errno = EINTR;
+		return -1;
+	}
 	if (!hooks_active()) {
 		long r = rawsyscall(SYS_nanosleep, req, rem, 0);
 		if (r < 0) {
@@ -339,8 +407,20 @@ int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, s
 	return sleepfor(ns, abs ? NULL : rem);
 }
 
+/* The common case first, with no more frames on the goroutine's stack
+ * than gort_sleep has (10,000 sleeping goroutines are 10,000 cold stacks:
+ * each frame more is a cache miss more per wake-up; bench/hooks). */
 int hook_usleep(unsigned long us)
 {
+	if (likely(us && us < 1000000000000UL && hooks_active())) {
+		if (!netpoll_intr_possible()) {
+			gosleep(getg(), (int64_t)us * 1000);
+			return 0;
+		}
+		if (isleep(nanotime() + (int64_t)us * 1000) == 0) return 0;
+		errno = EINTR;
+		return -1;
+	}
 	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
 	return hook_nanosleep(&ts, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gort.h>
 
 static gort_waitgroup wg = GORT_WAITGROUP_INIT;
@@ -102,6 +103,34 @@ static void consumer(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* pipesync: a plain variable handed over through pipes, 1,000 times, by
+ * plain read and write (the libc call hooks), with an acknowledgement
+ * back: each write happens before the read that sees its byte, as
+ * ThreadSanitizer must know (no report). */
+static int there[2], back[2];
+static long handed;
+static void handwriter(void *arg)
+{
+	(void)arg;
+	char c;
+	for (long i = 1; i <= 1000; i++) {
+		handed = i;
+		if (write(there[1], "x", 1) != 1 || read(back[0], &c, 1) != 1) abort();
+	}
+	gort_wg_done(&wg);
+}
+static void handreader(void *arg)
+{
+	(void)arg;
+	char c;
+	for (long i = 1; i <= 1000; i++) {
+		if (read(there[0], &c, 1) != 1) abort();
+		counter += handed;
+		if (write(back[1], "y", 1) != 1) abort();
+	}
+	gort_wg_done(&wg);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -120,13 +149,18 @@ int main(int argc, char **argv)
 		gort_wg_add(&wg, 2);
 		gort_go(racer, NULL);
 		gort_go(racer, NULL);
+	} else if (!strcmp(cmd, "pipesync")) {
+		if (pipe(there) || pipe(back)) abort();
+		gort_wg_add(&wg, 2);
+		gort_go(handreader, NULL);
+		gort_go(handwriter, NULL);
 	} else if (!strcmp(cmd, "clean")) {
 		ch = gort_chan_make(sizeof(long *), 4);
 		gort_wg_add(&wg, 4);
 		gort_go(producer, NULL);
 		for (int i = 0; i < 3; i++) gort_go(consumer, NULL);
 	} else {
-		fprintf(stderr, "usage: planted uaf|overflow|intoverflow|race|clean\n");
+		fprintf(stderr, "usage: planted uaf|overflow|intoverflow|race|clean|pipesync\n");
 		return 2;
 	}
 	gort_wg_wait(&wg);

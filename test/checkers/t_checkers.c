@@ -19,7 +19,7 @@ static const char *chk(const char *kind, const char *prog)
 static bool full(void) { return getenv("CHECKERS_FULL") != NULL; }
 static bool slow(size_t i);
 static const char *const clean[][3] = {
-	{"planted", "clean", NULL}, {"chans", "pingpong", NULL}, {"chans", "fifo", NULL},
+	{"planted", "clean", NULL}, {"planted", "pipesync", NULL}, {"chans", "pingpong", NULL}, {"chans", "fifo", NULL},
 	{"chans", "closewakes", NULL}, {"chans", "selectmix", NULL}, {"sched", "forkjoin", NULL},
 	{"sched", "mutex", NULL}, {"sched", "spawn", "20000"}, {"io", "pipes", NULL},
 	{"io", "semantics", NULL}, {"io", "sockets", NULL},
