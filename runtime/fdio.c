@@ -52,19 +52,6 @@
 
 enum { NOTPOLLABLE = -1 };
 
-/* ThreadSanitizer learns happens-before through descriptors from its
- * interceptors of read and write (a write, then the read that sees its
- * bytes). These calls are raw, so they say it themselves: release on a
- * write, acquire on a read, on one sync object per descriptor number. */
-static char fdsyncs[1024];
-static inline void fdsync(int fd, bool wr, long r)
-{
-	if (!checkers_tsan() || r < 0) return;
-	void *a = &fdsyncs[(unsigned)fd % sizeof fdsyncs];
-	if (wr) racerelease(a);
-	else raceacquire(a);
-}
-
 static long sret(long r)
 {
 	if (r < 0) {
@@ -191,7 +178,6 @@ static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, struct iowa
 	size_t want = wr ? iovlen(iov0, n) : 0, done = 0;
 	for (;;) {
 		ssize_t r = nowait_rw(fd, iov, n, wr);
-		fdsync(fd, wr, r);
 		if (r >= 0) {
 			done += r;
 			if (!wr || done == want || r == 0) return done;
@@ -205,7 +191,6 @@ static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, struct iowa
 		int e = would_block(fd, wr, st);
 		if (e == NOTPOLLABLE) {
 			r = blocking_rw(fd, iov, n, wr);
-			fdsync(fd, wr, r);
 			return r < 0 ? (done ? (ssize_t)done : -1) : (ssize_t)(done + r);
 		}
 		if (e) {
@@ -265,7 +250,6 @@ static ssize_t sockmsg(int fd, struct msghdr *m0, int flags, bool wr, struct iow
 	bool all = wr || (flags & MSG_WAITALL);
 	for (;;) {
 		long r = sock_raw(fd, m, flags | MSG_DONTWAIT, wr);
-		fdsync(fd, wr, r);
 		if (r >= 0) {
 			done += r;
 			if (m != m0) { /* report what the kernel said in the caller's header */

@@ -8,6 +8,7 @@
  *   intoverflow a signed integer overflow in a goroutine (UBSan)
  *   clean      goroutines hand values and ownership over channels, a
  *              mutex and a WaitGroup: correctly synchronised */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,14 +109,28 @@ static void consumer(void *arg)
  * back: each write happens before the read that sees its byte, as
  * ThreadSanitizer must know (no report). */
 static int there[2], back[2];
+static int oneproc; /* GOMAXPROCS=1, read once by main */
 static long handed;
+/* Wait for a byte without parking on the pipe (a park and wake-up would
+ * give ThreadSanitizer an edge of its own): only the pipe orders the two,
+ * which run side by side on two threads (at GOMAXPROCS=1 they must take
+ * turns: there a yield lets the other one run). */
+static void spinready(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	for (long k = 0; poll(&p, 1, 0) == 0; k++)
+		if (oneproc || k > 1000000) gort_yield();
+}
 static void handwriter(void *arg)
 {
 	(void)arg;
 	char c;
+	gort_lockosthread(); /* each on a thread of its own, side by side */
 	for (long i = 1; i <= 1000; i++) {
 		handed = i;
-		if (write(there[1], "x", 1) != 1 || read(back[0], &c, 1) != 1) abort();
+		if (write(there[1], "x", 1) != 1) abort();
+		spinready(back[0]);
+		if (read(back[0], &c, 1) != 1) abort();
 	}
 	gort_wg_done(&wg);
 }
@@ -123,7 +138,9 @@ static void handreader(void *arg)
 {
 	(void)arg;
 	char c;
+	gort_lockosthread();
 	for (long i = 1; i <= 1000; i++) {
+		spinready(there[0]);
 		if (read(there[0], &c, 1) != 1) abort();
 		counter += handed;
 		if (write(back[1], "y", 1) != 1) abort();
@@ -151,6 +168,7 @@ int main(int argc, char **argv)
 		gort_go(racer, NULL);
 	} else if (!strcmp(cmd, "pipesync")) {
 		if (pipe(there) || pipe(back)) abort();
+		oneproc = gort_gomaxprocs(0) == 1;
 		gort_wg_add(&wg, 2);
 		gort_go(handreader, NULL);
 		gort_go(handwriter, NULL);
