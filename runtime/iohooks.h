@@ -13,12 +13,15 @@
 #include <time.h>
 #include "runtime.h"
 
-/* hooks_active: the calling code may park (m->sigdepth counts the
- * program's signal handlers running on this thread). */
+/* hooks_active: the calling code may park: a goroutine, not inside one of
+ * the program's signal handlers (m->sigdepth) nor between its own
+ * gort_entersyscall and gort_exitsyscall (there it asked for the thread to
+ * block, and the P may be gone already). */
 static inline bool hooks_active(void)
 {
 	if (!debug.gorthooks || !ingoroutine()) return false;
-	return getg()->m->sigdepth == 0;
+	struct g *gp = getg();
+	return gp->m->sigdepth == 0 && gp->syscallnest == 0;
 }
 
 ssize_t hook_rw(int fd, void *buf, size_t n, bool wr);

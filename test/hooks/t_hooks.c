@@ -58,7 +58,7 @@ Test(hooks, outside_a_goroutine_the_calls_are_plain)
 {
 	for (size_t v = 0; v < NV; v++) {
 		struct result r = runE(p1, hk(vars[v], "calls"), "outside");
-		all_ok(r, vars[v], 3);
+		all_ok(r, vars[v], 4);
 	}
 }
 

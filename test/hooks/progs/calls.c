@@ -566,6 +566,17 @@ static void outside(void)
 	after(50, write1, (void *)(long)p[1]);
 	char b;
 	CHECK("plain-thread-helper", read(p[0], &b, 1) == 1, "read failed");
+	/* Between gort_entersyscall and gort_exitsyscall the program asked
+	 * for the thread to block: the plain read, while sysmon hands the P
+	 * to another thread (the ticker goes on). */
+	after(150, write1, (void *)(long)p[1]);
+	begin();
+	gort_entersyscall();
+	ssize_t n = read(p[0], &b, 1);
+	gort_exitsyscall();
+	long t = ticks - t0;
+	settle();
+	CHECK("in-entersyscall", n == 1 && t >= 30, "read %zd, %ld ticks", n, t);
 }
 
 /* ---- stdio's reads are the libc's own (README: not hooked) ---- */
