@@ -4,10 +4,11 @@
 #   libuser    a static library that blocks inside, linked before and after -lgort
 # Builds: musl (gortcc), plain (musl-gcc -static -nostartfiles -lgort), mdyn
 # (musl dynamic), glibc (gcc -nostartfiles -lgort, dynamic), spie (musl
-# static-PIE); nohooks (gortcc --gort-nohooks) is the control.
+# static-PIE), fortify (glibc with -D_FORTIFY_SOURCE=2: the __*_chk forms);
+# nohooks (gortcc --gort-nohooks) is the control.
 HK        := $(B)/test/hooks
 HK_CFLAGS := -O2 -g -Wall -Wextra -Werror
-HK_VARS   := musl plain mdyn glibc spie
+HK_VARS   := musl plain mdyn glibc spie fortify
 
 # how each build compiles and links (1: sources and objects)
 hk_link_musl  = tools/gortcc $(HK_CFLAGS) $(1) -lpthread
@@ -15,8 +16,10 @@ hk_link_plain = $(MUSLCC) -static -nostartfiles $(HK_CFLAGS) -Iinclude $(1) -L$(
 hk_link_mdyn  = tools/gortcc --gort-dynamic $(HK_CFLAGS) $(1)
 hk_link_glibc = $(GLIBCCC) -nostartfiles $(HK_CFLAGS) -Iinclude $(1) -L$(B)/glibc -lgort -lpthread
 hk_link_spie  = tools/gortcc -static-pie $(HK_CFLAGS) $(1)
+# glibc with _FORTIFY_SOURCE: read becomes __read_chk, recv __recv_chk...
+hk_link_fortify = $(GLIBCCC) -D_FORTIFY_SOURCE=2 -Wno-unused-result -nostartfiles $(HK_CFLAGS) -Iinclude $(1) -L$(B)/glibc -lgort -lpthread
 hk_cc_glibc   = $(GLIBCCC)
-hk_cc         = $(if $(filter glibc,$(1)),$(GLIBCCC),$(MUSLCC))
+hk_cc         = $(if $(filter glibc fortify,$(1)),$(GLIBCCC),$(MUSLCC))
 
 # Plain C compiled by the plain compiler: no gort.h, no gortcc.
 $(HK)/%/unchanged_work.o: test/hooks/progs/unchanged_work.c

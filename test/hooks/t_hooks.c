@@ -13,7 +13,7 @@ static const char *hk(const char *variant, const char *prog)
 	return b;
 }
 
-static const char *const vars[] = {"musl", "plain", "mdyn", "glibc", "spie"};
+static const char *const vars[] = {"musl", "plain", "mdyn", "glibc", "spie", "fortify"};
 #define NV (sizeof vars / sizeof vars[0])
 static const char *const p1[] = {"GOMAXPROCS=1", NULL};
 
@@ -47,10 +47,10 @@ Test(hooks, the_calls_keep_the_libc_semantics, .timeout = 240)
 {
 	for (size_t v = 0; v < NV; v++) {
 		struct result r = runE(p1, hk(vars[v], "calls"), "semantics");
-		all_ok(r, vars[v], 30);
+		all_ok(r, vars[v], 31);
 		const char *p2[] = {"GOMAXPROCS=2", NULL};
 		r = runE(p2, hk(vars[v], "calls"), "semantics");
-		all_ok(r, vars[v], 30);
+		all_ok(r, vars[v], 31);
 	}
 }
 
@@ -133,6 +133,19 @@ Test(hooks, godebug_gorthooks_0_turns_them_off_for_one_run, .timeout = 120)
 {
 	const char *env[] = {"GOMAXPROCS=1", "GODEBUG=gorthooks=0", NULL};
 	for (size_t v = 0; v < NV; v++) assert_blocks_thread(runE(env, hk(vars[v], "calls"), "progress"), vars[v]);
+}
+
+Test(hooks, fortify_source_forms_are_hooked)
+{
+	/* The fortify build really calls the __*_chk forms (the tests above
+	 * ran it like the others). */
+	struct result r = shell("nm %s | grep -c ' T __read_chk\\| T __recv_chk\\| T __poll_chk'; "
+				"objdump -d %s | grep -c 'call.*<__read_chk>'",
+				hk("fortify", "calls"), hk("fortify", "calls"));
+	int defined = 0, calls = 0;
+	cr_assert_eq(sscanf(r.out, "%d %d", &defined, &calls), 2, "%s", r.out);
+	cr_assert_eq(defined, 3, "%s", r.out);
+	cr_assert_gt(calls, 0, "%s", r.out);
 }
 
 Test(hooks, gortcc_gort_nohooks_links_without_them, .timeout = 120)
