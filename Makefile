@@ -92,16 +92,12 @@ $(B)/glibc/%.o: %.S | $(B)/.deps-ok
 	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@
 	@$(RENAME)
 
+ARCHIVES := $(B)/libgort_rt.a $(B)/glibc/libgort_rt.a $(B)/libgort_hooks.a $(B)/glibc/libgort_hooks.a
 $(B)/libgort_rt.a: $(MUSL_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
 $(B)/glibc/libgort_rt.a: $(GLIBC_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
 $(B)/libgort_hooks.a: $(MUSL_HOOKS)
-	@rm -f $@
-	$(AR) rcs $@ $^
 $(B)/glibc/libgort_hooks.a: $(GLIBC_HOOKS)
+$(ARCHIVES):
 	@rm -f $@
 	$(AR) rcs $@ $^
 $(B)/libgort_nohooks.a $(B)/glibc/libgort_nohooks.a: ldscripts/libgort_nohooks.a.in

@@ -71,16 +71,12 @@ struct iowait {
 	int64_t timeo;     /* deadline from it, 0 = none */
 };
 
-/* would_block: the operation on fd returned EAGAIN. Returns 0 to retry
- * (the descriptor became ready), an errno value to fail with, or
- * NOTPOLLABLE if the descriptor cannot be waited for. */
-static int would_block(int fd, bool wr, struct iowait *st)
+/* fd_wait parks until pd is ready in one direction: 0 to retry, or an
+ * errno value. A hooked call on a socket also honours SO_RCVTIMEO or
+ * SO_SNDTIMEO (read once per call): EAGAIN when it runs out. */
+static int fd_wait(struct pollDesc *pd, bool wr, struct iowait *st)
 {
-	long fl = rawsyscall(SYS_fcntl, fd, F_GETFL, 0);
-	if (fl < 0) return (int)-fl;
-	if (fl & O_NONBLOCK) return EAGAIN; /* the user asked for it */
-	struct pollDesc *pd = pd_get(fd);
-	if (!pd) return errno == EPERM ? NOTPOLLABLE : errno;
+	int fd = pd->fd;
 	int64_t dl = st->deadline;
 	int intr = st->intr;
 	if (st->hooked && pd->issock) {
@@ -103,11 +99,19 @@ static int would_block(int fd, bool wr, struct iowait *st)
 	return e;
 }
 
-int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr)
+/* would_block: the operation on fd returned EAGAIN. Returns 0 to retry
+ * (the descriptor became ready), an errno value to fail with, or
+ * NOTPOLLABLE if the descriptor cannot be waited for. */
+static int would_block(int fd, bool wr, struct iowait *st)
 {
-	struct pdlink l = {.pd = pd, .wr = wr};
-	return pd_waitlinks(&l, 1, deadline, intr);
+	long fl = rawsyscall(SYS_fcntl, fd, F_GETFL, 0);
+	if (fl < 0) return (int)-fl;
+	if (fl & O_NONBLOCK) return EAGAIN; /* the user asked for it */
+	struct pollDesc *pd = pd_get(fd);
+	if (!pd) return errno == EPERM ? NOTPOLLABLE : errno;
+	return fd_wait(pd, wr, st);
 }
+
 
 static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr)
 {
@@ -371,27 +375,9 @@ static int accept_wait(int fd, struct sockaddr *sa, socklen_t *salen, int flags,
 		long r = rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0);
 		restorefl(fd, fl, blocking);
 		if (r >= 0 || r != -EAGAIN || !blocking) return (int)sret(r);
-		struct iowait one = *st; /* would_block would see our O_NONBLOCK: wait directly */
 		struct pollDesc *pd = pd_get(fd);
 		if (!pd) return -1;
-		int64_t dl = one.deadline;
-		int intr = one.intr;
-		if (one.hooked && pd->issock) {
-			if (!st->timeo_read) {
-				struct timeval tv = {0, 0};
-				socklen_t l = sizeof tv;
-				st->timeo_read = true;
-				if (rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, (long)&tv, (long)&l, 0) == 0 &&
-				    (tv.tv_sec || tv.tv_usec))
-					st->timeo = nanotime() + tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
-			}
-			if (st->timeo) {
-				if (!dl || st->timeo < dl) dl = st->timeo;
-				intr = PDI_ANY;
-			}
-		}
-		int e = pd_wait1(pd, false, dl, intr);
-		if (e == ETIMEDOUT && st->timeo && dl == st->timeo) e = EAGAIN;
+		int e = fd_wait(pd, false, st);
 		if (e) {
 			errno = e;
 			return -1;
@@ -422,21 +408,10 @@ static int connect_wait(int fd, const struct sockaddr *sa, socklen_t salen, stru
 	/* In progress: wait until writable, then read the outcome. */
 	struct pollDesc *pd = pd_get(fd);
 	if (!pd) return -1;
-	int64_t dl = st->deadline;
-	int64_t timeo = 0;
-	if (st->hooked) {
-		struct timeval tv = {0, 0};
-		socklen_t l = sizeof tv;
-		if (rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&tv, (long)&l, 0) == 0 &&
-		    (tv.tv_sec || tv.tv_usec)) {
-			timeo = nanotime() + tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
-			if (!dl || timeo < dl) dl = timeo;
-		}
-	}
 	for (;;) {
-		int e = pd_wait1(pd, true, dl, st->intr);
+		int e = fd_wait(pd, true, st);
 		/* A blocking connect that times out on SO_SNDTIMEO says EINPROGRESS. */
-		if (e == ETIMEDOUT && timeo && dl == timeo) e = EINPROGRESS;
+		if (e == EAGAIN) e = EINPROGRESS;
 		if (e) {
 			errno = e;
 			return -1;
@@ -500,12 +475,10 @@ static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bo
 			if (rd || !wr) links[k++] = (struct pdlink){.pd = pd, .wr = false};
 			if (wr) links[k++] = (struct pdlink){.pd = pd, .wr = true};
 		}
-		int e = k || deadline || intr != PDI_NONE ? pd_waitlinks(links, k, deadline, intr) : 0;
-		if (!k && !deadline && (intr == PDI_NONE || !netpoll_intr_possible())) {
-			/* Nothing can ever become ready: poll(2) would sleep for
-			 * ever; so does this goroutine (a program's signal aside). */
-			e = pd_sleep(0, PDI_NONE);
-		}
+		/* With nothing that can become ready (no descriptor, no deadline,
+		 * no handler of the program), this parks for ever, as poll(2)
+		 * sleeps for ever. */
+		int e = pd_waitlinks(links, k, deadline, intr);
 		r = rawsyscall(SYS_poll, fds, n, 0);
 		if (r != 0) {
 			ret = (int)sret(r);

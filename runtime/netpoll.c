@@ -311,8 +311,8 @@ void pd_forget(int fd)
 
 /* ---- interrupts by the program's signal handlers ---- */
 
-_Atomic uint64_t gen_any;           /* bumped by handlers (time.c reads it) */
-static _Atomic uint64_t gen_norestart;
+_Atomic uint64_t sigintr_gen;             /* every handler of the program (time.c reads it) */
+static _Atomic uint64_t sigintr_gen_norestart; /* those without SA_RESTART */
 static _Atomic bool intr_possible;                /* a program handler exists */
 /* The interruptible waiters, in shards by P (a goroutine registers on its
  * P's): 10,000 goroutines sleeping at once do not contend on one lock. */
@@ -329,8 +329,8 @@ bool netpoll_intr_possible(void) { return atomic_load_explicit(&intr_possible, m
 void netpoll_sigintr(bool restart)
 {
 	atomic_store(&intr_possible, true);
-	atomic_fetch_add(&gen_any, 1);
-	if (!restart) atomic_fetch_add(&gen_norestart, 1);
+	atomic_fetch_add(&sigintr_gen, 1);
+	if (!restart) atomic_fetch_add(&sigintr_gen_norestart, 1);
 	atomic_store(&intrpending, 1);
 	netpollbreak();
 }
@@ -339,6 +339,13 @@ void netpoll_sigintr(bool restart)
  * waits from then on register as interruptible. */
 void netpoll_intr_enable(void) { atomic_store(&intr_possible, true); }
 
+/* listed: the waiter joins an interruptible list. A sleep with a deadline
+ * does not: intr_collect finds it through its timer. */
+static bool listed(const struct pdwaiter *w)
+{
+	return w->intr != PDI_NONE && (w->nlinks || !w->deadline);
+}
+
 static void intr_unlink(struct pdwaiter *w)
 {
 	if (!w->inlist) return;
@@ -346,6 +353,14 @@ static void intr_unlink(struct pdwaiter *w)
 	else intrq[w->ishard].head = w->inext;
 	if (w->inext) w->inext->iprev = w->iprev;
 	w->inlist = false;
+}
+
+/* intr_unlock_unlink: the waiter leaves its list (taking the list's lock). */
+static void intr_unlock_unlink(struct pdwaiter *w)
+{
+	lock(&intrq[w->ishard].lk);
+	intr_unlink(w);
+	unlock(&intrq[w->ishard].lk);
 }
 
 static void pd_timeout(void *arg, int64_t now);
@@ -385,24 +400,23 @@ static void intr_timer(struct timer *t, void *ctx)
 
 static struct g *intr_collect(struct g *list)
 {
-	struct intrscan sc = {atomic_load(&gen_any), atomic_load(&gen_norestart), list};
+	struct intrscan sc = {atomic_load(&sigintr_gen), atomic_load(&sigintr_gen_norestart), list};
 	timers_foreach(intr_timer, &sc);
 	list = sc.list;
-	uint64_t ga = sc.ga, gn = sc.gn;
 	for (int sh = 0; sh < INTRSHARDS; sh++) {
-	lock(&intrq[sh].lk);
-	for (struct pdwaiter *w = intrq[sh].head, *next; w; w = next) {
-		next = w->inext;
-		if (!intr_hit(w, ga, gn)) continue;
-		intr_unlink(w);
-		struct g *gp = w->g;
-		bool claimed;
-		if (claim(w, PDW_INTR, &claimed)) {
-			gp->schedlink = list;
-			list = gp;
+		lock(&intrq[sh].lk);
+		for (struct pdwaiter *w = intrq[sh].head, *next; w; w = next) {
+			next = w->inext;
+			if (!intr_hit(w, sc.ga, sc.gn)) continue;
+			intr_unlink(w);
+			struct g *gp = w->g;
+			bool claimed;
+			if (claim(w, PDW_INTR, &claimed)) {
+				gp->schedlink = list;
+				list = gp;
+			}
 		}
-	}
-	unlock(&intrq[sh].lk);
+		unlock(&intrq[sh].lk);
 	}
 	return list;
 }
@@ -460,7 +474,7 @@ static int pd_commit(struct g *gp, void *arg)
 	(void)gp;
 	struct pdwait *pw = arg;
 	struct pdwaiter *w = &pw->w;
-	if (w->intr != PDI_NONE && (w->nlinks || !w->deadline)) {
+	if (listed(w)) {
 		struct p *pp = getm()->p;
 		w->ishard = pp ? (int)(pp->id % INTRSHARDS) : 0;
 		struct intrshard *q = &intrq[w->ishard];
@@ -500,11 +514,7 @@ static int pd_commit(struct g *gp, void *arg)
 	if (why >= 0) atomic_compare_exchange_strong(&w->done, &v, W_EARLY | why);
 	pd_unqueue(w, k);
 	if (w->deadline) pd_stoptimer(pw);
-	if (w->intr != PDI_NONE && (w->nlinks || !w->deadline)) {
-		lock(&intrq[w->ishard].lk);
-		intr_unlink(w);
-		unlock(&intrq[w->ishard].lk);
-	}
+	if (listed(w)) intr_unlock_unlink(w);
 	w->parked = false;
 	return 0;
 }
@@ -522,8 +532,8 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 			    .t = {.when = deadline, .f = pd_timeout}};
 	pw.t.arg = &pw;
 	/* Signals from now on interrupt this wait. */
-	pw.w.gen_any = atomic_load(&gen_any);
-	pw.w.gen_norestart = atomic_load(&gen_norestart);
+	pw.w.gen_any = atomic_load(&sigintr_gen);
+	pw.w.gen_norestart = atomic_load(&sigintr_gen_norestart);
 	for (int k = 0; k < n; k++) {
 		links[k].w = &pw.w;
 		links[k].queued = false;
@@ -535,11 +545,7 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 	if (pw.w.parked) {
 		pd_unqueue(&pw.w, n);
 		if (deadline) pd_stoptimer(&pw);
-		if (intr != PDI_NONE && (n || !deadline)) {
-			lock(&intrq[pw.w.ishard].lk);
-			intr_unlink(&pw.w);
-			unlock(&intrq[pw.w.ishard].lk);
-		}
+		if (listed(&pw.w)) intr_unlock_unlink(&pw.w);
 	}
 	switch (atomic_load(&pw.w.done) & 0xf) {
 	case PDW_TIMEOUT: return ETIMEDOUT;
@@ -549,23 +555,10 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 	return 0;
 }
 
-/* pd_waitmodes parks the current goroutine until fd is ready for reading
- * (r), writing (w) or either, the deadline (absolute nanotime, 0 = none)
- * passes, or fd is closed. Returns 0, ETIMEDOUT or EBADF. */
-int pd_waitmodes(struct pollDesc *pd, bool r, bool wr, int64_t deadline)
+int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr)
 {
-	struct pdlink l[2] = {{.pd = pd, .wr = !r}, {.pd = pd, .wr = true}};
-	return pd_waitlinks(l, r && wr ? 2 : 1, deadline, PDI_NONE);
-}
-
-int pd_wait(struct pollDesc *pd, int mode, int64_t deadline)
-{
-	return pd_waitmodes(pd, mode == 'r', mode == 'w', deadline);
-}
-
-int pd_sleep(int64_t deadline, int intr)
-{
-	return pd_waitlinks(NULL, 0, deadline, intr);
+	struct pdlink l = {.pd = pd, .wr = wr};
+	return pd_waitlinks(&l, 1, deadline, intr);
 }
 
 /* netpoll_atfork (fork.c): the table's lock is held across fork. In the

@@ -49,8 +49,7 @@ struct pdwaiter {
 	int nlinks;
 	int64_t deadline;          /* absolute nanotime, 0 = none */
 	int intr;                  /* PDI_* */
-	_Atomic uint32_t done;     /* claimed by whoever wakes */
-	int why;                   /* PDW_*, written by the claimer */
+	_Atomic uint32_t done;     /* claimed by whoever wakes; says why (netpoll.c) */
 	bool parked;               /* false: an event raced in, did not park */
 	/* the interruptible lists (netpoll.c), under intrq[ishard].lk */
 	int ishard;
@@ -66,11 +65,8 @@ void pd_forget(int fd);
  * (ready, or a stale edge: the caller retries its operation), ETIMEDOUT,
  * EBADF or EINTR. */
 int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr);
-int pd_waitmodes(struct pollDesc *pd, bool r, bool w, int64_t deadline);
-int pd_wait(struct pollDesc *pd, int mode, int64_t deadline);
+/* pd_wait1: the same on one direction of one descriptor. */
 int pd_wait1(struct pollDesc *pd, bool wr, int64_t deadline, int intr);
-/* park with no descriptor: a sleep (nlinks 0) until deadline or a signal */
-int pd_sleep(int64_t deadline, int intr);
 /* An interruptible sleep (time.c: a hooked sleep while the program has
  * handlers). Lean on purpose: one timer and a few words on the
  * goroutine's stack, found by netpoll.c's intr_collect through the timer
@@ -83,7 +79,7 @@ struct isleep {
 	_Atomic int timerdone;     /* isleep_fire's last store */
 };
 void isleep_fire(void *arg, int64_t now);
-extern _Atomic uint64_t gen_any;
+extern _Atomic uint64_t sigintr_gen; /* bumped by every handler of the program */
 
 /* Signals the program handles (signal_linux.c's trampoline for handlers
  * installed through the hooked sigaction). Async-signal-safe. */

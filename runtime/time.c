@@ -307,7 +307,7 @@ static int isleep_commit(struct g *gp, void *arg)
 static inline __attribute__((always_inline)) int isleep(int64_t deadline)
 {
 	netpoll_init(); /* the eventfd carries the signal */
-	struct isleep s = {.t = {.when = deadline, .f = isleep_fire}, .g = getg(), .gen_any = atomic_load(&gen_any)};
+	struct isleep s = {.t = {.when = deadline, .f = isleep_fire}, .g = getg(), .gen_any = atomic_load(&sigintr_gen)};
 	s.t.arg = &s;
 	gopark(isleep_commit, &s, waitSleep);
 	if (atomic_load(&s.done) != 2) return 0;
@@ -316,15 +316,20 @@ static inline __attribute__((always_inline)) int isleep(int64_t deadline)
 	return EINTR;
 }
 
-static int sleepfor(int64_t ns, struct timespec *rem)
+/* sleepfor parks the calling goroutine for ns: 0, or EINTR (with the time
+ * left in *rem) if a handler of the program ran meanwhile. Inlined into
+ * each hook: no more frames on the goroutine's stack than gort_sleep has
+ * (10,000 sleeping goroutines are 10,000 cold stacks, and each frame more
+ * is a cache miss more per wake-up; bench/hooks). */
+static inline __attribute__((always_inline)) int sleepfor(int64_t ns, struct timespec *rem)
 {
 	if (ns <= 0) {
 		gort_yield();
 		return 0;
 	}
-	if (!netpoll_intr_possible()) {
+	if (likely(!netpoll_intr_possible())) {
 		/* No handler of the program can interrupt it: the plain sleep. */
-		gort_sleep(ns);
+		gosleep(getg(), ns);
 		return 0;
 	}
 	int64_t deadline = nanotime() + ns;
@@ -343,30 +348,15 @@ static bool badtime(const struct timespec *ts)
 }
 
 /* A century or more: a sleep for ever, as far as nanotime can tell. */
+#define FOREVER (INT64_MAX / 2)
 static int64_t tons(const struct timespec *ts)
 {
-	if (ts->tv_sec > 100LL * 365 * 86400) return INT64_MAX / 2;
+	if (ts->tv_sec > 100LL * 365 * 86400) return FOREVER;
 	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
 }
 
 int hook_nanosleep(const struct timespec *req, struct timespec *rem)
 {
-	if (likely(hooks_active() && !badtime(req) && (req->tv_sec | req->tv_nsec) && req->tv_sec < 1000000000L)) {
-		int64_t ns = req->tv_sec * 1000000000LL + req->tv_nsec;
-		if (!netpoll_intr_possible()) {
-			gosleep(getg(), ns);
-			return 0;
-		}
-		int64_t deadline = nanotime() + ns;
-		if (isleep(deadline) == 0) return 0;
-		if (rem) {
-			int64_t left = deadline - nanotime();
-			if (left < 0) left = 0;
-			*rem = (struct timespec){left / 1000000000, left % 1000000000};
-		}
-		errno = EINTR;
-		return -1;
-	}
 	if (!hooks_active()) {
 		long r = rawsyscall(SYS_nanosleep, req, rem, 0);
 		if (r < 0) {
@@ -407,22 +397,17 @@ int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, s
 	return sleepfor(ns, abs ? NULL : rem);
 }
 
-/* The common case first, with no more frames on the goroutine's stack
- * than gort_sleep has (10,000 sleeping goroutines are 10,000 cold stacks:
- * each frame more is a cache miss more per wake-up; bench/hooks). */
 int hook_usleep(unsigned long us)
 {
-	if (likely(us && us < 1000000000000UL && hooks_active())) {
-		if (!netpoll_intr_possible()) {
-			gosleep(getg(), (int64_t)us * 1000);
-			return 0;
-		}
-		if (isleep(nanotime() + (int64_t)us * 1000) == 0) return 0;
+	if (!hooks_active()) {
+		struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+		return hook_nanosleep(&ts, NULL);
+	}
+	if (sleepfor(us > FOREVER / 1000 ? FOREVER : (int64_t)us * 1000, NULL)) {
 		errno = EINTR;
 		return -1;
 	}
-	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-	return hook_nanosleep(&ts, NULL);
+	return 0;
 }
 
 unsigned hook_sleep(unsigned s)

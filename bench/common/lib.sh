@@ -8,6 +8,7 @@
 #   fmt VALUE, fmt0 VALUE  3 significant digits at most; an integer
 #   verdict VALUE OP LIMIT PASS or MISS (no timing assertion: drivers only print it)
 #   measure PATTERN CMD... runs a program, LINE = its result line (stops on failure)
+#   try PATTERN CMD...     the same, but status 124 (a watchdog's timeout) leaves LINE empty
 #   keep VAR KEY           VAR = LINE if LINE's KEY is smaller (best of runs)
 #
 # Nothing here installs anything: without Go, drivers print gort's figures
@@ -84,10 +85,20 @@ verdict() {
 # `env VAR=value`) and sets LINE to its output line that starts with
 # "PATTERN ". A crash, a non-zero status (the programs check their results)
 # or a missing line stops the driver with the program's output shown.
-measure() {
-	pat=$1
-	shift
-	if ! out=$("$@" 2>&1); then
+measure() { run_measured "" "$@"; }
+
+# try PATTERN CMD...: measure, except that a watchdog's timeout (status
+# 124) is a result, not a failure: LINE is then empty.
+try() { run_measured 124 "$@"; }
+
+run_measured() {
+	okrc=$1 pat=$2
+	shift 2
+	rc=0
+	out=$("$@" 2>&1) || rc=$?
+	LINE=
+	[ -n "$okrc" ] && [ $rc = "$okrc" ] && return 0
+	if [ $rc != 0 ]; then
 		echo "$NAME: '$*' failed:" >&2
 		echo "$out" >&2
 		exit 1

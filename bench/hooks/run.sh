@@ -17,28 +17,6 @@ NP=1000 RP=100 NS=10000 K=10 REPS=3 ROUNDS=3 TO=15
 TO=${HOOKS_TIMEOUT:-$TO}
 TARGET=1.10
 
-# try PATTERN CMD...: measure, except that the watchdog's timeout (status
-# 124) is a result, not a failure: LINE is then empty.
-try() {
-	pat=$1
-	shift
-	rc=0
-	out=$("$@" 2>&1) || rc=$?
-	LINE=
-	[ $rc = 124 ] && return 0
-	if [ $rc != 0 ]; then
-		echo "$NAME: '$*' failed:" >&2
-		echo "$out" >&2
-		exit 1
-	fi
-	LINE=$(echo "$out" | grep "^$pat " | head -n 1) || true
-	if [ -z "$LINE" ]; then
-		echo "$NAME: '$*' printed no '$pat' line:" >&2
-		echo "$out" >&2
-		exit 1
-	fi
-}
-
 # compare WORKLOAD PROCS GORT_LABEL LIBC_LABEL RATIO_LABEL ARGS...: runs
 # hooks WORKLOAD-gort and WORKLOAD-libc in turn, prints the line.
 compare() {

@@ -95,16 +95,18 @@ static int child(void)
 	return bad;
 }
 
+/* forker forks; the child runs childfn (arg) and exits with its result;
+ * the parent reaps it. */
 static void forker(void *arg)
 {
-	(void)arg;
+	int (*childfn)(void) = (int (*)(void))arg;
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid < 0) {
 		perror("fork");
 		exit(1);
 	}
-	if (pid == 0) exit(child());
+	if (pid == 0) exit(childfn());
 	int st;
 	gort_entersyscall();
 	pid_t w = waitpid(pid, &st, 0);
@@ -126,28 +128,13 @@ static void childspinner(void *arg)
 	spun = 1;
 }
 
-static void forkspinner(void *arg)
+static int spinchild(void)
 {
-	(void)arg;
+	gort_go(childspinner, NULL);
+	while (!spun) gort_sleep(1000000);
+	printf("child: spun 100ms\n");
 	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (pid == 0) {
-		gort_go(childspinner, NULL);
-		while (!spun) gort_sleep(1000000);
-		printf("child: spun 100ms\n");
-		fflush(stdout);
-		exit(0);
-	}
-	int st;
-	gort_entersyscall();
-	pid_t w = waitpid(pid, &st, 0);
-	gort_exitsyscall();
-	printf("parent: child %s status %d\n", w == pid ? "reaped" : "lost", WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
-	gort_wg_done(&wg);
+	return 0;
 }
 
 static void spawner(void *arg)
@@ -195,8 +182,8 @@ int main(int argc, char **argv)
 	gort_waitgroup one = GORT_WAITGROUP_INIT;
 	(void)one;
 	gort_wg_add(&wg, 1);
-	if (!strcmp(cmd, "fork")) gort_go(forker, NULL);
-	else if (!strcmp(cmd, "forkspin")) gort_go(forkspinner, NULL);
+	if (!strcmp(cmd, "fork")) gort_go(forker, (void *)child);
+	else if (!strcmp(cmd, "forkspin")) gort_go(forker, (void *)spinchild);
 	else if (!strcmp(cmd, "spawn")) gort_go(spawner, NULL);
 	else {
 		fprintf(stderr, "usage: forks fork|forkspin|spawn\n");
