@@ -34,7 +34,7 @@ fi
 j=$(field jmp_best_ns "$s")
 printf 'yield      bare jmp switch %s ns: gort_yield = %sx the bare switch (+%s ns)\n' \
 	"$(fmt "$j")" "$(fmt "$(calc "$gn / $j")")" "$(fmt "$(calc "$gn - $j")")"
-printf 'yield      (information: bare switch + MXCSR/x87 CW save %s ns; called 1 level down %s ns; push/ret switch %s ns)\n' \
+printf 'yield      (information: bare switch + MXCSR/x87 CW save %s ns; jmp switch called 1 level down %s ns; push/pop/ret switch %s ns; push+ret resume from matching call sites, as gort_swapctx %s ns)\n' \
 	"$(fmt "$(field jmp_fp_best_ns "$s")")" "$(fmt "$(field jmp_d1_best_ns "$s")")" \
-	"$(fmt "$(field ret_best_ns "$s")")"
+	"$(fmt "$(field ret_best_ns "$s")")" "$(fmt "$(field pushret_d1_best_ns "$s")")"
 echo "yield      (GOMAXPROCS=1, 2 x $ITERS yields, best of $ROUNDS processes x $REPS repetitions)"

@@ -14,6 +14,12 @@
  * when their control bits differ (here they never do). The context then has
  * a ninth word: mxcsr at 64, x87 control word at 68.
  *
+ * bench_swap_pushret(from, to): saves as bench_swap_jmp does, resumes with
+ * push + ret: the ret pops the entry the caller's call pushed, so when both
+ * sides switch from the same call site (as two goroutines parking or
+ * yielding through the same runtime path do) the buffer stays aligned and
+ * every return above the switch is predicted. This is gort_swapctx's way.
+ *
  * bench_swap_ret(from, to): the classic variant (boost.context style):
  * pushes the registers on the old stack, saves sp, loads the new sp, pops
  * and returns: the ret goes where the return-stack buffer does not expect. */
@@ -80,6 +86,30 @@ bench_swap_jmp_fp:
 	fldcw	68(%rsi)
 	jmp	.Lload
 	.size	bench_swap_jmp_fp, .-bench_swap_jmp_fp
+
+	.globl	bench_swap_pushret
+	.type	bench_swap_pushret, @function
+bench_swap_pushret:
+	movq	(%rsp), %rax
+	leaq	8(%rsp), %rcx
+	movq	%rcx, 0(%rdi)
+	movq	%rax, 8(%rdi)
+	movq	%rbp, 16(%rdi)
+	movq	%rbx, 24(%rdi)
+	movq	%r12, 32(%rdi)
+	movq	%r13, 40(%rdi)
+	movq	%r14, 48(%rdi)
+	movq	%r15, 56(%rdi)
+	movq	0(%rsi), %rsp
+	movq	16(%rsi), %rbp
+	movq	24(%rsi), %rbx
+	movq	32(%rsi), %r12
+	movq	40(%rsi), %r13
+	movq	48(%rsi), %r14
+	movq	56(%rsi), %r15
+	pushq	8(%rsi)
+	ret
+	.size	bench_swap_pushret, .-bench_swap_pushret
 
 	.globl	bench_swap_ret
 	.type	bench_swap_ret, @function

@@ -15,9 +15,18 @@
  *            follows a switch that did not pop the return-stack buffer, so
  *            the buffer predicts the other side's address and the return
  *            mispredicts, at every switch;
- *   ret      the classic push/pop/ret switch, for reference.
+ *   ret      the classic push/pop/ret switch, for reference: main and
+ *            the coroutine switch from different call sites, so its ret
+ *            mispredicts;
+ *   pushret_d1  gort_swapctx's way: saved as jmp, resumed with push + ret,
+ *            called one level down (d1p) from the same loop on both
+ *            sides, as two goroutines parking or yielding through the same
+ *            runtime path from the same code: the ret pops the caller's own entry in the
+ *            return-stack buffer, the target is the same call site, and
+ *            every return above is predicted.
  *
  *   switch [ITERS=20000000] [REPS=5] */
+#include <limits.h>
 #include <stdint.h>
 #include "../common/bench.h"
 
@@ -29,6 +38,7 @@ struct ctx {
 void bench_swap_jmp(struct ctx *from, struct ctx *to);
 void bench_swap_jmp_fp(struct ctx *from, struct ctx *to);
 void bench_swap_ret(struct ctx *from, struct ctx *to);
+void bench_swap_pushret(struct ctx *from, struct ctx *to);
 
 static struct ctx mainctx, coctx;
 static long iters;
@@ -40,11 +50,23 @@ static NOINLINE void d1(struct ctx *a, struct ctx *b)
 	__asm__ volatile(""); /* no tail call */
 }
 
+static NOINLINE void d1p(struct ctx *a, struct ctx *b)
+{
+	bench_swap_pushret(a, b);
+	__asm__ volatile("");
+}
+
 /* The coroutines never return: they switch back forever. */
 static void co_jmp(void) { for (;;) bench_swap_jmp(&coctx, &mainctx); }
 static void co_jmp_fp(void) { for (;;) bench_swap_jmp_fp(&coctx, &mainctx); }
 static void co_jmp_d1(void) { for (;;) d1(&coctx, &mainctx); }
 static void co_ret(void) { for (;;) bench_swap_ret(&coctx, &mainctx); }
+/* Both sides run this same loop, so every call site matches. */
+static NOINLINE void loop_pushret_d1(struct ctx *self, struct ctx *other, long n)
+{
+	for (long i = 0; i < n; i++) d1p(self, other);
+}
+static void co_pushret_d1(void) { loop_pushret_d1(&coctx, &mainctx, LONG_MAX); }
 
 static void trap(void) { abort(); }
 
@@ -67,12 +89,12 @@ static void init(void (*fn)(void), int ret)
 	coctx.sp = (uintptr_t)top;
 }
 
-enum { JMP, JMP_FP, JMP_D1, RET, NV };
-static const char *const names[NV] = {"jmp", "jmp_fp", "jmp_d1", "ret"};
+enum { JMP, JMP_FP, JMP_D1, RET, PUSHRET_D1, NV };
+static const char *const names[NV] = {"jmp", "jmp_fp", "jmp_d1", "ret", "pushret_d1"};
 
 static double measure(int v)
 {
-	static void (*const co[NV])(void) = {co_jmp, co_jmp_fp, co_jmp_d1, co_ret};
+	static void (*const co[NV])(void) = {co_jmp, co_jmp_fp, co_jmp_d1, co_ret, co_pushret_d1};
 	init(co[v], v == RET);
 	int64_t t0 = bench_now();
 	switch (v) {
@@ -87,6 +109,9 @@ static double measure(int v)
 		break;
 	case RET:
 		for (long i = 0; i < iters; i++) bench_swap_ret(&mainctx, &coctx);
+		break;
+	case PUSHRET_D1:
+		loop_pushret_d1(&mainctx, &coctx, iters);
 		break;
 	}
 	return (double)(bench_now() - t0) / (double)(2 * iters);
