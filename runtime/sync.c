@@ -2,7 +2,9 @@
  * parks the goroutine, never the thread.
  *
  * Both keep their waiters in a FIFO list of nodes on the waiters' own
- * stacks, under a small runtime lock (the `lock` word, a struct mutex).
+ * stacks, under a small runtime lock (the `lock` word, a struct mutex);
+ * their fast paths (a Done that does not reach zero, an uncontended Lock
+ * and Unlock) are one atomic operation and take no lock.
  * Mutex: state 0 unlocked, 1 locked, 2 locked with waiters. Unlock hands
  * the mutex directly to the first waiter (state stays locked), so a waiter
  * cannot be starved by goroutines that keep re-locking on the fast path.
@@ -49,21 +51,21 @@ static struct waiter *pop(void **head, void **tail)
 	return w;
 }
 
+/* WaitGroup: the count is atomic and Add/Done change it with one atomic
+ * add, lock-free; only the change that brings it to zero takes the lock, to
+ * wake the waiters. A waiter checks the count again under the lock before it
+ * queues itself, so a Done that reaches zero after that check finds it on
+ * the list (it takes the lock after the waiter released it, in gopark). */
 void gort_wg_add(gort_waitgroup *wg, int64_t delta)
 {
 	struct mutex *l = (struct mutex *)&wg->lock;
 	if (delta < 0) racerelease(wg); /* gort_wg_done: what we did is seen by the waiters */
+	int64_t v = __atomic_add_fetch(&wg->count, delta, __ATOMIC_ACQ_REL);
+	if (v < 0) fatal("sync: negative WaitGroup counter");
+	if (v > 0 || delta == 0) return;
 	lock(l);
-	wg->count += delta;
-	if (wg->count < 0) {
-		unlock(l);
-		fatal("sync: negative WaitGroup counter");
-	}
-	struct waiter *list = NULL;
-	if (wg->count == 0) {
-		list = wg->waiters;
-		wg->waiters = wg->tail = NULL;
-	}
+	struct waiter *list = wg->waiters;
+	wg->waiters = wg->tail = NULL;
 	unlock(l);
 	while (list) {
 		struct waiter *next = list->next; /* list lives on the waiter's stack */
@@ -77,13 +79,17 @@ void gort_wg_done(gort_waitgroup *wg) { gort_wg_add(wg, -1); }
 void gort_wg_wait(gort_waitgroup *wg)
 {
 	struct mutex *l = (struct mutex *)&wg->lock;
+	if (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) == 0) {
+		raceacquire(wg);
+		return;
+	}
 	if (!ingoroutine()) {
 		while (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) != 0) threadsleep();
 		raceacquire(wg);
 		return;
 	}
 	lock(l);
-	if (wg->count == 0) {
+	if (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) == 0) {
 		unlock(l);
 		raceacquire(wg);
 		return;
