@@ -106,7 +106,7 @@ static void fork_child(void)
 		gone++;
 	}
 	atomic_fetch_sub(&sched.nglive, gone);
-	sched.runqhead = sched.runqtail = NULL;
+	gq_clear(&sched.runq);
 	atomic_store(&sched.runqsize, 0);
 
 	/* Ps: every run queue emptied (what was on them is dead), every P

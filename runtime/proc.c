@@ -267,57 +267,76 @@ void allgadd(struct g *gp)
 	unlock(&allglock);
 }
 
-/* gfget takes a dead G from pp's free list, refilling from the global one. */
+/* gfget takes a dead G from pp's free G cache, refilling half of it from
+ * the global list when it is empty. The lists hold pointers (gqueue.c):
+ * refilling does not touch the Gs. */
 static struct g *gfget(struct p *pp)
 {
-	if (pp && !pp->gfree && sched.gfree) {
+	if (!pp) return NULL;
+	if (pp->gfreecnt == 0) {
+		if (!__atomic_load_n(&sched.gfree.tail, __ATOMIC_RELAXED)) return NULL; /* never had any */
 		lock(&sched.lock);
-		while (pp->gfreecnt < 32 && sched.gfree) {
-			struct g *gp = sched.gfree;
-			sched.gfree = gp->schedlink;
-			sched.ngfree--;
-			gp->schedlink = pp->gfree;
-			pp->gfree = gp;
-			pp->gfreecnt++;
-		}
+		pp->gfreecnt = (int32_t)gq_poptailn(&sched.gfree, pp->gfree, GFREECACHE / 2);
 		unlock(&sched.lock);
+		if (pp->gfreecnt == 0) return NULL;
 	}
-	if (!pp || !pp->gfree) return NULL;
-	struct g *gp = pp->gfree;
-	pp->gfree = gp->schedlink;
-	pp->gfreecnt--;
+	struct g *gp = pp->gfree[--pp->gfreecnt];
+	/* The next newproc's G: fetch its first line (all newproc writes). */
+	if (pp->gfreecnt) __builtin_prefetch(pp->gfree[pp->gfreecnt - 1], 1);
 	return gp;
 }
 
-/* gfput puts a dead G on pp's free list, moving a batch to the global list
- * when it grows long. */
+/* gfput puts a dead G in pp's free G cache, moving half of it to the global
+ * list when it is full. */
 void gfput(struct p *pp, struct g *gp)
 {
 	if (!pp) {
 		lock(&sched.lock);
-		gp->schedlink = sched.gfree;
-		sched.gfree = gp;
-		sched.ngfree++;
+		gq_push(&sched.gfree, gp);
 		unlock(&sched.lock);
 		return;
 	}
-	gp->schedlink = pp->gfree;
-	pp->gfree = gp;
-	if (++pp->gfreecnt >= 64) {
+	if (pp->gfreecnt == GFREECACHE) {
+		/* The older half goes (the bottom of the stack: the coldest). */
 		lock(&sched.lock);
-		while (pp->gfreecnt >= 32) {
-			struct g *g1 = pp->gfree;
-			pp->gfree = g1->schedlink;
-			pp->gfreecnt--;
-			g1->schedlink = sched.gfree;
-			sched.gfree = g1;
-			sched.ngfree++;
-		}
+		gq_pushn(&sched.gfree, pp->gfree, GFREECACHE / 2);
 		unlock(&sched.lock);
+		memmove(pp->gfree, pp->gfree + GFREECACHE / 2, sizeof pp->gfree[0] * (GFREECACHE / 2));
+		pp->gfreecnt = GFREECACHE / 2;
 	}
+	pp->gfree[pp->gfreecnt++] = gp;
 }
 
 /* ---- newproc ---- */
+
+/* newgoid returns a goroutine id never used before. Each P takes ids from
+ * sched.goidgen in batches (Go's goidcache), so creating a goroutine costs
+ * no atomic read-modify-write: on some CPUs one costs as much as the rest
+ * of newproc, as it waits for the stores to the cold G to complete. Ids are
+ * unique and increase on each P, not across Ps. */
+#define GOIDBATCH 16
+static int64_t newgoid(struct p *pp)
+{
+	if (!pp) return atomic_fetch_add(&sched.goidgen, 1) + 1;
+	if (pp->goidcache == pp->goidcacheend) {
+		pp->goidcache = atomic_fetch_add(&sched.goidgen, GOIDBATCH) + 1;
+		pp->goidcacheend = pp->goidcache + GOIDBATCH;
+	}
+	return pp->goidcache++;
+}
+
+/* nglive_add counts goroutines born (+1) and dead (-1) on pp's counter,
+ * or on the global one without a P; gort_numgoroutine sums them. Only
+ * pp's owner writes pp->nglive: a load and a store, no lock prefix. */
+static inline void nglive_add(struct p *pp, int64_t d)
+{
+	if (!pp) {
+		atomic_fetch_add(&sched.nglive, d);
+		return;
+	}
+	atomic_store_explicit(&pp->nglive, atomic_load_explicit(&pp->nglive, memory_order_relaxed) + d,
+			      memory_order_relaxed);
+}
 
 /* newproc creates a goroutine running fn(arg) and queues it on the current
  * P (in runnext: it likely runs soon and shares caches with its creator).
@@ -337,21 +356,16 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 		atomic_store_explicit(&gp->status, Gdead, memory_order_release);
 		allgadd(gp);
 	}
+	/* Only the G's first cache line (runtime.h): goexit0 and galloc left
+	 * the rest reset. */
 	gp->fn = fn;
 	gp->arg = arg;
 	gp->stackreq = stacksize;
 	gp->gopc = callerpc;
-	gp->goid = atomic_fetch_add(&sched.goidgen, 1) + 1;
-	gp->ismain = gp->goid == 1;
-	gp->saved_errno = 0;
-	gp->preempt = false;
-	gp->exiting = false;
-	gp->asan_fakestack = NULL;
-	gp->lockedm = NULL;
-	gp->lockedcount = 0;
-	gp->m = NULL;
+	gp->goid = newgoid(pp);
+	if (unlikely(gp->goid == 1)) gp->ismain = true;
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
-	atomic_fetch_add(&sched.nglive, 1);
+	nglive_add(pp, 1);
 	racerelease(gp); /* the new goroutine sees what its creator did */
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 
@@ -376,7 +390,7 @@ static int goexit0(struct g *gp, void *arg)
 	(void)arg;
 	struct m *mp = getm();
 	atomic_store_explicit(&gp->status, Gdead, memory_order_release);
-	atomic_fetch_sub(&sched.nglive, 1);
+	nglive_add(mp->p, -1);
 	checkers_tsan_exit(gp);
 	gp->m = NULL;
 	if (gp->lockedm) {
@@ -387,6 +401,13 @@ static int goexit0(struct g *gp, void *arg)
 	gp->fn = NULL;
 	gp->arg = NULL;
 	gp->waiting = NULL;
+	/* What newproc does not write (it touches only the first line). */
+	gp->saved_errno = 0;
+	gp->preempt = false;
+	gp->ismain = false;
+	gp->exiting = false;
+	gp->asan_fakestack = NULL;
+	gp->lockedcount = 0;
 	stackfree(gp);
 	gfput(mp->p, gp);
 	return 0;
@@ -515,9 +536,24 @@ int64_t gort_goid(void)
 	return gp->goid;
 }
 
+/* nglive_total: goroutines alive, the sum of the per-P counts and the
+ * global one. Exact when nothing is starting or ending goroutines (the
+ * deadlock check, a program between phases); a snapshot otherwise, as Go's
+ * NumGoroutine. Ps that procresize destroyed have folded their count into
+ * sched.nglive. */
+int64_t nglive_total(void)
+{
+	int64_t n = atomic_load(&sched.nglive);
+	int32_t np = atomic_load(&allplen);
+	struct p **pa = __atomic_load_n(&allp, __ATOMIC_ACQUIRE);
+	for (int32_t i = 0; pa && i < np; i++) n += atomic_load_explicit(&pa[i]->nglive, memory_order_relaxed);
+	return n;
+}
+
 int64_t gort_numgoroutine(void)
 {
-	return atomic_load(&sched.nglive);
+	int64_t n = nglive_total();
+	return n < 0 ? 0 : n; /* a racing snapshot can undercount */
 }
 
 int *gort_errno_location(void)

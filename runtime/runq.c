@@ -9,8 +9,9 @@
  *     thieves take it only after a pause (it is likely to be scheduled
  *     right away by the owner).
  * When the ring is full, half of it moves to the global queue in one batch
- * (runqputslow). The global queue is a linked list under sched.lock; the
- * scheduler checks it every 61st tick so that it cannot starve.
+ * (runqputslow). The global queue is a ring of G pointers under sched.lock
+ * (gqueue.c); the scheduler checks it every 61st tick so that it cannot
+ * starve.
  *
  * Invariant: a G is on at most one queue, and only in status Grunnable. */
 #include "runtime.h"
@@ -18,27 +19,22 @@
 /* globrunqput puts gp on the global queue. Caller holds sched.lock. */
 void globrunqput(struct g *gp)
 {
-	gp->schedlink = NULL;
-	if (sched.runqtail) sched.runqtail->schedlink = gp;
-	else sched.runqhead = gp;
-	sched.runqtail = gp;
+	gq_push(&sched.runq, gp);
 	atomic_fetch_add(&sched.runqsize, 1);
 }
 
-/* globrunqputbatch puts the list head..tail of n Gs on the global queue.
+/* globrunqputbatch puts gs[0..n) on the global queue, in that order.
  * Caller holds sched.lock. */
-void globrunqputbatch(struct g *head, struct g *tail, int32_t n)
+void globrunqputbatch(struct g *const *gs, int32_t n)
 {
-	tail->schedlink = NULL;
-	if (sched.runqtail) sched.runqtail->schedlink = head;
-	else sched.runqhead = head;
-	sched.runqtail = tail;
+	gq_pushn(&sched.runq, gs, (uint32_t)n);
 	atomic_fetch_add(&sched.runqsize, n);
 }
 
 /* globrunqget takes a batch from the global queue into pp's ring and returns
  * one G to run (Go's globrunqget). max 0 means no limit beyond fairness.
- * Caller holds sched.lock. */
+ * Caller holds sched.lock. Only pointers move: the Gs themselves (cold, if
+ * they waited long) are not touched here. */
 struct g *globrunqget(struct p *pp, int32_t max)
 {
 	int32_t size = atomic_load(&sched.runqsize);
@@ -47,17 +43,11 @@ struct g *globrunqget(struct p *pp, int32_t max)
 	if (n > size) n = size;
 	if (max > 0 && n > max) n = max;
 	if (n > RUNQSIZE / 2) n = RUNQSIZE / 2;
+	struct g *batch[RUNQSIZE / 2];
+	n = (int32_t)gq_popheadn(&sched.runq, batch, (uint32_t)n);
 	atomic_fetch_sub(&sched.runqsize, n);
-	struct g *gp = sched.runqhead;
-	sched.runqhead = gp->schedlink;
-	n--;
-	for (; n > 0; n--) {
-		struct g *g1 = sched.runqhead;
-		sched.runqhead = g1->schedlink;
-		runqput(pp, g1, false);
-	}
-	if (!sched.runqhead) sched.runqtail = NULL;
-	return gp;
+	for (int32_t i = 1; i < n; i++) runqput(pp, batch[i], false);
+	return batch[0];
 }
 
 /* runqputslow moves half of pp's ring and gp to the global queue. Returns
@@ -73,9 +63,8 @@ static bool runqputslow(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
 						     memory_order_relaxed))
 		return false;
 	batch[n] = gp;
-	for (uint32_t i = 0; i < n; i++) batch[i]->schedlink = batch[i + 1];
 	lock(&sched.lock);
-	globrunqputbatch(batch[0], batch[n], n + 1);
+	globrunqputbatch(batch, n + 1);
 	unlock(&sched.lock);
 	return true;
 }
@@ -122,8 +111,15 @@ struct g *runqget(struct p *pp, bool *inherit)
 		if (t == h) return NULL;
 		struct g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
 		if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1, memory_order_release,
-							  memory_order_relaxed))
+							  memory_order_relaxed)) {
+			/* The G after it runs next, most likely: start fetching
+			 * it now (a G that waited behind many others is cold). A
+			 * stale slot only wastes the prefetch. */
+			const char *next = (const char *)atomic_load_explicit(&pp->runq[(h + 1) % RUNQSIZE],
+									     memory_order_relaxed);
+			for (size_t off = 0; off < sizeof(struct g); off += 64) __builtin_prefetch(next + off);
 			return gp;
+		}
 	}
 }
 

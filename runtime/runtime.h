@@ -129,26 +129,37 @@ struct timer;
 struct timers;
 
 struct g {
-	/* Owner-only (the M running this G, or the scheduler holding it).
-	 * Kept within 256 bytes (the G slab's unit, see galloc): a parked
+	/* Kept within 256 bytes (the G slab's unit, see galloc): a parked
 	 * goroutine costs its G plus one stack page, and bench/idle holds that
-	 * to 1.6x Go's bytes per goroutine. */
+	 * to 1.6x Go's bytes per goroutine.
+	 *
+	 * The first 64-byte line holds everything newproc writes and the run
+	 * queues and execute read first: a G that waits long in a queue (bench
+	 * spawn's million) is cold, and creating, dequeuing and starting it
+	 * then cost one cache miss each instead of three or four. goexit0
+	 * resets the other fields while the dying G is still hot. */
+	struct g *schedlink;    /* run queue link (owner / sched.lock) */
+	void (*fn)(void *);
+	void *arg;
+	uintptr_t gopc;         /* pc of the gort_go call that created it */
+	size_t stackreq;        /* requested stack size, 0 = default */
+	uintptr_t stack_lo;     /* lowest usable address (0: never ran) */
+	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
+	int64_t goid;
+	_Atomic uint32_t status;
+	_Atomic uint32_t waitreason;
+
+	/* Owner-only (the M running this G, or the scheduler holding it). */
 	struct gobuf sched;     /* saved context while not running */
-	uintptr_t stack_lo;     /* lowest usable address */
 	uintptr_t stack_hi;     /* one past the highest usable address */
 	void *stack_map;        /* the whole mapping, guard included; NULL for g0 */
 	size_t stack_mapsize;
 	struct m *m;            /* M running it, when running */
 	struct m *lockedm;      /* gort_lockosthread */
-	void (*fn)(void *);
-	void *arg;
-	uintptr_t gopc;         /* pc of the gort_go call that created it */
-	struct g *schedlink;    /* run queue / free list link */
 	struct sudog *waiting;  /* channel wait entries (chan.c) */
 	void *param;            /* passed by the waker (chan.c) */
 	int64_t waitsince;      /* nanotime when parked */
 	struct timer *timer;    /* for gort_sleep (time.c) */
-	size_t stackreq;        /* requested stack size, 0 = default */
 	int saved_errno;        /* errno while switched out */
 	int lockedcount;
 	int32_t syscallnest;    /* gort_entersyscall nesting */
@@ -160,15 +171,11 @@ struct g {
 	void *asan_fakestack;   /* AddressSanitizer's fake stack while switched out (checkers.c) */
 	void *tsan_fiber;       /* ThreadSanitizer's fiber for this G (checkers.c) */
 
-	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
-	_Atomic uint32_t status;
-	_Atomic uint32_t waitreason;
-	int64_t goid;
-
 	/* Under allglock: the list of all Gs ever made (dead ones included). */
 	struct g *alllink;
 };
 _Static_assert(sizeof(struct g) <= 256, "struct g outgrew its 256-byte slab unit");
+_Static_assert(offsetof(struct g, waitreason) < 64, "struct g's first line outgrew 64 bytes");
 
 /* ---- M ---- */
 struct m {
@@ -214,6 +221,7 @@ struct m {
 enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
 
 #define RUNQSIZE 256
+#define GFREECACHE 64 /* a P's free G cache; half moves to or from the global list */
 #define MAXPROCS 1024   /* GOMAXPROCS's upper bound */
 
 struct p {
@@ -239,7 +247,9 @@ struct p {
 	 * there again" (in a ping-pong the two alternate in runnext). */
 	_Atomic uint32_t runnextgen;
 	/* Owner-only caches. */
-	struct g *gfree;             /* dead Gs (no stack) */
+	int64_t goidcache, goidcacheend; /* goroutine ids taken from sched.goidgen */
+	_Atomic int64_t nglive;      /* goroutines born minus died here (owner writes, anyone reads) */
+	struct g *gfree[GFREECACHE]; /* dead Gs (no stack), a stack: gfree[gfreecnt - 1] is next */
 	int32_t gfreecnt;
 	struct freestack *stackcache;/* free default-size stacks */
 	int32_t nstackcache;
@@ -259,6 +269,20 @@ struct bootarena {
 extern struct bootarena bootarena;
 
 /* ---- the scheduler's global state (Go's schedt) ---- */
+
+/* A growable ring of G pointers (gqueue.c), under sched.lock. */
+struct gqueue {
+	struct g **buf;
+	uint64_t head, tail;
+	uint64_t cap;
+};
+void gq_push(struct gqueue *q, struct g *gp);
+void gq_pushn(struct gqueue *q, struct g *const *gs, uint32_t n);
+uint32_t gq_popheadn(struct gqueue *q, struct g **out, uint32_t n);
+uint32_t gq_poptailn(struct gqueue *q, struct g **out, uint32_t n);
+void gq_clear(struct gqueue *q);
+static inline uint64_t gq_len(const struct gqueue *q) { return q->tail - q->head; }
+
 struct schedt {
 	struct mutex lock;
 	/* Under lock. */
@@ -271,14 +295,13 @@ struct schedt {
 	struct p *pidle;
 	_Atomic int32_t npidle;
 	_Atomic int32_t nmspinning;
-	struct g *runqhead, *runqtail; /* global run queue */
-	_Atomic int32_t runqsize;
-	struct g *gfree;               /* global free Gs */
-	int32_t ngfree;
+	struct gqueue runq;            /* global run queue (FIFO) */
+	_Atomic int32_t runqsize;      /* its length; read racily as a hint */
+	struct gqueue gfree;           /* global free Gs (LIFO: the warmest first) */
 	/* Atomic. */
 	_Atomic int64_t goidgen;
 	_Atomic int64_t ngsys;         /* system goroutines (not counted) */
-	_Atomic int64_t nglive;        /* goroutines alive (not dead) */
+	_Atomic int64_t nglive;        /* goroutines alive (not dead), with the Ps' counts (nglive_total) */
 	_Atomic uint32_t sysmonwait;
 	_Atomic int64_t lastpoll;
 	int32_t gomaxprocs;            /* under lock; read racily by stats */
@@ -455,7 +478,7 @@ bool stack_isguard(struct g *gp, uintptr_t addr);
 
 /* runq.c */
 void globrunqput(struct g *gp);
-void globrunqputbatch(struct g *head, struct g *tail, int32_t n);
+void globrunqputbatch(struct g *const *gs, int32_t n);
 struct g *globrunqget(struct p *pp, int32_t max);
 void runqput(struct p *pp, struct g *gp, bool next);
 struct g *runqget(struct p *pp, bool *inherit);
@@ -465,6 +488,7 @@ void runqdrain(struct p *pp);
 
 /* proc.c */
 int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t callerpc);
+int64_t nglive_total(void);
 void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
 void goready(struct g *gp, bool next);
 void procresize(int32_t nprocs);

@@ -578,14 +578,9 @@ void procresize(int32_t nprocs)
 	for (int32_t i = nprocs; i < old; i++) {
 		struct p *pp = allp[i];
 		runqdrain(pp);
-		while (pp->gfree) {
-			struct g *gp = pp->gfree;
-			pp->gfree = gp->schedlink;
-			gp->schedlink = sched.gfree;
-			sched.gfree = gp;
-			sched.ngfree++;
-		}
+		gq_pushn(&sched.gfree, pp->gfree, (uint32_t)pp->gfreecnt);
 		pp->gfreecnt = 0;
+		atomic_fetch_add(&sched.nglive, atomic_exchange(&pp->nglive, 0));
 		unlock(&sched.lock);
 		stackcache_flush(pp);
 		timers_move(pp, allp[0]);
@@ -1096,7 +1091,7 @@ void checkdead(void)
 			   sched.nmidle, sched.nmidlelocked, (long)(sched.mnext + 1 - sched.mgone), sched.nmsys);
 		throw("checkdead: inconsistent counts");
 	}
-	if (atomic_load(&sched.nglive) == 0 || (sched.mainexited && atomic_load(&sched.nglive) == 0)) {
+	if (nglive_total() == 0) {
 		unlock(&sched.lock);
 		fatal("no goroutines (main called gort_goexit) - deadlock!");
 	}

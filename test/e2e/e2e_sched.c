@@ -16,6 +16,16 @@ Test(sched, million_goroutines_spawned_and_joined, .timeout = 120)
 	}
 }
 
+Test(sched, goroutine_ids_never_repeat_and_the_count_is_exact)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		struct result r = runE(env, bin("musl", "sched"), "ids");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", procs[i], r.code, r.err);
+		cr_assert_str_eq(r.out, "ids: n=40008 unique=1 main=1 live=40001 after=1\n", "%s", procs[i]);
+	}
+}
+
 Test(sched, fork_join_results)
 {
 	for (int i = 0; i < 3; i++) {

@@ -252,6 +252,65 @@ static void vclobber(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* ids: goroutine ids (taken by each P in batches) never repeat, and
+ * gort_numgoroutine (per-P counts summed) is exact once things settle, with
+ * goroutines created on one P and ending on another. */
+#define IDSPAWNERS 8
+#define IDCHILDREN 5000
+static int64_t idsv[IDSPAWNERS * (IDCHILDREN + 1)];
+static _Atomic long idsn;
+static gort_waitgroup idstarted = GORT_WAITGROUP_INIT, idrelease = GORT_WAITGROUP_INIT,
+		      idfinished = GORT_WAITGROUP_INIT;
+static void idchild(void *arg)
+{
+	(void)arg;
+	idsv[atomic_fetch_add(&idsn, 1)] = gort_goid();
+	gort_wg_done(&idstarted);
+	gort_wg_wait(&idrelease);
+	gort_wg_done(&idfinished);
+}
+static void idspawner(void *arg)
+{
+	(void)arg;
+	idsv[atomic_fetch_add(&idsn, 1)] = gort_goid();
+	for (int i = 0; i < IDCHILDREN; i++) {
+		gort_go(idchild, NULL);
+		if (i % 100 == 0) gort_yield();
+	}
+}
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+/* settle polls gort_numgoroutine until it is want (5 s at most). */
+static int64_t settle(int64_t want)
+{
+	int64_t n = 0;
+	for (int i = 0; i < 5000 && (n = gort_numgoroutine()) != want; i++) gort_sleep(1000000);
+	return n;
+}
+static int ids(void)
+{
+	gort_wg_add(&idstarted, IDSPAWNERS * IDCHILDREN);
+	gort_wg_add(&idfinished, IDSPAWNERS * IDCHILDREN);
+	gort_wg_add(&idrelease, 1);
+	for (int i = 0; i < IDSPAWNERS; i++) gort_go(idspawner, NULL);
+	gort_wg_wait(&idstarted);
+	int64_t live = settle(1 + IDSPAWNERS * IDCHILDREN); /* the spawners have returned */
+	gort_wg_done(&idrelease);
+	gort_wg_wait(&idfinished);
+	int64_t after = settle(1);
+	long n = atomic_load(&idsn);
+	qsort(idsv, (size_t)n, sizeof idsv[0], cmp64);
+	int unique = idsv[0] > 1;
+	for (long i = 1; i < n; i++)
+		if (idsv[i] == idsv[i - 1]) unique = 0;
+	printf("ids: n=%ld unique=%d main=%ld live=%ld after=%ld\n", n, unique, (long)gort_goid(), (long)live,
+	       (long)after);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -273,6 +332,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
+	if (!strcmp(cmd, "ids")) return ids();
 	if (!strcmp(cmd, "libc")) {
 		gort_wg_add(&wg, 100);
 		for (long i = 0; i < 100; i++) gort_go(libcuser, (void *)i);
