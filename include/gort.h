@@ -22,7 +22,8 @@ extern "C" {
 /* ---- goroutines ---- */
 
 /* gort_goid returns the calling goroutine's id. main() runs as goroutine 1.
- * Ids are never reused. Returns 0 when called before the runtime started
+ * Ids are never reused. They increase in creation order on each P (Ps take
+ * ids in batches of 16, as Go does), not across Ps. Returns 0 when called before the runtime started
  * (from a C constructor) or on a scheduler stack. */
 int64_t gort_goid(void);
 
@@ -47,7 +48,9 @@ _Noreturn void gort_goexit(void);
  * and returns the previous value; n <= 0 only reads it. */
 int gort_gomaxprocs(int n);
 
-/* gort_numgoroutine returns the number of goroutines that exist. */
+/* gort_numgoroutine returns the number of goroutines that exist: exact
+ * when no goroutine is starting or ending, a snapshot otherwise (as Go's
+ * runtime.NumGoroutine). */
 int64_t gort_numgoroutine(void);
 
 /* gort_sleep parks the calling goroutine for at least ns nanoseconds
