@@ -30,7 +30,7 @@ struct waitq {
  * empty and qcount < cap implies sendq is empty.
  * Locking: every field below `lock` is under it. */
 struct hchan {
-	struct mutex lock;
+	struct spinlock lock;
 	size_t elemsize;
 	size_t cap;
 	size_t qcount;          /* values in buf */
@@ -56,13 +56,13 @@ _Noreturn void chan_panic(const char *what);
  * itself once it resumes). */
 static inline void chanlock(struct hchan *c)
 {
-	lock(&c->lock);
+	spin_lock(&c->lock);
 	raceacquire(c);
 }
 static inline void chanunlock(struct hchan *c)
 {
 	racerelease(c);
-	unlock(&c->lock);
+	spin_unlock(&c->lock);
 }
 
 /* elemcopy copies a channel element. Most elements are a pointer or a

@@ -4,7 +4,8 @@
  * (a whole thread), never a goroutine.
  *
  * mutex.key: 0 unlocked, 1 locked, 2 locked and a thread may be sleeping.
- * note.key: 0 clear, 1 woken; one sleeper and one waker per clear. */
+ * note.key: 0 clear, 1 woken; one sleeper and one waker per clear.
+ * struct spinlock (runtime.h): a lock that spins and yields, never sleeps. */
 #include "runtime.h"
 
 void lock(struct mutex *l)
@@ -30,6 +31,21 @@ void unlock(struct mutex *l)
 {
 	if (atomic_exchange_explicit(&l->key, 0, memory_order_release) == 2)
 		futexwakeup(&l->key, 1);
+}
+
+void spin_lock_slow(struct spinlock *l)
+{
+	for (int spins = 0;;) {
+		/* Wait for it to look free before trying: a failed exchange
+		 * takes the line away from the holder. */
+		while (atomic_load_explicit(&l->key, memory_order_relaxed) != 0) {
+			if (spins++ < 100) __builtin_ia32_pause();
+			else osyield();
+		}
+		uint32_t z = 0;
+		if (atomic_compare_exchange_weak_explicit(&l->key, &z, 1, memory_order_acquire, memory_order_relaxed))
+			return;
+	}
 }
 
 void noteclear(struct note *n) { atomic_store(&n->key, 0); }

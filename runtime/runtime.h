@@ -66,6 +66,28 @@ struct mutex {
 void lock(struct mutex *l);
 void unlock(struct mutex *l);
 
+/* A lock that never sleeps in the kernel, for critical sections of a few
+ * dozen instructions that never block (channel locks): unlocking is a
+ * plain release store, where the futex mutex needs an atomic exchange to
+ * learn whether someone sleeps. A waiter spins, then yields its CPU
+ * (sched_yield) so that a holder the kernel preempted can finish. */
+struct spinlock {
+	_Atomic uint32_t key; /* 0 unlocked, 1 locked */
+};
+void spin_lock_slow(struct spinlock *l);
+static inline void spin_lock(struct spinlock *l)
+{
+	uint32_t z = 0;
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(&l->key, &z, 1, memory_order_acquire,
+								     memory_order_relaxed), 1))
+		return;
+	spin_lock_slow(l);
+}
+static inline void spin_unlock(struct spinlock *l)
+{
+	atomic_store_explicit(&l->key, 0, memory_order_release);
+}
+
 /* A one-shot event for parking an M (Go's note). */
 struct note {
 	_Atomic uint32_t key;
