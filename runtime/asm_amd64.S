@@ -6,32 +6,31 @@
 #define GOBUF_SP	0
 #define GOBUF_PC	8
 #define GOBUF_BP	16
-#define GOBUF_BX	24
-#define GOBUF_R12	32
-#define GOBUF_R13	40
-#define GOBUF_R14	48
-#define GOBUF_R15	56
-#define GOBUF_MXCSR	64
-#define GOBUF_FPUCW	68
+#define GOBUF_MXCSR	24
+#define GOBUF_FPUCW	28
 
 	.text
 
 /* void gort_swapctx(struct gobuf *from, const struct gobuf *to)
  *
- * Saves what the ABI says a callee must preserve (rbx, rbp, r12-r15, the
- * stack pointer, the MXCSR and x87 control words) plus the return address into
- * *from, then loads *to and resumes it at its pc with push + ret.
+ * Saves what the ABI says a callee must preserve and resumes *to: rbx and
+ * r12-r15 are pushed on the current stack, below the return address; the
+ * stack pointer (as it will be after the return), the return address, rbp
+ * and the floating-point control words go to *from (runtime.h, struct
+ * gobuf). Then it loads *to's stack, pops its five registers and returns
+ * into it. Keeping the registers on the goroutine's own stack keeps
+ * struct g small (bench/idle: bytes per parked goroutine).
  *
  * Why ret: the call into gort_swapctx pushed an entry on the CPU's
  * return-stack buffer; the ret pops it. Almost every switch is made from the
  * same few call sites (gogo_switch is inlined into mcall_direct, mcall_switch
- * and execute), so the saved pc of the G we resume is usually the very
+ * and execute), so the return address of the G we resume is usually the very
  * address that entry predicts, and the buffer stays aligned for every return
  * above: two goroutines yielding or parking through the same path resume
  * with no mispredicted return at all. An indirect jmp leaves that entry on
  * the buffer, and every return after the switch is then predicted one frame
  * off: bench/yield measured gort_yield at 42 ns with jmp and 19.6 ns with
- * push + ret (Intel Xeon, 2026-11-26); bench/yield/switch.c shows the same
+ * a ret (Intel Xeon, 2026-11-26); bench/yield/switch.c shows the same
  * on a bare switch (jmp called one level down 13.2 ns, push + ret from
  * matching call sites 2.4 ns). The issue's "resume with jmp" figure (3.4 ns
  * against 15.8) compared switches made from different call sites.
@@ -48,22 +47,26 @@
  *     both words together, so rounding modes stay per goroutine; a goroutine
  *     that changes only the x87 word (fldcw, _FPU_SETCW) with a default MXCSR
  *     changes it for its thread (README, "Floating-point environment").
+ *
+ * No CFI describes the pushes: between its first push and its ret this
+ * function is a dozen instructions that nothing stops in but a debugger's
+ * stepi; the saved contexts that debuggers read are described in gobuf.
  */
 	.globl	gort_swapctx
 	.type	gort_swapctx, @function
 	.hidden	gort_swapctx
 gort_swapctx:
 	.cfi_startproc
-	movq	(%rsp), %rax			/* our return address */
-	leaq	8(%rsp), %rcx			/* the caller's sp after ret */
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	40(%rsp), %rax			/* our return address */
+	leaq	48(%rsp), %rcx			/* the caller's sp after ret */
 	movq	%rcx, GOBUF_SP(%rdi)
 	movq	%rax, GOBUF_PC(%rdi)
 	movq	%rbp, GOBUF_BP(%rdi)
-	movq	%rbx, GOBUF_BX(%rdi)
-	movq	%r12, GOBUF_R12(%rdi)
-	movq	%r13, GOBUF_R13(%rdi)
-	movq	%r14, GOBUF_R14(%rdi)
-	movq	%r15, GOBUF_R15(%rdi)
 	stmxcsr	GOBUF_MXCSR(%rdi)
 	movl	GOBUF_MXCSR(%rdi), %eax
 	movl	%eax, %ecx
@@ -77,13 +80,13 @@ gort_swapctx:
 	jnz	.Lloadfp
 .Lload:
 	movq	GOBUF_SP(%rsi), %rsp
+	subq	$48, %rsp			/* to's five registers and return address */
 	movq	GOBUF_BP(%rsi), %rbp
-	movq	GOBUF_BX(%rsi), %rbx
-	movq	GOBUF_R12(%rsi), %r12
-	movq	GOBUF_R13(%rsi), %r13
-	movq	GOBUF_R14(%rsi), %r14
-	movq	GOBUF_R15(%rsi), %r15
-	pushq	GOBUF_PC(%rsi)
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
 	ret
 .Lsavecw:
 	fnstcw	GOBUF_FPUCW(%rdi)

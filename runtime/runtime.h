@@ -30,25 +30,27 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* ---- saved context (offsets known to asm_amd64.S) ----
- * The gdb and lldb scripts (tools/) read sp, pc, bp, bx and r12-r15 by name
- * to show a parked goroutine's stack. */
+ * gort_swapctx pushes the other callee-saved registers (rbx, r12-r15) on
+ * the goroutine's own stack, below its return address, and keeps here only
+ * what tracebacks and debuggers need to find the stack: a struct g stays
+ * within 192 bytes (see struct g). The saved stack, from low to high:
+ *
+ *     sp - 48: r15, r14, r13, r12, rbx (sp - 16), return address (sp - 8 == pc)
+ *
+ * The gdb script reads them from there (tools/gdb/gort-gdb.py). */
 struct gobuf {
-	uintptr_t sp;    /* 0  */
-	uintptr_t pc;    /* 8  */
+	uintptr_t sp;    /* 0: the stack pointer after the switch returns */
+	uintptr_t pc;    /* 8: where it returns to (also at sp - 8) */
 	uintptr_t bp;    /* 16 */
-	uintptr_t bx;    /* 24 */
-	uintptr_t r12;   /* 32 */
-	uintptr_t r13;   /* 40 */
-	uintptr_t r14;   /* 48 */
-	uintptr_t r15;   /* 56 */
-	uint32_t mxcsr;  /* 64: SSE control/status */
-	uint16_t fpucw;  /* 68: x87 control word */
+	uint32_t mxcsr;  /* 24: SSE control/status */
+	uint16_t fpucw;  /* 28: x87 control word */
 };
 _Static_assert(offsetof(struct gobuf, sp) == 0, "asm");
 _Static_assert(offsetof(struct gobuf, pc) == 8, "asm");
-_Static_assert(offsetof(struct gobuf, r15) == 56, "asm");
-_Static_assert(offsetof(struct gobuf, mxcsr) == 64, "asm");
-_Static_assert(offsetof(struct gobuf, fpucw) == 68, "asm");
+_Static_assert(offsetof(struct gobuf, bp) == 16, "asm");
+_Static_assert(offsetof(struct gobuf, mxcsr) == 24, "asm");
+_Static_assert(offsetof(struct gobuf, fpucw) == 28, "asm");
+#define GOBUF_PUSHED 48 /* bytes below gobuf.sp: 5 registers and the return address */
 
 /* gort_swapctx saves the callee-saved state into *from and resumes *to.
  * gort_gostart is the first pc of every new goroutine (bx = fn, r12 = arg). */
@@ -151,9 +153,10 @@ struct timer;
 struct timers;
 
 struct g {
-	/* Kept within 256 bytes (the G slab's unit, see galloc): a parked
+	/* Kept within 192 bytes (the G slab's unit, see galloc): a parked
 	 * goroutine costs its G plus one stack page, and bench/idle holds that
-	 * to 1.6x Go's bytes per goroutine.
+	 * to 1.6x Go's bytes per goroutine (4096 + 192 = 4288 bytes; Go's
+	 * figure is about 2,720).
 	 *
 	 * The first 64-byte line holds everything newproc writes and the run
 	 * queues and execute read first: a G that waits long in a queue (bench
@@ -180,8 +183,6 @@ struct g {
 	struct m *lockedm;      /* gort_lockosthread */
 	struct sudog *waiting;  /* channel wait entries (chan.c) */
 	void *param;            /* passed by the waker (chan.c) */
-	int64_t waitsince;      /* nanotime when parked */
-	struct timer *timer;    /* for gort_sleep (time.c) */
 	int saved_errno;        /* errno while switched out */
 	int lockedcount;
 	int32_t syscallnest;    /* gort_entersyscall nesting */
@@ -190,13 +191,15 @@ struct g {
 	bool preempt_global;    /* requeue on the global queue when yielding */
 	bool exiting;           /* in gort_goexit1: its stack is about to be freed */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
-	void *asan_fakestack;   /* AddressSanitizer's fake stack while switched out (checkers.c) */
-	void *tsan_fiber;       /* ThreadSanitizer's fiber for this G (checkers.c) */
+	union {                 /* a build has one sanitizer at most (checkers.c) */
+		void *asan_fakestack; /* AddressSanitizer's fake stack while switched out */
+		void *tsan_fiber;     /* ThreadSanitizer's fiber for this G */
+	};
 
 	/* Under allglock: the list of all Gs ever made (dead ones included). */
 	struct g *alllink;
 };
-_Static_assert(sizeof(struct g) <= 256, "struct g outgrew its 256-byte slab unit");
+_Static_assert(sizeof(struct g) <= 192, "struct g outgrew its 192-byte slab unit");
 _Static_assert(offsetof(struct g, waitreason) < 64, "struct g's first line outgrew 64 bytes");
 
 /* ---- M ---- */

@@ -689,8 +689,13 @@ static void execute(struct g *gp, bool inherit)
 		memset(&gp->sched, 0, sizeof gp->sched);
 		gp->sched.sp = gp->stack_hi & ~(uintptr_t)15;
 		gp->sched.pc = (uintptr_t)gort_gostart;
-		gp->sched.bx = (uintptr_t)gp->fn;
-		gp->sched.r12 = (uintptr_t)gp->arg;
+		/* What gort_swapctx pops and returns through (runtime.h):
+		 * r15, r14, r13, r12 = arg, rbx = fn, return address. */
+		uintptr_t *frame = (uintptr_t *)(gp->sched.sp - GOBUF_PUSHED);
+		frame[0] = frame[1] = frame[2] = 0;
+		frame[3] = (uintptr_t)gp->arg;
+		frame[4] = (uintptr_t)gp->fn;
+		frame[5] = (uintptr_t)gort_gostart;
 		gp->sched.mxcsr = mp->g0->sched.mxcsr;
 		gp->sched.fpucw = mp->g0->sched.fpucw;
 		__asm__ volatile("stmxcsr %0" : "=m"(gp->sched.mxcsr));
@@ -899,7 +904,6 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	struct g *gp = getg();
 	struct parkarg pa = {unlockf, lock};
 	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
-	gp->waitsince = 0;
 	mcall_direct(park_m, &pa);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 }

@@ -304,9 +304,18 @@ Usage: info goroutines"""
             print("%s %*s  %-*s  %-*s  %s" % (mark, w_id, goid, w_st, st, w_m, m, fn))
 
 
-# The registers gort_swapctx saves in struct gobuf (runtime.h), by gdb name.
-_GOBUF_REGS = [("rsp", "sp"), ("rip", "pc"), ("rbp", "bp"), ("rbx", "bx"),
-               ("r12", "r12"), ("r13", "r13"), ("r14", "r14"), ("r15", "r15")]
+# The registers gort_swapctx saves (runtime.h, struct gobuf), by gdb name:
+# rsp, rip and rbp in the gobuf; rbx and r12-r15 pushed on the goroutine's
+# stack, at these offsets from gobuf.sp.
+_GOBUF_REGS = [("rsp", "sp"), ("rip", "pc"), ("rbp", "bp"), ("rbx", -16),
+               ("r12", -24), ("r13", -32), ("r14", -40), ("r15", -48)]
+
+
+def _saved_reg(sched, field):
+    """A register of a parked goroutine's saved context."""
+    if isinstance(field, str):
+        return int(sched[field])
+    return _read_u64s(int(sched["sp"]) + field, 1)[0]
 _RESUMING = ("c", "continue", "s", "step", "n", "next", "si", "stepi", "ni", "nexti",
              "finish", "fin", "until", "u", "advance", "jump", "j", "run", "r", "start",
              "signal", "call")
@@ -352,7 +361,7 @@ def _run_on_saved_context(g, cmd):
         return
     try:
         for reg, field in _GOBUF_REGS:
-            gdb.execute("set $%s = %d" % (reg, int(sched[field])), to_string=True)
+            gdb.execute("set $%s = %d" % (reg, _saved_reg(sched, field)), to_string=True)
         gdb.execute(cmd)
     finally:
         # CMD may have selected another frame (goroutine N frame 3): only
