@@ -51,21 +51,38 @@ static struct waiter *pop(void **head, void **tail)
 	return w;
 }
 
-/* WaitGroup: the count is atomic and Add/Done change it with one atomic
- * add, lock-free; only the change that brings it to zero takes the lock, to
- * wake the waiters. A waiter checks the count again under the lock before it
- * queues itself, so a Done that reaches zero after that check finds it on
- * the list (it takes the lock after the waiter released it, in gopark). */
+/* WaitGroup (Go's sync.WaitGroup): wg->count holds two counters in one
+ * atomic word, the WaitGroup's counter in the high 32 bits and the number
+ * of parked waiters in the low 32, so that Add and Done are one atomic add
+ * and decide, in that same step, whether anyone must be woken:
+ *   - a Done that leaves the counter above zero, or finds no waiter, is
+ *     done, and touches the WaitGroup no more: a waiter that saw zero may
+ *     already have returned and freed it (a WaitGroup on its stack);
+ *   - the Done that brings the counter to zero with waiters takes the lock
+ *     and wakes them all. They cannot leave before it wakes them, so the
+ *     WaitGroup is alive while it does.
+ * A waiter counts itself in and queues itself under the lock, in one
+ * critical section, so the waker (which takes the lock after seeing the
+ * waiter count) finds it on the list. */
+#define WG_COUNTER(s) ((int32_t)((uint64_t)(s) >> 32))
+#define WG_WAITERS(s) ((uint32_t)(s))
+
 void gort_wg_add(gort_waitgroup *wg, int64_t delta)
 {
-	struct mutex *l = (struct mutex *)&wg->lock;
 	if (delta < 0) racerelease(wg); /* gort_wg_done: what we did is seen by the waiters */
-	int64_t v = __atomic_add_fetch(&wg->count, delta, __ATOMIC_ACQ_REL);
+	if (delta > INT32_MAX || delta < -(int64_t)INT32_MAX) fatal("sync: WaitGroup delta %ld out of range", (long)delta);
+	int64_t s = __atomic_add_fetch(&wg->count, (int64_t)((uint64_t)delta << 32), __ATOMIC_ACQ_REL);
+	int32_t v = WG_COUNTER(s);
+	uint32_t w = WG_WAITERS(s);
 	if (v < 0) fatal("sync: negative WaitGroup counter");
-	if (v > 0 || delta == 0) return;
+	if (v > 0 || w == 0) return;
+	struct mutex *l = (struct mutex *)&wg->lock;
 	lock(l);
 	struct waiter *list = wg->waiters;
 	wg->waiters = wg->tail = NULL;
+	/* Only the waiters go: an Add for the next round, racing (Go calls
+	 * that a misuse), keeps its count. */
+	__atomic_sub_fetch(&wg->count, (int64_t)w, __ATOMIC_RELAXED);
 	unlock(l);
 	while (list) {
 		struct waiter *next = list->next; /* list lives on the waiter's stack */
@@ -78,22 +95,25 @@ void gort_wg_done(gort_waitgroup *wg) { gort_wg_add(wg, -1); }
 
 void gort_wg_wait(gort_waitgroup *wg)
 {
-	struct mutex *l = (struct mutex *)&wg->lock;
-	if (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) == 0) {
+	if (WG_COUNTER(__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE)) == 0) {
 		raceacquire(wg);
 		return;
 	}
 	if (!ingoroutine()) {
-		while (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) != 0) threadsleep();
+		while (WG_COUNTER(__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE)) != 0) threadsleep();
 		raceacquire(wg);
 		return;
 	}
+	struct mutex *l = (struct mutex *)&wg->lock;
 	lock(l);
-	if (__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE) == 0) {
-		unlock(l);
-		raceacquire(wg);
-		return;
-	}
+	int64_t s = __atomic_load_n(&wg->count, __ATOMIC_ACQUIRE);
+	do {
+		if (WG_COUNTER(s) == 0) {
+			unlock(l);
+			raceacquire(wg);
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&wg->count, &s, s + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	struct waiter w = {getg(), NULL};
 	push(&wg->waiters, &wg->tail, &w);
 	gopark(unlockf, l, waitWaitGroup);

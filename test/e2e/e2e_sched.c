@@ -26,6 +26,16 @@ Test(sched, goroutine_ids_never_repeat_and_the_count_is_exact)
 	}
 }
 
+Test(sched, waitgroup_on_the_waiters_stack_is_not_touched_after_wait_returns, .timeout = 60)
+{
+	for (int i = 0; i < 3; i++) {
+		const char *env[] = {procs[i], NULL};
+		struct result r = runE(env, bin("musl", "sched"), "wgreuse");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", procs[i], r.code, r.err);
+		cr_assert_str_eq(r.out, "wgreuse: rounds=200000\n", "%s", procs[i]);
+	}
+}
+
 Test(sched, fork_join_results)
 {
 	for (int i = 0; i < 3; i++) {

@@ -311,6 +311,34 @@ static int ids(void)
 	return 0;
 }
 
+/* wgreuse: a WaitGroup on the waiter's stack, gone (its frame reused by
+ * the next round's) as soon as gort_wg_wait returns: the Done that woke it,
+ * or that it saw reach zero, must not touch the WaitGroup after that. */
+static _Atomic long wgrounds;
+static void wgdone(void *arg)
+{
+	gort_wg_done(arg);
+}
+static __attribute__((noinline)) void wground(long i)
+{
+	gort_waitgroup w = GORT_WAITGROUP_INIT;
+	gort_wg_add(&w, 2);
+	gort_go(wgdone, &w);
+	if (i % 2) gort_yield();
+	gort_wg_done(&w);
+	gort_wg_wait(&w);
+	/* Scribble over the frame, as a reused stack would. */
+	memset(&w, 0xa5, sizeof w);
+	__asm__ volatile("" ::"r"(&w) : "memory");
+}
+static void wgloop(void *arg)
+{
+	long n = (long)arg;
+	for (long i = 0; i < n; i++) wground(i);
+	atomic_fetch_add(&wgrounds, n);
+	gort_wg_done(&wg);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -333,6 +361,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "spawn")) return spawn(argc > 2 ? atol(argv[2]) : 100000);
 	if (!strcmp(cmd, "ids")) return ids();
+	if (!strcmp(cmd, "wgreuse")) {
+		gort_wg_add(&wg, 4);
+		for (int i = 0; i < 4; i++) gort_go(wgloop, (void *)50000L);
+		gort_wg_wait(&wg);
+		printf("wgreuse: rounds=%ld\n", atomic_load(&wgrounds));
+		return 0;
+	}
 	if (!strcmp(cmd, "libc")) {
 		gort_wg_add(&wg, 100);
 		for (long i = 0; i < 100; i++) gort_go(libcuser, (void *)i);
