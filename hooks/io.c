@@ -1,4 +1,5 @@
-/* hooks/io.c: read, write, readv, writev for gort programs (libgort_hooks.a).
+/* hooks/io.c: read, write, readv, writev, close, dup2, dup3 for gort programs
+ * (libgort_hooks.a).
  *
  * The libc's own functions, by name, defined in the program: a static link
  * takes these instead of the libc archive's (libgort.a names them with
@@ -15,6 +16,16 @@ HOOK ssize_t read(int fd, void *buf, size_t n) { return hook_rw(fd, buf, n, fals
 HOOK ssize_t write(int fd, const void *buf, size_t n) { return hook_rw(fd, (void *)buf, n, true); }
 HOOK ssize_t readv(int fd, const struct iovec *iov, int n) { return hook_rwv(fd, iov, n, false); }
 HOOK ssize_t writev(int fd, const struct iovec *iov, int n) { return hook_rwv(fd, iov, n, true); }
+
+/* close, dup2 and dup3 end what a descriptor number refers to: goroutines
+ * waiting on it wake with EBADF (as gort_close), and the runtime forgets its
+ * epoll registration, so a descriptor that reuses the number is registered
+ * afresh. Always, in a goroutine or not. gort_hook_close tells the runtime
+ * that closes are seen (netpoll.c: no re-arming system call per wait). */
+HOOK const char gort_hook_close = 1;
+HOOK int close(int fd) { return hook_close(fd); }
+HOOK int dup2(int old, int fd) { return hook_dup3(old, fd, 0, true); }
+HOOK int dup3(int old, int fd, int flags) { return hook_dup3(old, fd, flags, false); }
 
 #ifdef GORT_GLIBC
 /* _FORTIFY_SOURCE turns read into __read_chk when the buffer's size is

@@ -530,6 +530,23 @@ ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr)
 	return rwv(fd, iov, n, wr, &st);
 }
 
+int hook_close(int fd)
+{
+	pd_forget(fd);
+	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
+}
+
+int hook_dup3(int old, int fd, int flags, bool isdup2)
+{
+	if (isdup2 && old == fd) {
+		/* dup2 onto itself only checks that old is open. */
+		long r = rawsyscall(SYS_fcntl, old, F_GETFD, 0);
+		return r < 0 ? (int)sret(r) : fd;
+	}
+	if (old != fd) pd_forget(fd);
+	return (int)sret(rawsyscall(SYS_dup3, old, fd, flags));
+}
+
 ssize_t hook_rw(int fd, void *buf, size_t n, bool wr)
 {
 	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_write : SYS_read, fd, buf, n));

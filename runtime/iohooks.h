@@ -25,6 +25,8 @@ static inline bool hooks_active(void)
 }
 
 ssize_t hook_rw(int fd, void *buf, size_t n, bool wr);
+int hook_close(int fd);
+int hook_dup3(int old, int fd, int flags, bool isdup2);
 ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr);
 ssize_t hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
 		  const struct sockaddr *dst, socklen_t dstlen, bool wr);

@@ -159,6 +159,48 @@ static struct {
 	int32_t cap;
 } pdtab;
 
+/* Defined by the hooks (hooks/io.c) when close, dup2 and dup3 are
+ * intercepted: then every end of a descriptor number the program makes
+ * through the libc calls pd_forget, and a registered pollDesc is still the
+ * kernel's. Without them, a program may close() a descriptor and get the
+ * number back for a new one that epoll does not know: pd_get then re-arms
+ * (EPOLL_CTL_MOD, ADD if that fails) on every wait, a system call each. */
+extern const char gort_hook_close __attribute__((weak));
+
+/* netpoll_rearm_stale: sysmon's safety net for the registrations nobody
+ * saw end. With the hooks, pd_get trusts a registered pollDesc; a number
+ * that the libc closed internally (fclose of an fdopen'ed descriptor,
+ * close_range) and that came back for a new descriptor is unknown to epoll,
+ * and a goroutine waiting on it would never wake. So a pollDesc that has
+ * had waiters for 1 s is re-armed (MOD, ADD if the kernel forgot it; either
+ * reports the current readiness), then after 2 s, 4 s... more of waiting:
+ * at most a system call per waited-on descriptor per doubling, none for a
+ * descriptor nobody waits on. Called about once a second. */
+void netpoll_rearm_stale(int64_t now)
+{
+	if (!netpoll_inited() || !&gort_hook_close) return; /* without the hooks pd_get re-arms */
+	lock(&pdtab.lock);
+	for (int32_t fd = 0; fd < pdtab.cap; fd++) {
+		struct pollDesc *pd = pdtab.tab[fd];
+		if (!pd || !pd->registered) continue;
+		if (!__atomic_load_n(&pd->rq, __ATOMIC_RELAXED) && !__atomic_load_n(&pd->wq, __ATOMIC_RELAXED)) {
+			pd->waitsince = 0;
+			continue;
+		}
+		if (!pd->waitsince) {
+			pd->waitsince = now;
+			pd->rearmafter = 1000000000;
+			continue;
+		}
+		if (now - pd->waitsince < pd->rearmafter) continue;
+		pd->rearmafter *= 2;
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET,
+					 .data.u64 = (uintptr_t)pd};
+		if (ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT) ep_ctl(EPOLL_CTL_ADD, fd, &ev);
+	}
+	unlock(&pdtab.lock);
+}
+
 /* pd_get returns fd's pollDesc, registering fd with epoll on first use.
  * NULL with errno EPERM if fd cannot be polled (a regular file). */
 struct pollDesc *pd_get(int fd)
@@ -168,6 +210,14 @@ struct pollDesc *pd_get(int fd)
 		return NULL;
 	}
 	netpoll_init();
+	if (&gort_hook_close) {
+		/* cap before tab: pd_get publishes a grown table before its
+		 * size, and a table is never shorter than the size read. */
+		int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
+		struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
+		struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
+		if (pd && __atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE)) return pd;
+	}
 	lock(&pdtab.lock);
 	if (fd >= pdtab.cap) {
 		int32_t nc = pdtab.cap ? pdtab.cap : 1024;
@@ -177,14 +227,14 @@ struct pollDesc *pd_get(int fd)
 		if (sys_mmap_failed(nt)) throw("netpoll: out of memory");
 		if (pdtab.tab) memcpy(nt, pdtab.tab, pdtab.cap * sizeof *nt);
 		/* The old table is not unmapped: readers may hold it. */
-		pdtab.tab = nt;
-		pdtab.cap = nc;
+		__atomic_store_n(&pdtab.tab, nt, __ATOMIC_RELEASE);
+		__atomic_store_n(&pdtab.cap, nc, __ATOMIC_RELEASE);
 	}
 	struct pollDesc *pd = pdtab.tab[fd];
 	if (!pd) {
 		pd = sys_mmap(NULL, sizeof *pd, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (sys_mmap_failed(pd)) throw("netpoll: out of memory");
-		pdtab.tab[fd] = pd;
+		__atomic_store_n(&pdtab.tab[fd], pd, __ATOMIC_RELEASE);
 	}
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET,
 				 .data.u64 = (uintptr_t)pd};
@@ -214,7 +264,7 @@ struct pollDesc *pd_get(int fd)
 			return NULL;
 		}
 	}
-	pd->registered = true;
+	__atomic_store_n(&pd->registered, true, __ATOMIC_RELEASE);
 	unlock(&pdtab.lock);
 	return pd;
 }
@@ -296,7 +346,7 @@ void pd_forget(int fd)
 		unlock(&pdtab.lock);
 		return;
 	}
-	pd->registered = false;
+	__atomic_store_n(&pd->registered, false, __ATOMIC_RELEASE);
 	atomic_store(&pd->closing, 1);
 	ep_ctl(EPOLL_CTL_DEL, fd, NULL);
 	unlock(&pdtab.lock);

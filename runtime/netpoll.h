@@ -15,12 +15,15 @@ struct pdlink;
 
 struct pollDesc {
 	int fd;
-	bool registered;      /* under pdtab.lock */
+	bool registered;      /* written under pdtab.lock; read without it by pd_get (atomic) */
 	bool issock;          /* set at registration: SO_RCVTIMEO/SO_SNDTIMEO apply */
 	_Atomic int closing;  /* set by pd_forget */
 	struct mutex lk;      /* protects the fields below */
 	bool rready, wready;  /* an event arrived with nobody waiting */
 	struct pdlink *rq, *wq; /* waiters, most recent first */
+	/* netpoll_rearm_stale (sysmon): since when someone has been waiting,
+	 * and after how long the registration is re-armed next. */
+	int64_t waitsince, rearmafter;
 };
 
 struct pdwaiter;
@@ -60,6 +63,7 @@ struct pdwaiter {
 
 struct pollDesc *pd_get(int fd);
 void pd_forget(int fd);
+void netpoll_rearm_stale(int64_t now);
 /* pd_waitlinks parks until one of the n links is ready, the deadline
  * passes, an fd closes or (intr) a program's handler runs. Returns 0
  * (ready, or a stale edge: the caller retries its operation), ETIMEDOUT,

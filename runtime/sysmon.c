@@ -13,6 +13,7 @@
  * thread does not pay for one. */
 #include <time.h>
 #include "runtime.h"
+#include "netpoll.h"
 
 #define FORCEPREEMPTNS (10 * 1000 * 1000)
 
@@ -89,6 +90,7 @@ static void sysmon(void)
 		if (now - lastscavenge >= 1000 * 1000 * 1000) {
 			lastscavenge = now;
 			stack_scavenge();
+			netpoll_rearm_stale(now);
 		}
 		if (debug.schedtrace > 0 && now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {
 			lasttrace = now;

@@ -62,6 +62,20 @@ Test(hooks, outside_a_goroutine_the_calls_are_plain)
 	}
 }
 
+Test(hooks, a_reused_descriptor_number_is_waited_on_afresh, .timeout = 120)
+{
+	/* With the hooks (close and dup2 tell the runtime; sysmon re-arms
+	 * what an fclose ended unseen) and without them (the runtime re-arms
+	 * at every wait). */
+	for (size_t v = 0; v < NV; v++) all_ok(runE(p1, hk(vars[v], "calls"), "reuse"), vars[v], 3);
+	all_ok(runE(p1, hk("nohooks", "calls"), "reuse"), "nohooks", 3);
+}
+
+Test(hooks, close_and_dup2_wake_the_goroutines_waiting_on_the_descriptor)
+{
+	for (size_t v = 0; v < NV; v++) all_ok(runE(p1, hk(vars[v], "calls"), "closewakes"), vars[v], 3);
+}
+
 Test(hooks, stdio_reads_are_the_libcs_own_and_block_the_thread)
 {
 	/* README: stdio reads inside the libc (musl's __stdio_read, glibc's

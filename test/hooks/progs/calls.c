@@ -600,6 +600,117 @@ static void stdio_reads(void)
 	close(p[1]);
 }
 
+/* ---- descriptor numbers that end and come back ----
+ * close (or dup2 onto it) ends what a number refers to; a descriptor that
+ * gets the number next must still wake the goroutines that wait on it. With
+ * the hooks, close/dup2 tell the runtime; without them (the nohooks build)
+ * the runtime re-arms its epoll registration at every wait. */
+static _Atomic int reuse_done, reuse_got;
+static void reuse_reader(void *fdp)
+{
+	char c = 0;
+	ssize_t r = gort_read((int)(long)fdp, &c, 1);
+	reuse_got = r == 1 && c == 'x';
+	reuse_done = 1;
+}
+static void closer(void *fdp)
+{
+	gort_sleep(50000000);
+	close((int)(long)fdp);
+}
+static void reuse(void)
+{
+	int p[2], q[2];
+	char c;
+	(void)!pipe(p);
+	after(30, write1, (void *)(long)p[1]);
+	ssize_t r = gort_read(p[0], &c, 1); /* waits: p[0] is registered */
+	settle();
+	CHECK("reuse-first-read", r == 1, "r=%zd errno=%d", r, errno);
+	int num = p[0];
+	close(p[0]);
+	close(p[1]);
+	(void)!pipe(q);
+	if (q[0] != num) {
+		dup2(q[0], num);
+		close(q[0]);
+		q[0] = num;
+	}
+	after(30, write1, (void *)(long)q[1]);
+	gort_go(reuse_reader, (void *)(long)q[0]);
+	for (int i = 0; i < 300 && !reuse_done; i++) gort_sleep(10000000);
+	CHECK("reuse-same-number", reuse_done && reuse_got, "done=%d got=%d (a wait on the reused number was never woken)",
+	      (int)reuse_done, (int)reuse_got);
+	settle();
+	close(q[0]);
+	close(q[1]);
+
+	/* The libc closes it (fclose calls the system call itself: no hook
+	 * sees it). sysmon re-arms a registration that has had waiters for
+	 * 1 s (netpoll_rearm_stale), so the wait ends within a few seconds. */
+	reuse_done = reuse_got = 0;
+	(void)!pipe(p);
+	after(30, write1, (void *)(long)p[1]);
+	r = gort_read(p[0], &c, 1);
+	settle();
+	num = p[0];
+	FILE *f = fdopen(p[0], "r");
+	fclose(f);
+	close(p[1]);
+	(void)!pipe(q);
+	if (q[0] != num) {
+		dup2(q[0], num);
+		close(q[0]);
+		q[0] = num;
+	}
+	after(30, write1, (void *)(long)q[1]);
+	gort_go(reuse_reader, (void *)(long)q[0]);
+	for (int i = 0; i < 600 && !reuse_done; i++) gort_sleep(10000000);
+	CHECK("reuse-after-fclose", reuse_done && reuse_got, "done=%d got=%d after 6 s", (int)reuse_done,
+	      (int)reuse_got);
+	settle();
+	close(q[0]);
+	close(q[1]);
+}
+
+/* With the hooks, close and dup2 wake the goroutines waiting on the
+ * descriptor they end, with EBADF (as gort_close; a thread blocked in the
+ * kernel's read would not wake). Without them (nohooks), nothing tells the
+ * runtime: a goroutine parked on a descriptor that the program closes with
+ * the libc's close stays parked (README: use gort_close there). */
+static void duper(void *fds)
+{
+	int *f = fds;
+	gort_sleep(50000000);
+	dup2(f[1], f[0]);
+}
+static void closewakes(void)
+{
+	int p[2], q[2];
+	char c;
+	(void)!pipe(p);
+	gort_go(closer, (void *)(long)p[0]);
+	errno = 0;
+	ssize_t r = read(p[0], &c, 1);
+	CHECK("close-wakes-read", r == -1 && errno == EBADF, "r=%zd errno=%d", r, errno);
+	close(p[1]);
+
+	(void)!pipe(p);
+	(void)!pipe(q);
+	int f[2] = {p[0], q[0]};
+	gort_go(duper, f);
+	errno = 0;
+	r = read(p[0], &c, 1);
+	CHECK("dup2-wakes-read", r == -1 && errno == EBADF, "r=%zd errno=%d", r, errno);
+	r = write(q[1], "y", 1);
+	r = read(p[0], &c, 1); /* p[0] is q's read end now */
+	CHECK("dup2-then-read", r == 1 && c == 'y', "r=%zd errno=%d", r, errno);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "progress";
@@ -611,6 +722,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "semantics")) semantics();
 	else if (!strcmp(what, "outside")) outside();
 	else if (!strcmp(what, "stdio")) stdio_reads();
+	else if (!strcmp(what, "reuse")) reuse();
+	else if (!strcmp(what, "closewakes")) closewakes();
 	else {
 		fprintf(stderr, "calls: unknown check %s\n", what);
 		return 2;
