@@ -530,9 +530,21 @@ ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr)
 	return rwv(fd, iov, n, wr, &st);
 }
 
+/* in_program_handler: running one of the program's signal handlers on an
+ * M (the trampoline counts them): pd_forget takes locks that the code the
+ * signal interrupted may hold, and close is async-signal-safe. There the
+ * number is only closed; sysmon's netpoll_rearm_stale covers a number that
+ * comes back. */
+static bool in_program_handler(void)
+{
+	if (!scheduler_started) return false;
+	struct g *gp = getg();
+	return gp && gp->m && gp->m->sigdepth > 0;
+}
+
 int hook_close(int fd)
 {
-	pd_forget(fd);
+	if (!in_program_handler()) pd_forget(fd);
 	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
 }
 
@@ -543,7 +555,7 @@ int hook_dup3(int old, int fd, int flags, bool isdup2)
 		long r = rawsyscall(SYS_fcntl, old, F_GETFD, 0);
 		return r < 0 ? (int)sret(r) : fd;
 	}
-	if (old != fd) pd_forget(fd);
+	if (old != fd && !in_program_handler()) pd_forget(fd);
 	return (int)sret(rawsyscall(SYS_dup3, old, fd, flags));
 }
 
