@@ -567,7 +567,10 @@ void procresize(int32_t nprocs)
 		__atomic_store_n(&allp, np, __ATOMIC_RELEASE); /* the old one stays valid */
 	}
 	for (int32_t i = old; i < nprocs; i++) {
-		if (allp[i]) continue; /* a P that died and comes back */
+		/* A P that died and comes back. (At boot they are all NULL:
+		 * not reading first saves a page fault, as a write after a read
+		 * of an untouched page costs two.) */
+		if (old > 0 && allp[i]) continue;
 		struct p *pp = i == 0 ? &bootarena.p0 : sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
 		if (sys_mmap_failed(pp)) throw("procresize: out of memory");
 		pp->id = i;
