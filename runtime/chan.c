@@ -15,7 +15,7 @@
  * send on a closed channel, close of a closed channel, close of a NULL
  * channel, and freeing a channel that goroutines wait on.
  *
- * Locking: c->lock (a runtime mutex, never held across a park: gopark's
+ * Locking: c->lock (a spinlock, runtime.h: never held across a park: gopark's
  * unlock function releases it on g0 once the goroutine is switched out). */
 #include <stdlib.h>
 #include <string.h>
