@@ -45,7 +45,7 @@ struct g *allgs;
 struct mutex allglock;
 _Atomic int64_t allgcount;
 __thread struct g *gort_tls_g;
-struct debugvars debug = {.gorthooks = 1};
+struct debugvars debug = {.gorthooks = 1, .spinpark = 20};
 int32_t gotraceback_level = 1;
 int64_t runtime_inittime;
 bool scheduler_started;

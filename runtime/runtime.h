@@ -393,6 +393,7 @@ struct debugvars {
 	int32_t asyncpreemptoff;
 	int32_t gorthooks;     /* 1 = libc call hooks on (issue: unchanged C code) */
 	int32_t tracebackancestors;
+	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
 };
 extern struct debugvars debug;
 extern int32_t gotraceback_level; /* 0 none, 1 single, 2 all, 3 system, 4 crash */

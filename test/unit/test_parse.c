@@ -28,6 +28,13 @@ Test(godebug, known_keys_set)
 	cr_assert_eq(d.scheddetail, 1);
 	cr_assert_eq(d.asyncpreemptoff, 1);
 	cr_assert_eq(w.n, 0);
+	struct debugvars e = {.gorthooks = 1, .spinpark = 20};
+	parse_godebug("spinpark=0,gorthooks=0", &e, collect, &w);
+	cr_assert_eq(e.spinpark, 0);
+	cr_assert_eq(e.gorthooks, 0);
+	parse_godebug("spinpark=100", &e, collect, &w);
+	cr_assert_eq(e.spinpark, 100);
+	cr_assert_eq(w.n, 0);
 }
 
 Test(godebug, unknown_keys_silent_later_wins)
