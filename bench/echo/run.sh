@@ -5,12 +5,12 @@
 # Go (bench/echo/go). The load comes from the same client for both,
 # examples/echoclient (a gort program, one goroutine per connection), which
 # checks every reply. Server and client share the machine's CPUs, as a
-# loopback benchmark must. 3 runs of each server (interleaved), 2,000
+# loopback benchmark must. 5 runs of each server (interleaved), 2,000
 # round trips per connection, best figure (--short: 200, 1 run).
 # Target: no slower than Go (ratio gort/go >= 1).
 . "$(dirname "$0")/../common/lib.sh"
 bench_init echo "$@"
-CONNS=100 RT=2000 ROUNDS=3
+CONNS=100 RT=2000 ROUNDS=5
 [ "$SHORT" = 1 ] && RT=200 ROUNDS=1
 EX=$(dirname "$BIN")/examples
 go_build echo
