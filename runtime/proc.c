@@ -267,6 +267,8 @@ void allgadd(struct g *gp)
 	unlock(&allglock);
 }
 
+enum { GFREEAHEAD = 4 }; /* gfget's prefetch distance, in newproc calls */
+
 /* gfget takes a dead G from pp's free G cache, refilling half of it from
  * the global list when it is empty. The lists hold pointers (gqueue.c):
  * refilling does not touch the Gs. */
@@ -281,8 +283,10 @@ static struct g *gfget(struct p *pp)
 		if (pp->gfreecnt == 0) return NULL;
 	}
 	struct g *gp = pp->gfree[--pp->gfreecnt];
-	/* The next newproc's G: fetch its first line (all newproc writes). */
-	if (pp->gfreecnt) __builtin_prefetch(pp->gfree[pp->gfreecnt - 1], 1);
+	/* A later newproc's G: fetch its first line (all newproc writes) a
+	 * few calls ahead, so that it is here when newproc writes it: the
+	 * run queue's lock cmpxchg after those writes waits for them. */
+	if (pp->gfreecnt >= GFREEAHEAD) __builtin_prefetch(pp->gfree[pp->gfreecnt - GFREEAHEAD], 1);
 	return gp;
 }
 
