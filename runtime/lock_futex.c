@@ -5,7 +5,8 @@
  *
  * mutex.key: 0 unlocked, 1 locked, 2 locked and a thread may be sleeping.
  * note.key: 0 clear, 1 woken; one sleeper and one waker per clear.
- * struct spinlock (runtime.h): a lock that spins and yields, never sleeps. */
+ * struct spinlock (runtime.h): a lock whose unlock is a plain store; waiters
+ * spin, then nap (below). */
 #include "runtime.h"
 
 void lock(struct mutex *l)
@@ -33,14 +34,23 @@ void unlock(struct mutex *l)
 		futexwakeup(&l->key, 1);
 }
 
+/* spin_lock_slow: a short spin (16 pauses: about 1 us on this Intel, as
+ * long as a channel operation holds the lock), then naps of 20 us (a
+ * timed futex wait on the key: the unlock, a plain store, wakes nobody, so
+ * the nap ends by its timeout or a spurious wake-up), then tries again. The
+ * naps are what make it hold up under contention: 100 senders and 8
+ * receivers on one channel ran 2.4x slower than with the futex mutex when
+ * the waiters only spun and yielded (their CPUs kept the lock's line moving
+ * between them), and 2-3x faster than the futex mutex with the naps (a
+ * napping thread leaves the other to run alone; the futex mutex woke it at
+ * every unlock). 20 us is about what a futex wake-up costs here
+ * (findrunnable's spinpark). */
 void spin_lock_slow(struct spinlock *l)
 {
 	for (int spins = 0;;) {
-		/* Wait for it to look free before trying: a failed exchange
-		 * takes the line away from the holder. */
 		while (atomic_load_explicit(&l->key, memory_order_relaxed) != 0) {
-			if (spins++ < 100) __builtin_ia32_pause();
-			else osyield();
+			if (spins++ < 16) __builtin_ia32_pause();
+			else futexsleep(&l->key, 1, 20000);
 		}
 		uint32_t z = 0;
 		if (atomic_compare_exchange_weak_explicit(&l->key, &z, 1, memory_order_acquire, memory_order_relaxed))

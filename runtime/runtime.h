@@ -68,11 +68,11 @@ struct mutex {
 void lock(struct mutex *l);
 void unlock(struct mutex *l);
 
-/* A lock that never sleeps in the kernel, for critical sections of a few
- * dozen instructions that never block (channel locks): unlocking is a
- * plain release store, where the futex mutex needs an atomic exchange to
- * learn whether someone sleeps. A waiter spins, then yields its CPU
- * (sched_yield) so that a holder the kernel preempted can finish. */
+/* A lock for critical sections of a few dozen instructions that never
+ * block (channel locks): unlocking is a plain release store, where the
+ * futex mutex needs an atomic exchange to learn whether someone sleeps. A
+ * waiter spins briefly, then naps 20 us at a time (timed futex waits that
+ * no unlock wakes): lock_futex.c, spin_lock_slow. */
 struct spinlock {
 	_Atomic uint32_t key; /* 0 unlocked, 1 locked */
 };
