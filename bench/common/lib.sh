@@ -10,6 +10,11 @@
 #   measure PATTERN CMD... runs a program, LINE = its result line (stops on failure)
 #   try PATTERN CMD...     the same, but status 124 (a watchdog's timeout) leaves LINE empty
 #   keep VAR KEY           VAR = LINE if LINE's KEY is smaller (best of runs)
+#   side_by_side KEY PROG ENV ARGS...
+#                          ROUNDS interleaved runs of $BIN/PROG and Go's twin;
+#                          G and O = their best lines by KEY (O empty without Go)
+#   ratio_line LABEL UNIT KEY TARGET
+#                          prints "LABEL gort ... go ... go/gort Rx target >= TARGETx PASS"
 #
 # Nothing here installs anything: without Go, drivers print gort's figures
 # alone and say so. GO=/path/to/go picks another Go.
@@ -117,5 +122,38 @@ keep() {
 	eval "cur=\${$1}"
 	if [ -z "$cur" ] || [ "$(calc "$(field "$2" "$LINE") < $(field "$2" "$cur")")" = 1 ]; then
 		eval "$1=\$LINE"
+	fi
+}
+
+# side_by_side KEY PROG ENV ARGS...: ROUNDS rounds, each running $BIN/PROG
+# then (with Go) $GOPROG with ARGS, under `env ENV` (ENV a VAR=value word, or
+# empty); G and O are the best result lines by KEY, O empty without Go.
+side_by_side() {
+	sbs_key=$1 sbs_prog=$2 sbs_env=$3
+	shift 3
+	G='' O='' sbs_i=0
+	while [ $sbs_i -lt "$ROUNDS" ]; do
+		measure "$sbs_prog" env $sbs_env "$BIN/$sbs_prog" "$@"
+		keep G "$sbs_key"
+		if [ -n "$GOPROG" ]; then
+			measure "$sbs_prog" env $sbs_env "$GOPROG" "$@"
+			keep O "$sbs_key"
+		fi
+		sbs_i=$((sbs_i + 1))
+	done
+}
+
+# ratio_line LABEL UNIT KEY TARGET: the driver's line for KEY of G against O
+# (smaller is better: the ratio is go/gort), with its verdict against
+# "go/gort >= TARGET"; without Go, gort's figure alone.
+ratio_line() {
+	gv=$(field "$3" "$G")
+	if [ -n "$O" ]; then
+		ov=$(field "$3" "$O")
+		r=$(calc "$ov / $gv")
+		printf '%s gort %6s %s   go %6s %s   go/gort %sx   target >= %sx  %s\n' "$1" "$(fmt "$gv")" "$2" \
+			"$(fmt "$ov")" "$2" "$(fmt "$r")" "$4" "$(verdict "$r" ge "$4")"
+	else
+		printf '%s gort %6s %s   go: not found   target >= %sx  n/a\n' "$1" "$(fmt "$gv")" "$2" "$4"
 	fi
 }

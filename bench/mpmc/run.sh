@@ -12,24 +12,7 @@ N=20000 REPS=3 ROUNDS=3
 [ "$SHORT" = 1 ] && N=1000 REPS=2 ROUNDS=1
 go_build mpmc
 for procs in 2 8; do
-	g='' o='' i=0
-	while [ $i -lt $ROUNDS ]; do
-		measure mpmc env GOMAXPROCS=$procs "$BIN/mpmc" $N $REPS
-		keep g best_ns
-		if [ -n "$GOPROG" ]; then
-			measure mpmc env GOMAXPROCS=$procs "$GOPROG" $N $REPS
-			keep o best_ns
-		fi
-		i=$((i + 1))
-	done
-	gn=$(field best_ns "$g")
-	if [ -n "$GOPROG" ]; then
-		on=$(field best_ns "$o")
-		r=$(calc "$on / $gn")
-		printf 'mpmc P=%s      gort %6s ns/value   go %6s ns/value   go/gort %sx   target >= 1x  %s\n' \
-			$procs "$(fmt "$gn")" "$(fmt "$on")" "$(fmt "$r")" "$(verdict "$r" ge 1)"
-	else
-		printf 'mpmc P=%s      gort %6s ns/value   go: not found   target >= 1x  n/a\n' $procs "$(fmt "$gn")"
-	fi
+	side_by_side best_ns mpmc GOMAXPROCS=$procs $N $REPS
+	ratio_line "mpmc P=$procs     " ns/value best_ns 1
 done
 echo "mpmc       (100 producers x $N values, 8 consumers, one channel of capacity 64, best of $ROUNDS processes x $REPS repetitions)"

@@ -10,24 +10,7 @@ N=1000000 REPS=3 ROUNDS=3
 [ "$SHORT" = 1 ] && N=50000 REPS=2 ROUNDS=1
 go_build pingpong
 for procs in 1 2; do
-	g='' o='' i=0
-	while [ $i -lt $ROUNDS ]; do
-		measure pingpong env GOMAXPROCS=$procs "$BIN/pingpong" $N $REPS
-		keep g best_ns
-		if [ -n "$GOPROG" ]; then
-			measure pingpong env GOMAXPROCS=$procs "$GOPROG" $N $REPS
-			keep o best_ns
-		fi
-		i=$((i + 1))
-	done
-	gn=$(field best_ns "$g")
-	if [ -n "$GOPROG" ]; then
-		on=$(field best_ns "$o")
-		r=$(calc "$on / $gn")
-		printf 'pingpong P=%s  gort %6s ns/round trip   go %6s ns/round trip   go/gort %sx   target >= 2x  %s\n' \
-			$procs "$(fmt "$gn")" "$(fmt "$on")" "$(fmt "$r")" "$(verdict "$r" ge 2)"
-	else
-		printf 'pingpong P=%s  gort %6s ns/round trip   go: not found   target >= 2x  n/a\n' $procs "$(fmt "$gn")"
-	fi
+	side_by_side best_ns pingpong GOMAXPROCS=$procs $N $REPS
+	ratio_line "pingpong P=$procs " "ns/round trip" best_ns 2
 done
 echo "pingpong   ($N round trips, best of $ROUNDS processes x $REPS repetitions)"

@@ -10,24 +10,7 @@ N=1000 ROUNDS_=100 REPS=3 ROUNDS=3
 [ "$SHORT" = 1 ] && ROUNDS_=10 REPS=2 ROUNDS=1
 go_build pipeio
 for procs in 1 2; do
-	g='' o='' i=0
-	while [ $i -lt $ROUNDS ]; do
-		measure pipeio env GOMAXPROCS=$procs "$BIN/pipeio" $N $ROUNDS_ $REPS
-		keep g best_ms
-		if [ -n "$GOPROG" ]; then
-			measure pipeio env GOMAXPROCS=$procs "$GOPROG" $N $ROUNDS_ $REPS
-			keep o best_ms
-		fi
-		i=$((i + 1))
-	done
-	gm=$(field best_ms "$g")
-	if [ -n "$GOPROG" ]; then
-		om=$(field best_ms "$o")
-		r=$(calc "$om / $gm")
-		printf 'pipeio P=%s  gort %6s ms   go %6s ms   go/gort %sx   target >= 1x  %s\n' \
-			$procs "$(fmt "$gm")" "$(fmt "$om")" "$(fmt "$r")" "$(verdict "$r" ge 1)"
-	else
-		printf 'pipeio P=%s  gort %6s ms   go: not found   target >= 1x  n/a\n' $procs "$(fmt "$gm")"
-	fi
+	side_by_side best_ms pipeio GOMAXPROCS=$procs $N $ROUNDS_ $REPS
+	ratio_line "pipeio P=$procs " ms best_ms 1
 done
 echo "pipeio     ($N readers x $ROUNDS_ rounds, best of $ROUNDS processes x $REPS repetitions)"

@@ -9,23 +9,6 @@ bench_init sleepers "$@"
 N=10000 K=10 REPS=3 ROUNDS=3
 [ "$SHORT" = 1 ] && N=1000 REPS=2 ROUNDS=1
 go_build sleepers
-g='' o='' i=0
-while [ $i -lt $ROUNDS ]; do
-	measure sleepers "$BIN/sleepers" $N $K $REPS
-	keep g best_ms
-	if [ -n "$GOPROG" ]; then
-		measure sleepers "$GOPROG" $N $K $REPS
-		keep o best_ms
-	fi
-	i=$((i + 1))
-done
-gm=$(field best_ms "$g")
-if [ -n "$GOPROG" ]; then
-	om=$(field best_ms "$o")
-	r=$(calc "$om / $gm")
-	printf 'sleepers   gort %6s ms   go %6s ms   go/gort %sx   target >= 1x  %s\n' \
-		"$(fmt "$gm")" "$(fmt "$om")" "$(fmt "$r")" "$(verdict "$r" ge 1)"
-else
-	printf 'sleepers   gort %6s ms   go: not found   target >= 1x  n/a\n' "$(fmt "$gm")"
-fi
-echo "sleepers   ($N goroutines x $K x 1 ms, floor $K ms, GOMAXPROCS=$(field gomaxprocs "$g"), best of $ROUNDS processes x $REPS repetitions)"
+side_by_side best_ms sleepers "" $N $K $REPS
+ratio_line "sleepers  " ms best_ms 1
+echo "sleepers   ($N goroutines x $K x 1 ms, floor $K ms, GOMAXPROCS=$(field gomaxprocs "$G"), best of $ROUNDS processes x $REPS repetitions)"

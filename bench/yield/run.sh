@@ -10,27 +10,20 @@ bench_init yield "$@"
 ITERS=2000000 REPS=3 ROUNDS=3 SWITERS=20000000
 [ "$SHORT" = 1 ] && ITERS=100000 REPS=2 ROUNDS=1 SWITERS=1000000
 go_build yield
-g='' o='' s='' i=0
+G='' O='' s='' i=0
 while [ $i -lt $ROUNDS ]; do
 	measure yield env GOMAXPROCS=1 "$BIN/yield" $ITERS $REPS
-	keep g best_ns
+	keep G best_ns
 	if [ -n "$GOPROG" ]; then
 		measure yield env GOMAXPROCS=1 "$GOPROG" $ITERS $REPS
-		keep o best_ns
+		keep O best_ns
 	fi
 	measure switch "$BIN/switch" $SWITERS $REPS
 	keep s jmp_best_ns
 	i=$((i + 1))
 done
-gn=$(field best_ns "$g")
-if [ -n "$GOPROG" ]; then
-	on=$(field best_ns "$o")
-	r=$(calc "$on / $gn")
-	printf 'yield      gort %6s ns/switch   go %6s ns/switch   go/gort %sx   target >= 3x  %s\n' \
-		"$(fmt "$gn")" "$(fmt "$on")" "$(fmt "$r")" "$(verdict "$r" ge 3)"
-else
-	printf 'yield      gort %6s ns/switch   go: not found   target >= 3x  n/a\n' "$(fmt "$gn")"
-fi
+ratio_line "yield     " ns/switch best_ns 3
+gn=$(field best_ns "$G")
 j=$(field jmp_best_ns "$s")
 printf 'yield      bare jmp switch %s ns: gort_yield = %sx the bare switch (+%s ns)\n' \
 	"$(fmt "$j")" "$(fmt "$(calc "$gn / $j")")" "$(fmt "$(calc "$gn - $j")")"
