@@ -18,15 +18,17 @@
  * push + ret: the ret pops the entry the caller's call pushed, so when both
  * sides switch from the same call site (as two goroutines parking or
  * yielding through the same runtime path do) the buffer stays aligned and
- * every return above the switch is predicted. This is gort_swapctx's way.
+ * every return above the switch is predicted. gort_swapctx resumes with a
+ * ret too (its registers and return address on the goroutine's stack).
  *
  * bench_swap_ret(from, to): the classic variant (boost.context style):
  * pushes the registers on the old stack, saves sp, loads the new sp, pops
  * and returns: the ret goes where the return-stack buffer does not expect. */
 	.text
-	.globl	bench_swap_jmp
-	.type	bench_swap_jmp, @function
-bench_swap_jmp:
+
+/* SAVE: the caller's sp after return, the return pc and the callee-saved
+ * registers into *rdi. LOAD: *rsi's sp and registers (not its pc). */
+.macro SAVE
 	movq	(%rsp), %rax
 	leaq	8(%rsp), %rcx
 	movq	%rcx, 0(%rdi)
@@ -37,6 +39,8 @@ bench_swap_jmp:
 	movq	%r13, 40(%rdi)
 	movq	%r14, 48(%rdi)
 	movq	%r15, 56(%rdi)
+.endm
+.macro LOAD
 	movq	0(%rsi), %rsp
 	movq	16(%rsi), %rbp
 	movq	24(%rsi), %rbx
@@ -44,22 +48,20 @@ bench_swap_jmp:
 	movq	40(%rsi), %r13
 	movq	48(%rsi), %r14
 	movq	56(%rsi), %r15
+.endm
+
+	.globl	bench_swap_jmp
+	.type	bench_swap_jmp, @function
+bench_swap_jmp:
+	SAVE
+	LOAD
 	jmp	*8(%rsi)
 	.size	bench_swap_jmp, .-bench_swap_jmp
 
 	.globl	bench_swap_jmp_fp
 	.type	bench_swap_jmp_fp, @function
 bench_swap_jmp_fp:
-	movq	(%rsp), %rax
-	leaq	8(%rsp), %rcx
-	movq	%rcx, 0(%rdi)
-	movq	%rax, 8(%rdi)
-	movq	%rbp, 16(%rdi)
-	movq	%rbx, 24(%rdi)
-	movq	%r12, 32(%rdi)
-	movq	%r13, 40(%rdi)
-	movq	%r14, 48(%rdi)
-	movq	%r15, 56(%rdi)
+	SAVE
 	stmxcsr	64(%rdi)
 	fnstcw	68(%rdi)
 	movl	64(%rsi), %eax
@@ -71,13 +73,7 @@ bench_swap_jmp_fp:
 	cmpw	68(%rdi), %ax
 	jne	.Lfldcw
 .Lload:
-	movq	0(%rsi), %rsp
-	movq	16(%rsi), %rbp
-	movq	24(%rsi), %rbx
-	movq	32(%rsi), %r12
-	movq	40(%rsi), %r13
-	movq	48(%rsi), %r14
-	movq	56(%rsi), %r15
+	LOAD
 	jmp	*8(%rsi)
 .Lldmxcsr:
 	ldmxcsr	64(%rsi)
@@ -90,23 +86,8 @@ bench_swap_jmp_fp:
 	.globl	bench_swap_pushret
 	.type	bench_swap_pushret, @function
 bench_swap_pushret:
-	movq	(%rsp), %rax
-	leaq	8(%rsp), %rcx
-	movq	%rcx, 0(%rdi)
-	movq	%rax, 8(%rdi)
-	movq	%rbp, 16(%rdi)
-	movq	%rbx, 24(%rdi)
-	movq	%r12, 32(%rdi)
-	movq	%r13, 40(%rdi)
-	movq	%r14, 48(%rdi)
-	movq	%r15, 56(%rdi)
-	movq	0(%rsi), %rsp
-	movq	16(%rsi), %rbp
-	movq	24(%rsi), %rbx
-	movq	32(%rsi), %r12
-	movq	40(%rsi), %r13
-	movq	48(%rsi), %r14
-	movq	56(%rsi), %r15
+	SAVE
+	LOAD
 	pushq	8(%rsi)
 	ret
 	.size	bench_swap_pushret, .-bench_swap_pushret
