@@ -618,18 +618,25 @@ static void closer(void *fdp)
 	gort_sleep(50000000);
 	close((int)(long)fdp);
 }
-static void reuse(void)
+/* registered_pipe: a pipe whose read end the runtime has registered (a
+ * goroutine waited on it). */
+static int registered_pipe(int p[2])
 {
-	int p[2], q[2];
 	char c;
 	(void)!pipe(p);
 	after(30, write1, (void *)(long)p[1]);
-	ssize_t r = gort_read(p[0], &c, 1); /* waits: p[0] is registered */
+	ssize_t r = gort_read(p[0], &c, 1);
 	settle();
-	CHECK("reuse-first-read", r == 1, "r=%zd errno=%d", r, errno);
-	int num = p[0];
-	close(p[0]);
-	close(p[1]);
+	return r == 1;
+}
+
+/* wait_at(num, ms): a new pipe whose read end is number num; a goroutine
+ * reads it, a byte is written 30 ms later: whether the read got it within
+ * ms milliseconds. */
+static int wait_at(int num, int ms)
+{
+	int q[2];
+	reuse_done = reuse_got = 0;
 	(void)!pipe(q);
 	if (q[0] != num) {
 		dup2(q[0], num);
@@ -638,39 +645,32 @@ static void reuse(void)
 	}
 	after(30, write1, (void *)(long)q[1]);
 	gort_go(reuse_reader, (void *)(long)q[0]);
-	for (int i = 0; i < 300 && !reuse_done; i++) gort_sleep(10000000);
-	CHECK("reuse-same-number", reuse_done && reuse_got, "done=%d got=%d (a wait on the reused number was never woken)",
-	      (int)reuse_done, (int)reuse_got);
+	for (int i = 0; i < ms / 10 && !reuse_done; i++) gort_sleep(10000000);
 	settle();
 	close(q[0]);
 	close(q[1]);
+	return reuse_done && reuse_got;
+}
+
+static void reuse(void)
+{
+	int p[2];
+	int ok = registered_pipe(p);
+	CHECK("reuse-first-read", ok, "errno=%d", errno);
+	close(p[0]);
+	close(p[1]);
+	ok = wait_at(p[0], 3000);
+	CHECK("reuse-same-number", ok, "done=%d got=%d (a wait on the reused number was never woken)", (int)reuse_done,
+	      (int)reuse_got);
 
 	/* The libc closes it (fclose calls the system call itself: no hook
 	 * sees it). sysmon re-arms a registration that has had waiters for
 	 * 1 s (netpoll_rearm_stale), so the wait ends within a few seconds. */
-	reuse_done = reuse_got = 0;
-	(void)!pipe(p);
-	after(30, write1, (void *)(long)p[1]);
-	r = gort_read(p[0], &c, 1);
-	settle();
-	num = p[0];
-	FILE *f = fdopen(p[0], "r");
-	fclose(f);
+	registered_pipe(p);
+	fclose(fdopen(p[0], "r"));
 	close(p[1]);
-	(void)!pipe(q);
-	if (q[0] != num) {
-		dup2(q[0], num);
-		close(q[0]);
-		q[0] = num;
-	}
-	after(30, write1, (void *)(long)q[1]);
-	gort_go(reuse_reader, (void *)(long)q[0]);
-	for (int i = 0; i < 600 && !reuse_done; i++) gort_sleep(10000000);
-	CHECK("reuse-after-fclose", reuse_done && reuse_got, "done=%d got=%d after 6 s", (int)reuse_done,
-	      (int)reuse_got);
-	settle();
-	close(q[0]);
-	close(q[1]);
+	ok = wait_at(p[0], 6000);
+	CHECK("reuse-after-fclose", ok, "done=%d got=%d after 6 s", (int)reuse_done, (int)reuse_got);
 }
 
 /* With the hooks, close and dup2 wake the goroutines waiting on the
