@@ -167,6 +167,13 @@ static struct {
  * (EPOLL_CTL_MOD, ADD if that fails) on every wait, a system call each. */
 extern const char gort_hook_close __attribute__((weak));
 
+/* pd_epev: how a pollDesc is registered: every event, edge-triggered. */
+static struct epoll_event pd_epev(struct pollDesc *pd)
+{
+	return (struct epoll_event){.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET,
+				    .data.u64 = (uintptr_t)pd};
+}
+
 /* netpoll_rearm_stale: sysmon's safety net for the registrations nobody
  * saw end. With the hooks, pd_get trusts a registered pollDesc; a number
  * that the libc closed internally (fclose of an fdopen'ed descriptor,
@@ -194,8 +201,7 @@ void netpoll_rearm_stale(int64_t now)
 		}
 		if (now - pd->waitsince < pd->rearmafter) continue;
 		pd->rearmafter *= 2;
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET,
-					 .data.u64 = (uintptr_t)pd};
+		struct epoll_event ev = pd_epev(pd);
 		if (ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT) ep_ctl(EPOLL_CTL_ADD, fd, &ev);
 	}
 	unlock(&pdtab.lock);
@@ -236,8 +242,7 @@ struct pollDesc *pd_get(int fd)
 		if (sys_mmap_failed(pd)) throw("netpoll: out of memory");
 		__atomic_store_n(&pdtab.tab[fd], pd, __ATOMIC_RELEASE);
 	}
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET,
-				 .data.u64 = (uintptr_t)pd};
+	struct epoll_event ev = pd_epev(pd);
 	if (pd->registered) {
 		/* Re-arm. If the program closed fd with close() rather than
 		 * gort_close and the number was reused, the kernel dropped the
