@@ -8,6 +8,7 @@
 #define GOBUF_BP	16
 #define GOBUF_MXCSR	24
 #define GOBUF_FPUCW	28
+#define GOBUF_PUSHED	48	/* below gobuf.sp: 5 registers and the return address */
 
 	.text
 
@@ -63,7 +64,7 @@ gort_swapctx:
 	pushq	%r14
 	pushq	%r15
 	movq	40(%rsp), %rax			/* our return address */
-	leaq	48(%rsp), %rcx			/* the caller's sp after ret */
+	leaq	GOBUF_PUSHED(%rsp), %rcx	/* the caller's sp after ret */
 	movq	%rcx, GOBUF_SP(%rdi)
 	movq	%rax, GOBUF_PC(%rdi)
 	movq	%rbp, GOBUF_BP(%rdi)
@@ -80,7 +81,7 @@ gort_swapctx:
 	jnz	.Lloadfp
 .Lload:
 	movq	GOBUF_SP(%rsi), %rsp
-	subq	$48, %rsp			/* to's five registers and return address */
+	subq	$GOBUF_PUSHED, %rsp		/* to's five registers and return address */
 	movq	GOBUF_BP(%rsi), %rbp
 	popq	%r15
 	popq	%r14

@@ -50,7 +50,7 @@ _Static_assert(offsetof(struct gobuf, pc) == 8, "asm");
 _Static_assert(offsetof(struct gobuf, bp) == 16, "asm");
 _Static_assert(offsetof(struct gobuf, mxcsr) == 24, "asm");
 _Static_assert(offsetof(struct gobuf, fpucw) == 28, "asm");
-#define GOBUF_PUSHED 48 /* bytes below gobuf.sp: 5 registers and the return address */
+#define GOBUF_PUSHED 48 /* bytes below gobuf.sp: 5 registers and the return address (asm_amd64.S too) */
 
 /* gort_swapctx saves the callee-saved state into *from and resumes *to.
  * gort_gostart is the first pc of every new goroutine (bx = fn, r12 = arg). */
