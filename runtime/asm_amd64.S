@@ -99,8 +99,8 @@ gort_swapctx:
 	.cfi_endproc
 	.size	gort_swapctx, .-gort_swapctx
 
-/* gort_gostart: the first pc of every goroutine; newproc sets rbx = fn,
- * r12 = arg. Calls fn(arg), then gort_goexit1(). Its CFI marks it as the
+/* gort_gostart: the first pc of every goroutine; gstart_prepare (sched.c)
+ * sets rbx = fn, r12 = arg. Calls fn(arg), then gort_goexit1(). Its CFI marks it as the
  * outermost frame, so debuggers' backtraces of a goroutine end here. */
 	.globl	gort_gostart
 	.type	gort_gostart, @function
@@ -110,7 +110,7 @@ gort_gostart:
 	.cfi_undefined rip
 	.cfi_def_cfa rsp, 0
 	xorl	%ebp, %ebp
-	call	gort_gostart_checkers		/* ASan: finish the switch here */
+	call	gort_gostart1			/* finish the switch (sched.c) */
 	movq	%r12, %rdi
 	call	*%rbx
 	call	gort_goexit1			/* never returns */

@@ -81,7 +81,7 @@ void checkers_switch_end(struct g *self)
 	__sanitizer_finish_switch_fiber(self->asan_fakestack, NULL, NULL);
 }
 
-/* gort_gostart_checkers: a new goroutine's first instructions (asm). */
+/* gort_gostart_checkers: a new goroutine's first instructions (gort_gostart1). */
 void gort_gostart_checkers(void)
 {
 	if (checkers_asan()) __sanitizer_finish_switch_fiber(NULL, NULL, NULL);

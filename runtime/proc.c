@@ -387,8 +387,10 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	return gp->goid;
 }
 
-/* goexit0 runs on g0 after gp's function returned or it called
- * gort_goexit: gp becomes dead, its stack goes back to the cache. */
+/* goexit0 runs after gp's function returned or it called gort_goexit, once
+ * the M has left gp's stack: on g0, or first thing in the G the M switched
+ * to directly (mcall_direct). gp becomes dead, its stack goes back to the
+ * cache (where a new G starting next on this P finds it). */
 static int goexit0(struct g *gp, void *arg)
 {
 	(void)arg;
@@ -428,7 +430,7 @@ __attribute__((used, noreturn)) void gort_goexit1(void)
 	}
 	gp->exiting = true;
 	racerelease((void *)gp->stack_lo); /* the stack's next owner starts after us */
-	mcall_switch(goexit0, NULL);
+	mcall_direct(goexit0, NULL, true);
 	throw("goexit0 returned");
 }
 

@@ -104,13 +104,37 @@ void mcall_switch(int (*fn)(struct g *, void *), void *arg)
 	switch_finish();
 }
 
-/* directnext picks the G that gp's M can switch to straight from gp (a park
- * or a yield), skipping the scheduler loop on g0, or returns NULL when the
- * loop has something to do first: this M or a G is locked to a thread, the
- * world is stopping, the global queue's turn has come (every 61st tick, as
- * findrunnable), a timer of this P is due, or the next G has never run (it
- * needs a stack: execute gives it one). */
-static struct g *directnext(struct m *mp, struct g *gp, bool *inherit)
+/* gstart_prepare gives gp, which has never run, a stack and the first frame
+ * gort_swapctx returns through into gort_gostart. The G starts with the
+ * floating-point control state given: the thread's. */
+static void gstart_prepare(struct g *gp, uint32_t mxcsr, uint16_t fpucw)
+{
+	if (!stackalloc(gp, gp->stackreq))
+		fatal("out of memory allocating a %zu-byte goroutine stack (goroutine %ld)",
+		      gp->stackreq ? gp->stackreq : default_stacksize, (long)gp->goid);
+	memset(&gp->sched, 0, sizeof gp->sched);
+	gp->sched.sp = gp->stack_hi & ~(uintptr_t)15;
+	gp->sched.pc = (uintptr_t)gort_gostart;
+	/* What gort_swapctx pops and returns through (runtime.h):
+	 * r15, r14, r13, r12 = arg, rbx = fn, return address. */
+	uintptr_t *frame = (uintptr_t *)(gp->sched.sp - GOBUF_PUSHED);
+	frame[0] = frame[1] = frame[2] = 0;
+	frame[3] = (uintptr_t)gp->arg;
+	frame[4] = (uintptr_t)gp->fn;
+	frame[5] = (uintptr_t)gort_gostart;
+	gp->sched.mxcsr = mxcsr;
+	gp->sched.fpucw = fpucw;
+}
+
+/* directnext picks the G that gp's M can switch to straight from gp (a park,
+ * a yield or an exit), skipping the scheduler loop on g0, or returns NULL
+ * when the loop has something to do first: this M or a G is locked to a
+ * thread, the world is stopping, the global queue's turn has come (every
+ * 61st tick, as findrunnable), or a timer of this P is due. A G that has
+ * never run needs a stack: only an exiting G hands over to one (fresh), as
+ * its own stack goes back to the P's cache right after the switch; a park
+ * or a yield leaves it to execute. */
+static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool fresh)
 {
 	struct p *pp = mp->p;
 	if (!pp || mp->lockedg || gp->lockedm || mp->needaltstack ||
@@ -122,28 +146,35 @@ static struct g *directnext(struct m *mp, struct g *gp, bool *inherit)
 	if (when && when <= nanotime()) return NULL;
 	struct g *next = runqget(pp, inherit);
 	if (!next) return NULL;
-	if (!next->stack_lo || next->lockedm) {
+	if ((!next->stack_lo && !fresh) || next->lockedm) {
 		/* Back in front: runqget emptied runnext (only the owner fills
 		 * it), so this cannot displace anything. */
 		runqput(pp, next, true);
 		return NULL;
 	}
+	if (!next->stack_lo) {
+		/* The thread's control state is g0's: this G's may differ. */
+		gstart_prepare(next, mp->g0->sched.mxcsr, mp->g0->sched.fpucw);
+	}
 	return next;
 }
 
-/* mcall_direct is mcall_switch for the park and yield paths: when the P
- * has a G ready (a receiver just made runnable in runnext, the other
- * yielder), it switches to that G directly, and fn(gp, arg) runs there,
- * first thing (switch_finish), instead of on g0: one switch instead of two
- * and no pass through findrunnable. fn must be short, must not block, and
- * must not rely on running on g0 (park_m and gosched_m qualify: they
- * publish gp, which is safe once gp's context is saved, on any stack). */
-static void mcall_direct(int (*fn)(struct g *, void *), void *arg)
+/* mcall_direct is mcall_switch for the park, yield and exit paths: when the
+ * P has a G ready (a receiver just made runnable in runnext, the other
+ * yielder, the next of a batch of new goroutines), it switches to that G
+ * directly, and fn(gp, arg) runs there, first thing (switch_finish, or
+ * gort_gostart1 in a G that starts), instead of on g0: one switch instead
+ * of two and no pass through findrunnable. fn must be short, must not
+ * block, and must not rely on running on g0 (park_m, gosched_m and goexit0
+ * qualify: they publish or free gp, which is safe once gp's context is
+ * saved and the M has left its stack). fresh: gp is exiting (see
+ * directnext). */
+void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool fresh)
 {
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	bool inherit;
-	struct g *next = directnext(mp, gp, &inherit);
+	struct g *next = directnext(mp, gp, &inherit, fresh);
 	if (!next) {
 		mcall_switch(fn, arg);
 		return;
@@ -157,6 +188,15 @@ static void mcall_direct(int (*fn)(struct g *, void *), void *arg)
 	next->preempt = false;
 	if (!inherit) mp->p->schedtick++;
 	gogo_switch(mp, gp, next);
+	switch_finish();
+}
+
+/* gort_gostart1: a goroutine's first C code (gort_gostart calls it before
+ * its function). The checkers end the switch; then what the G that
+ * switched here directly left to do (an exiting G's goexit0) is done. */
+void gort_gostart1(void)
+{
+	gort_gostart_checkers();
 	switch_finish();
 }
 
@@ -685,24 +725,12 @@ static void execute(struct g *gp, bool inherit)
 	struct m *mp = getm();
 	struct p *pp = mp->p;
 	if (!gp->stack_lo) {
-		/* First run: give it a stack and its first frame. */
-		if (!stackalloc(gp, gp->stackreq))
-			fatal("out of memory allocating a %zu-byte goroutine stack (goroutine %ld)",
-			      gp->stackreq ? gp->stackreq : default_stacksize, (long)gp->goid);
-		memset(&gp->sched, 0, sizeof gp->sched);
-		gp->sched.sp = gp->stack_hi & ~(uintptr_t)15;
-		gp->sched.pc = (uintptr_t)gort_gostart;
-		/* What gort_swapctx pops and returns through (runtime.h):
-		 * r15, r14, r13, r12 = arg, rbx = fn, return address. */
-		uintptr_t *frame = (uintptr_t *)(gp->sched.sp - GOBUF_PUSHED);
-		frame[0] = frame[1] = frame[2] = 0;
-		frame[3] = (uintptr_t)gp->arg;
-		frame[4] = (uintptr_t)gp->fn;
-		frame[5] = (uintptr_t)gort_gostart;
-		gp->sched.mxcsr = mp->g0->sched.mxcsr;
-		gp->sched.fpucw = mp->g0->sched.fpucw;
-		__asm__ volatile("stmxcsr %0" : "=m"(gp->sched.mxcsr));
-		__asm__ volatile("fnstcw %0" : "=m"(gp->sched.fpucw));
+		/* First run: the thread's control state, as it is on g0 now. */
+		uint32_t mxcsr;
+		uint16_t fpucw;
+		__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+		__asm__ volatile("fnstcw %0" : "=m"(fpucw));
+		gstart_prepare(gp, mxcsr, fpucw);
 	}
 	mp->curg = gp;
 	gp->m = mp;
@@ -931,7 +959,7 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	struct g *gp = getg();
 	struct parkarg pa = {unlockf, lock};
 	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
-	mcall_direct(park_m, &pa);
+	mcall_direct(park_m, &pa, false);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 }
 
@@ -980,7 +1008,7 @@ void gort_yield(void)
 	if (!scheduler_started) return;
 	struct g *gp = getg();
 	if (!gp || !gp->m || gp == gp->m->g0) return; /* not a goroutine: nothing to yield */
-	mcall_direct(gosched_m, NULL);
+	mcall_direct(gosched_m, NULL, false);
 }
 
 /* gopreempt: yield because sysmon asked (time slice used up). The G goes

@@ -143,7 +143,9 @@ Test(sched, rounding_mode_belongs_to_the_goroutine)
 {
 	/* 8 goroutines in 4 rounding modes yield 20,000 times each: each
 	 * keeps its own mode (MXCSR and x87) and its own arithmetic, and main
-	 * keeps round-to-nearest. */
+	 * keeps round-to-nearest. Then 300 goroutines change the mode and end,
+	 * each followed by one that checks it starts in round-to-nearest (the
+	 * M switches from an ending goroutine straight to a new one). */
 	for (size_t v = 0; v < NVARIANTS; v++)
 		for (int i = 0; i < 3; i++) {
 			const char *env[] = {procs[i], NULL};

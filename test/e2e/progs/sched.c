@@ -189,6 +189,25 @@ static void rounder(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* A goroutine starts with the thread's rounding mode, whatever the one
+ * that ran before it left: roundexit changes the mode and ends, and the M
+ * often starts the next goroutine, roundfresh, straight from it. */
+static void roundexit(void *arg)
+{
+	setround((unsigned)(long)arg);
+	gort_wg_done(&wg);
+}
+static void roundfresh(void *arg)
+{
+	(void)arg;
+	unsigned mx;
+	unsigned short cw;
+	__asm__ volatile("stmxcsr %0" : "=m"(mx));
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	if (((mx >> 13) & 3) != 0 || ((cw >> 10) & 3) != 0) fenv_bad++;
+	gort_wg_done(&wg);
+}
+
 /* libc: stdio and malloc from many goroutines on many threads. Each
  * goroutine prints 500 numbered lines with printf and churns malloc/free,
  * checking its blocks are intact; yields now and then to migrate. */
@@ -391,6 +410,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fenv")) {
 		gort_wg_add(&wg, 8);
 		for (long i = 0; i < 8; i++) gort_go(rounder, (void *)(i % 4));
+		gort_wg_wait(&wg);
+		gort_wg_add(&wg, 600);
+		for (long i = 0; i < 300; i++) {
+			gort_go(roundexit, (void *)(1 + i % 3));
+			gort_go(roundfresh, NULL);
+		}
 		gort_wg_wait(&wg);
 		unsigned mx;
 		__asm__ volatile("stmxcsr %0" : "=m"(mx));
