@@ -246,7 +246,7 @@ struct m {
 enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
 
 #define RUNQSIZE 256
-#define GFREECACHE 64 /* a P's free G cache; half moves to or from the global list */
+#define GFREECACHE 256 /* a P's free G cache; half moves to or from the global list */
 #define MAXPROCS 1024   /* GOMAXPROCS's upper bound */
 
 struct p {
@@ -309,35 +309,46 @@ void gq_clear(struct gqueue *q);
 static inline uint64_t gq_len(const struct gqueue *q) { return q->tail - q->head; }
 
 struct schedt {
+	/* Grouped by who writes and who reads, one cache line each (as Go
+	 * pads its hot shared words): a word every goroutine creation or
+	 * switch reads must not share a line with the lock, which moves
+	 * between CPUs at every acquisition (npidle beside the lock cost a
+	 * miss in each newproc's wakep while another P took the lock). */
+
+	/* The lock and what it protects. */
 	struct mutex lock;
-	/* Under lock. */
 	struct m *midle;
 	int32_t nmidle;
 	int32_t nmsys;          /* Ms that do not count (sysmon) */
 	int64_t mnext;          /* next M id; also the number of Ms made */
 	int64_t mgone;          /* Ms left behind by fork (fork.c): mcount = mnext + 1 - mgone */
-	int32_t maxmcount;
 	struct p *pidle;
-	_Atomic int32_t npidle;
-	_Atomic int32_t nmspinning;
 	struct gqueue runq;            /* global run queue (FIFO) */
 	_Atomic int32_t runqsize;      /* its length; read racily as a hint */
 	struct gqueue gfree;           /* global free Gs (LIFO: the warmest first) */
-	/* Atomic. */
-	_Atomic int64_t goidgen;
+	int32_t gomaxprocs;            /* read racily by stats */
+	int32_t nmidlelocked;          /* Ms waiting for their locked G */
+	int32_t stopwait;              /* Ps still to stop */
+
+	/* Read by every wakep (each creation and wake-up); written when a P
+	 * goes idle or an M starts or stops spinning. */
+	_Alignas(64) _Atomic int32_t npidle;
+	_Atomic int32_t nmspinning;
+
+	/* Read at every switch and schedule, written rarely. */
+	_Alignas(64) _Atomic uint32_t gcwaiting; /* stop the world (GOMAXPROCS changes) */
+	int32_t maxmcount;
+	bool mainexited;               /* main called gort_goexit */
+	bool gomaxprocs_fromenv;       /* GOMAXPROCS was set */
+
+	/* Counters and sysmon's state, written by any thread now and then. */
+	_Alignas(64) _Atomic int64_t goidgen;
 	_Atomic int64_t ngsys;         /* system goroutines (not counted) */
 	_Atomic int64_t nglive;        /* goroutines alive (not dead), with the Ps' counts (nglive_total) */
 	_Atomic uint32_t sysmonwait;
 	_Atomic int64_t lastpoll;
-	int32_t gomaxprocs;            /* under lock; read racily by stats */
-	int32_t nmidlelocked;          /* Ms waiting for their locked G, under lock */
-	bool mainexited;               /* main called gort_goexit */
-	bool gomaxprocs_fromenv;       /* GOMAXPROCS was set */
-	/* Stop the world (GOMAXPROCS changes). */
-	_Atomic uint32_t gcwaiting;
-	int32_t stopwait;              /* Ps still to stop, under lock */
-	struct note stopnote;
 	_Atomic int64_t pollUntil;     /* when the M blocked in netpoll wakes, 0 = none */
+	struct note stopnote;
 	struct note sysmonnote;
 };
 extern struct schedt sched;
