@@ -77,6 +77,11 @@ static void cpudetect(void)
 		cpu.fsgsbase = r[1] & 1;
 		cpu.erms = r[1] >> 9 & 1;
 	}
+	cpuid(0x80000000, 0, r);
+	if (r[0] >= 0x80000001) {
+		cpuid(0x80000001, 0, r);
+		cpu.prefetchw = r[2] >> 8 & 1; /* PRFCHW (AMD's 3DNowPrefetch bit) */
+	}
 
 }
 

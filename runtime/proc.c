@@ -286,7 +286,7 @@ static struct g *gfget(struct p *pp)
 	/* A later newproc's G: fetch its first line (all newproc writes) a
 	 * few calls ahead, so that it is here when newproc writes it: the
 	 * run queue's lock cmpxchg after those writes waits for them. */
-	if (pp->gfreecnt >= GFREEAHEAD) __builtin_prefetch(pp->gfree[pp->gfreecnt - GFREEAHEAD], 1);
+	if (pp->gfreecnt >= GFREEAHEAD) prefetch_write(pp->gfree[pp->gfreecnt - GFREEAHEAD]);
 	return gp;
 }
 

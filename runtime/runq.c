@@ -117,7 +117,7 @@ struct g *runqget(struct p *pp, bool *inherit)
 			 * stale slot only wastes the prefetch. */
 			const char *next = (const char *)atomic_load_explicit(&pp->runq[(h + 1) % RUNQSIZE],
 									     memory_order_relaxed);
-			for (size_t off = 0; off < sizeof(struct g); off += 64) __builtin_prefetch(next + off);
+			for (size_t off = 0; off < sizeof(struct g); off += 64) prefetch_write(next + off);
 			return gp;
 		}
 	}

@@ -451,11 +451,23 @@ char **envp_after(char **argv, int argc);
 struct cpuinfo {
 	char vendor[13];
 	uint32_t family, model, stepping;
-	bool sse2, sse3, ssse3, sse41, sse42, popcnt, avx, avx2, bmi2, fsgsbase, erms;
+	bool sse2, sse3, ssse3, sse41, sse42, popcnt, avx, avx2, bmi2, fsgsbase, erms, prefetchw;
 	bool intel, amd;
 };
 extern struct cpuinfo cpu;
 void cpu_detect(void);
+
+/* prefetch_write asks for the line at p in a state that lets this CPU
+ * write it (PREFETCHW, where the CPU has it): a line another CPU wrote last
+ * (a G made on one P and run on another) then comes over once, where a
+ * plain prefetch brings a shared copy and the first store asks again.
+ * __builtin_prefetch(p, 1) emits PREFETCHW only when the compiler may
+ * assume it (-mprfchw); the baseline x86-64 build may not. */
+static inline void prefetch_write(const void *p)
+{
+	if (cpu.prefetchw) __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+	else __builtin_prefetch(p, 1);
+}
 
 /* os_linux.c */
 extern int32_t ncpu;
