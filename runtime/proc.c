@@ -402,18 +402,18 @@ static int goexit0(struct g *gp, void *arg)
 	if (gp->lockedm) {
 		/* Exiting while locked releases the thread (documented). */
 		gp->lockedm = NULL;
+		gp->lockedcount = 0;
 		mp->lockedg = NULL;
 	}
 	gp->fn = NULL;
 	gp->arg = NULL;
-	gp->waiting = NULL;
-	/* What newproc does not write (it touches only the first line). */
+	/* What newproc does not write (it touches only the first line); the
+	 * third line only where this G used it (runtime.h). */
 	gp->saved_errno = 0;
 	gp->preempt = false;
 	gp->ismain = false;
 	gp->exiting = false;
-	gp->asan_fakestack = NULL;
-	gp->lockedcount = 0;
+	if (checkers_asan()) gp->asan_fakestack = NULL;
 	stackfree(gp);
 	gfput(mp->p, gp);
 	return 0;

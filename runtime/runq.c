@@ -113,11 +113,13 @@ struct g *runqget(struct p *pp, bool *inherit)
 		if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1, memory_order_release,
 							  memory_order_relaxed)) {
 			/* The G after it runs next, most likely: start fetching
-			 * it now (a G that waited behind many others is cold). A
+			 * its first two lines now (a G that waited behind many
+			 * others is cold; the third is seldom used: runtime.h). A
 			 * stale slot only wastes the prefetch. */
 			const char *next = (const char *)atomic_load_explicit(&pp->runq[(h + 1) % RUNQSIZE],
 									     memory_order_relaxed);
-			for (size_t off = 0; off < sizeof(struct g); off += 64) prefetch_write(next + off);
+			prefetch_write(next);
+			prefetch_write(next + 64);
 			return gp;
 		}
 	}

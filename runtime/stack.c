@@ -119,15 +119,13 @@ noinline void stackinit(void)
 
 /* stackmap maps a region of size usable bytes with a guard below it and
  * returns the lowest usable address, or 0. */
-static uintptr_t stackmap(size_t size, void **map, size_t *mapsize)
+static uintptr_t stackmap(size_t size)
 {
 	size_t total = size + stackguard_size;
 	char *p = sys_mmap(NULL, total, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	if (sys_mmap_failed(p)) return 0;
 	guard(p, stackguard_size);
-	*map = p;
-	*mapsize = total;
 	return (uintptr_t)p + stackguard_size;
 }
 
@@ -154,12 +152,11 @@ static uintptr_t stackcarve(void)
 	return (uintptr_t)s + stackguard_size;
 }
 
-static void setstack(struct g *gp, uintptr_t lo, size_t size, void *map, size_t mapsize)
+static void setstack(struct g *gp, uintptr_t lo, size_t size, bool own)
 {
 	gp->stack_lo = lo;
 	gp->stack_hi = lo + size;
-	gp->stack_map = map;
-	gp->stack_mapsize = mapsize;
+	gp->stack_own = own;
 	checkers_stack_register(gp);
 }
 
@@ -192,20 +189,18 @@ bool stackalloc(struct g *gp, size_t size)
 			unlock(&stackpool.lock);
 			if (!fs) {
 				if (!lo) return false;
-				setstack(gp, lo, default_stacksize, NULL, 0);
+				setstack(gp, lo, default_stacksize, false);
 				return true;
 			}
 		}
 		uintptr_t hi = (uintptr_t)fs + sizeof *fs;
-		setstack(gp, hi - default_stacksize, default_stacksize, NULL, 0);
+		setstack(gp, hi - default_stacksize, default_stacksize, false);
 		return true;
 	}
 	size = (size + pg - 1) & ~(pg - 1);
-	void *map;
-	size_t mapsize;
-	uintptr_t lo = stackmap(size, &map, &mapsize);
+	uintptr_t lo = stackmap(size);
 	if (!lo) return false;
-	setstack(gp, lo, size, map, mapsize);
+	setstack(gp, lo, size, true);
 	return true;
 }
 
@@ -214,8 +209,8 @@ void stackfree(struct g *gp)
 {
 	if (!gp->stack_lo) return;
 	checkers_stack_deregister(gp);
-	if (gp->stack_map) {
-		sys_munmap(gp->stack_map, gp->stack_mapsize);
+	if (gp->stack_own) {
+		sys_munmap((void *)(gp->stack_lo - stackguard_size), gp->stack_hi - gp->stack_lo + stackguard_size);
 	} else {
 		struct freestack *fs = fs_of(gp->stack_lo, default_stacksize);
 		struct p *pp = getm()->p;
@@ -240,7 +235,7 @@ void stackfree(struct g *gp)
 		}
 	}
 	gp->stack_lo = gp->stack_hi = 0;
-	gp->stack_map = NULL;
+	gp->stack_own = false;
 }
 
 /* stackcache_flush moves a P's cached stacks to the global pool (procresize
