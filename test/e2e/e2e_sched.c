@@ -111,6 +111,25 @@ Test(sched, main_goexit_then_no_goroutines)
 	assert_contains(r.err, "fatal error: no goroutines (main called gort_goexit) - deadlock!");
 }
 
+Test(sched, gort_go_stack_gives_the_size_asked_and_takes_it_back)
+{
+	/* 300 goroutines with 4 MiB stacks each use 3 MiB (the default is
+	 * 256 KiB); their mappings are gone once they end. */
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "sched"), "bigstack");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", gort_variants[v], r.code, r.err);
+		cr_assert_str_eq(r.out, "bigstack: ok=300 maps_grew_by_10_or_more=0\n", "%s: %s %s", gort_variants[v], r.out, r.err);
+	}
+}
+
+Test(sched, overflowing_a_stack_of_a_chosen_size_is_reported)
+{
+	/* The guard sits below a gort_go_stack stack too. */
+	struct result r = run(bin("musl", "sched"), "bigoverflow");
+	cr_assert(r.exited && r.code == 2, "exit %d: %s", r.code, r.err);
+	assert_contains(r.err, "fatal error: stack overflow");
+}
+
 Test(sched, stack_overflow_is_reported)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {

@@ -115,6 +115,40 @@ static volatile int limit = 1 << 30;
 static int rec(int n) { volatile char buf[512]; buf[0] = (char)n; return n > limit ? 0 : rec(n + 1) + buf[0]; }
 static void overflow(void *arg) { (void)arg; printf("%d\n", rec(0)); }
 
+/* bigstack: goroutines with 4 MiB stacks of their own (gort_go_stack)
+ * each use 3 MiB of it, twelve times the default size. */
+static _Atomic long bigok;
+static void bigstackuser(void *arg)
+{
+	size_t n = (size_t)3 << 20;
+	volatile char buf[n];
+	for (size_t i = 0; i < n; i += 4096) buf[i] = (char)(i >> 12);
+	long sum = 0;
+	for (size_t i = 0; i < n; i += 4096) sum += buf[i];
+	long want = 0;
+	for (size_t i = 0; i < n; i += 4096) want += (char)(i >> 12);
+	if (sum == want && arg == (void *)7) bigok++;
+	gort_wg_done(&wg);
+}
+/* nbigmaps counts the mappings a 4 MiB stack leaves if it is not given
+ * back, whole or in part: 4 MiB, 4 MiB and its 64 KiB guard, the guard
+ * alone (threads, malloc arenas and the default stacks' chunks have other
+ * sizes). */
+static int nbigmaps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+	char line[512];
+	if (!f) return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx", &lo, &hi) != 2) continue;
+		if (hi - lo == (4ul << 20) || hi - lo == (4ul << 20) + (64ul << 10) || hi - lo == (64ul << 10)) n++;
+	}
+	fclose(f);
+	return n;
+}
+
 static volatile long spin;
 static void spinner(void *arg) { (void)arg; for (;;) spin++; }
 static void ticker(void *arg)
@@ -459,6 +493,24 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "deadlock")) {
 		gort_wg_add(&wg, 1);
 		gort_wg_wait(&wg);
+		return 0;
+	}
+	if (!strcmp(cmd, "bigstack")) {
+		/* 300 goroutines, 10 at a time: every stack is unmapped when its
+		 * goroutine ends, so the mappings do not grow. */
+		int before = nbigmaps();
+		for (int round = 0; round < 30; round++) {
+			gort_wg_add(&wg, 10);
+			for (int i = 0; i < 10; i++) gort_go_stack(bigstackuser, (void *)7, (size_t)4 << 20);
+			gort_wg_wait(&wg);
+		}
+		int grew = nbigmaps() - before;
+		printf("bigstack: ok=%ld maps_grew_by_10_or_more=%d\n", (long)bigok, grew >= 10);
+		return 0;
+	}
+	if (!strcmp(cmd, "bigoverflow")) {
+		gort_go_stack(overflow, NULL, (size_t)1 << 20);
+		gort_sleep(5000000000LL);
 		return 0;
 	}
 	if (!strcmp(cmd, "overflow")) {
