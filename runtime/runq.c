@@ -95,6 +95,8 @@ void runqput(struct p *pp, struct g *gp, bool next)
 	}
 }
 
+enum { RUNQAHEAD = 4 }; /* runqget's prefetch distance, in Gs */
+
 /* runqget takes a G from pp's local queue, runnext first. Owner only.
  * *inherit says whether the G should inherit the time slice. */
 struct g *runqget(struct p *pp, bool *inherit)
@@ -112,14 +114,23 @@ struct g *runqget(struct p *pp, bool *inherit)
 		struct g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
 		if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1, memory_order_release,
 							  memory_order_relaxed)) {
-			/* The G after it runs next, most likely: start fetching
-			 * its first two lines now (a G that waited behind many
-			 * others is cold; the third is seldom used: runtime.h). A
-			 * stale slot only wastes the prefetch. */
-			const char *next = (const char *)atomic_load_explicit(&pp->runq[(h + 1) % RUNQSIZE],
-									     memory_order_relaxed);
-			prefetch_write(next);
-			prefetch_write(next + 64);
+			/* The Gs behind it run next, most likely: start fetching
+			 * their first two lines (the third is seldom used:
+			 * runtime.h), the next one's and, in a long queue, the one
+			 * RUNQAHEAD places on. A G that waited behind many others
+			 * is cold, and when this P stole it, in the cache of the
+			 * CPU that made it: fetching one G ahead hid less than
+			 * half of that (a transfer between CPUs takes longer here
+			 * than running a short goroutine). Only slots within the
+			 * queue: a stale one may name a G running on another CPU,
+			 * whose lines a PREFETCHW would take away from it. */
+			for (uint32_t ahead = 1; ahead <= RUNQAHEAD; ahead += RUNQAHEAD - 1) {
+				if (t - h <= ahead) break;
+				const char *g = (const char *)atomic_load_explicit(&pp->runq[(h + ahead) % RUNQSIZE],
+										  memory_order_relaxed);
+				prefetch_write(g);
+				prefetch_write(g + 64);
+			}
 			return gp;
 		}
 	}
