@@ -7,6 +7,11 @@ TESTCFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Iinclude -Iruntime \
               -DBUILD_DIR='"$(abspath $(B))"' -DSRC_DIR='"$(abspath .)"'
 TESTLIBS   := -lcriterion
 TESTS      :=
+# What every test program links: its rules depend on these, so that a change
+# to the runtime relinks them. Set here, before the fragments are read in
+# alphabetical order (test/checkers/rules.mk comes before test/e2e/rules.mk,
+# which used to set it: the checkers' programs were never relinked).
+GORTLIBS   := $(LIBS)
 include $(wildcard test/*/rules.mk)
 
 # After the suites, a short run of every fuzz target (test/fuzz/rules.mk)

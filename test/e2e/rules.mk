@@ -13,7 +13,6 @@ E2E_PROGS  := showargs ctorgo initcycle plain_exit plain_signals plain_deep plai
 E2E_PLAIN  := plain_exit plain_signals plain_deep plain_threads plain_env
 E2E_VARS   := musl plain mdyn glibc spie
 E2E_CFLAGS := -O2 -g -Wall -Wextra -Werror
-GORTLIBS   := $(LIBS)
 
 E2E_BINS := $(foreach v,$(E2E_VARS),$(addprefix $(E2E)/$(v)/,$(E2E_PROGS) inittasks)) \
             $(foreach v,crt1-musl crt1-glibc,$(addprefix $(E2E)/$(v)/,$(E2E_PLAIN)))
