@@ -100,8 +100,9 @@ gort_swapctx:
 	.size	gort_swapctx, .-gort_swapctx
 
 /* gort_gostart: the first pc of every goroutine; gstart_prepare (sched.c)
- * sets rbx = fn, r12 = arg. Calls fn(arg), then gort_goexit1(). Its CFI marks it as the
- * outermost frame, so debuggers' backtraces of a goroutine end here. */
+ * sets rbx = fn, r12 = arg. Calls fn(arg), then gort_goexit1(). Its CFI
+ * marks it as the outermost frame, so debuggers' backtraces of a goroutine
+ * end here. */
 	.globl	gort_gostart
 	.type	gort_gostart, @function
 	.hidden	gort_gostart

@@ -6,11 +6,14 @@
  *     for (;;) { gp = findrunnable(); execute(gp); run m->switchf(gp); }
  *
  * execute() switches to gp; when gp stops running (yield, park, exit,
- * preemption) it switches back to its M's g0 with m->switchf set, and g0
- * finishes the job there, off gp's stack: puts gp on a run queue, releases
- * the lock gp parked under, frees gp's stack. A G therefore never touches
- * a run queue or a wait queue while still running on its own stack, which
- * is what lets another M pick it up the moment g0 publishes it.
+ * preemption) it sets m->switchf and hands its M to whoever runs next: g0,
+ * or, when its P has a G ready, that G directly (mcall_direct: one switch
+ * instead of two, and no pass through findrunnable). Whoever runs next
+ * finishes the job first thing, off gp's stack: puts gp on a run queue,
+ * releases the lock gp parked under, frees gp and its stack. A G therefore
+ * never touches a run queue or a wait queue while still running on its own
+ * stack, which is what lets another M pick it up the moment it is
+ * published.
  *
  * Spinning (Go's design comment, "Worker thread parking/unparking"): an M
  * looking for work is "spinning"; at most GOMAXPROCS/2 spin at once, and
@@ -22,9 +25,10 @@
  * and free-G list, and stop-the-world state. P status changes from Psyscall
  * are CASes (sysmon and exitsyscall race for the P).
  *
- * Rejected: a dedicated scheduler thread (an extra switch per wake-up),
- * direct G-to-G switches (saves one switch per yield but every G exit and
- * park would then run queue code on a dying or parking stack). */
+ * Rejected: a dedicated scheduler thread (an extra switch per wake-up);
+ * direct G-to-G switches that finish the job before the switch, on the
+ * dying or parking G's own stack (the G would be published while its
+ * stack is still in use). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
