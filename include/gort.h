@@ -23,8 +23,9 @@ extern "C" {
 
 /* gort_goid returns the calling goroutine's id. main() runs as goroutine 1.
  * Ids are never reused. They increase in creation order on each P (Ps take
- * ids in batches of 16, as Go does), not across Ps. Returns 0 when called before the runtime started
- * (from a C constructor) or on a scheduler stack. */
+ * ids in batches of 16, as Go does), not across Ps. Returns 0 when called
+ * before the runtime started (from a C constructor) or on a scheduler
+ * stack. */
 int64_t gort_goid(void);
 
 /* gort_go starts fn(arg) in a new goroutine and returns its id (> 0).

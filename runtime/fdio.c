@@ -112,7 +112,6 @@ static int would_block(int fd, bool wr, struct iowait *st)
 	return fd_wait(pd, wr, st);
 }
 
-
 static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr)
 {
 	gort_entersyscall();

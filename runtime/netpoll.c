@@ -410,8 +410,8 @@ static void intr_unlink(struct pdwaiter *w)
 	w->inlist = false;
 }
 
-/* intr_unlock_unlink: the waiter leaves its list (taking the list's lock). */
-static void intr_unlock_unlink(struct pdwaiter *w)
+/* intr_leave: the waiter leaves its list (taking the list's lock). */
+static void intr_leave(struct pdwaiter *w)
 {
 	lock(&intrq[w->ishard].lk);
 	intr_unlink(w);
@@ -422,6 +422,18 @@ static void pd_timeout(void *arg, int64_t now);
 static bool intr_hit(struct pdwaiter *w, uint64_t ga, uint64_t gn)
 {
 	return w->intr == PDI_ANY ? w->gen_any != ga : w->gen_norestart != gn;
+}
+
+/* intr_wake: a signal interrupts w's wait, if nothing else ended it first:
+ * its goroutine joins *list, to be made runnable. */
+static void intr_wake(struct pdwaiter *w, struct g **list)
+{
+	struct g *gp = w->g;
+	bool claimed;
+	if (claim(w, PDW_INTR, &claimed)) {
+		gp->schedlink = *list;
+		*list = gp;
+	}
 }
 
 /* A sleep with a deadline is found through its timer (no list to join
@@ -445,12 +457,7 @@ static void intr_timer(struct timer *t, void *ctx)
 	if (t->f != pd_timeout) return;
 	struct pdwaiter *w = t->arg; /* first member of its struct pdwait */
 	if (w->intr == PDI_NONE || w->nlinks || !intr_hit(w, sc->ga, sc->gn)) return;
-	struct g *gp = w->g;
-	bool claimed;
-	if (claim(w, PDW_INTR, &claimed)) {
-		gp->schedlink = sc->list;
-		sc->list = gp;
-	}
+	intr_wake(w, &sc->list);
 }
 
 static struct g *intr_collect(struct g *list)
@@ -464,12 +471,7 @@ static struct g *intr_collect(struct g *list)
 			next = w->inext;
 			if (!intr_hit(w, sc.ga, sc.gn)) continue;
 			intr_unlink(w);
-			struct g *gp = w->g;
-			bool claimed;
-			if (claim(w, PDW_INTR, &claimed)) {
-				gp->schedlink = list;
-				list = gp;
-			}
+			intr_wake(w, &list);
 		}
 		unlock(&intrq[sh].lk);
 	}
@@ -569,7 +571,7 @@ static int pd_commit(struct g *gp, void *arg)
 	if (why >= 0) atomic_compare_exchange_strong(&w->done, &v, W_EARLY | why);
 	pd_unqueue(w, k);
 	if (w->deadline) pd_stoptimer(pw);
-	if (listed(w)) intr_unlock_unlink(w);
+	if (listed(w)) intr_leave(w);
 	w->parked = false;
 	return 0;
 }
@@ -600,7 +602,7 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 	if (pw.w.parked) {
 		pd_unqueue(&pw.w, n);
 		if (deadline) pd_stoptimer(&pw);
-		if (listed(&pw.w)) intr_unlock_unlink(&pw.w);
+		if (listed(&pw.w)) intr_leave(&pw.w);
 	}
 	switch (atomic_load(&pw.w.done) & 0xf) {
 	case PDW_TIMEOUT: return ETIMEDOUT;

@@ -605,7 +605,7 @@ extern int64_t runtime_inittime; /* nanotime at the entry */
 extern bool scheduler_started;   /* mstart ran on m0 */
 void checkdead(void);            /* caller holds sched.lock */
 void mcall_switch(int (*fn)(struct g *, void *), void *arg);
-void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool fresh);
+void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting);
 void gort_gostart_checkers(void);
 void gort_gostart1(void);
 void injectglist(struct g *list);

@@ -135,10 +135,10 @@ static void gstart_prepare(struct g *gp, uint32_t mxcsr, uint16_t fpucw)
  * when the loop has something to do first: this M or a G is locked to a
  * thread, the world is stopping, the global queue's turn has come (every
  * 61st tick, as findrunnable), or a timer of this P is due. A G that has
- * never run needs a stack: only an exiting G hands over to one (fresh), as
+ * never run needs a stack: only an exiting G hands over to one, as
  * its own stack goes back to the P's cache right after the switch; a park
  * or a yield leaves it to execute. */
-static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool fresh)
+static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool exiting)
 {
 	struct p *pp = mp->p;
 	if (!pp || mp->lockedg || gp->lockedm || mp->needaltstack ||
@@ -150,7 +150,7 @@ static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool fres
 	if (when && when <= nanotime()) return NULL;
 	struct g *next = runqget(pp, inherit);
 	if (!next) return NULL;
-	if ((!next->stack_lo && !fresh) || next->lockedm) {
+	if ((!next->stack_lo && !exiting) || next->lockedm) {
 		/* Back in front: runqget emptied runnext (only the owner fills
 		 * it), so this cannot displace anything. */
 		runqput(pp, next, true);
@@ -171,14 +171,14 @@ static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool fres
  * of two and no pass through findrunnable. fn must be short, must not
  * block, and must not rely on running on g0 (park_m, gosched_m and goexit0
  * qualify: they publish or free gp, which is safe once gp's context is
- * saved and the M has left its stack). fresh: gp is exiting (see
- * directnext). */
-void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool fresh)
+ * saved and the M has left its stack). exiting: gp is ending (and may
+ * hand over to a G that never ran: directnext). */
+void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting)
 {
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	bool inherit;
-	struct g *next = directnext(mp, gp, &inherit, fresh);
+	struct g *next = directnext(mp, gp, &inherit, exiting);
 	if (!next) {
 		mcall_switch(fn, arg);
 		return;
