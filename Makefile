@@ -20,7 +20,7 @@ WARN      := -Wall -Wextra -Werror
 # self-relocation would have to fix before it runs.
 # No sibling calls either: a gort_* call that ends in a jump to the runtime
 # would vanish from tracebacks and debuggers' backtraces.
-RTFLAGS   := -std=gnu11 $(WARN) -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
+RTFLAGS   := -std=gnu11 $(WARN) -Wmissing-prototypes -Wredundant-decls -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
              -fno-stack-protector -fPIE -ftls-model=local-exec -fno-strict-aliasing \
              -fvisibility=hidden -D_GNU_SOURCE
 -include config.mak

@@ -30,7 +30,6 @@ HOOK int dup3(int old, int fd, int flags) { return hook_dup3(old, fd, flags, fal
 #ifdef GORT_GLIBC
 /* _FORTIFY_SOURCE turns read into __read_chk when the buffer's size is
  * known: the same call, after the same check the libc makes. */
-extern void __chk_fail(void) __attribute__((noreturn));
 HOOK ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	if (n > buflen) __chk_fail();

@@ -12,7 +12,6 @@ HOOK int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const si
 }
 
 #ifdef GORT_GLIBC
-extern void __chk_fail(void) __attribute__((noreturn));
 HOOK int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
 {
 	if (fdslen / sizeof *fds < n) __chk_fail();

@@ -38,7 +38,6 @@ HOOK int accept4(int fd, struct sockaddr *restrict sa, socklen_t *restrict salen
 HOOK int connect(int fd, const struct sockaddr *sa, socklen_t salen) { return hook_connect(fd, sa, salen); }
 
 #ifdef GORT_GLIBC
-extern void __chk_fail(void) __attribute__((noreturn));
 HOOK ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
 {
 	if (n > buflen) __chk_fail();

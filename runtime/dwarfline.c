@@ -15,15 +15,6 @@
 #include <elf.h>
 #include "runtime.h"
 
-bool exe_image(const char **base, size_t *size, uintptr_t *bias); /* symtab.c */
-
-/* A source position: path parts joined by '/' (NULL parts skipped), line. */
-struct srcpos {
-	const char *part[3];
-	uint32_t line;
-};
-bool pcline(uintptr_t pc, struct srcpos *pos);
-
 /* A bounds-checked reader. ok turns false at the first read past end and
  * stays false; reads then return 0. */
 struct rd {

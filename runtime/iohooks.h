@@ -43,4 +43,18 @@ int hook_usleep(unsigned long us);
 /* signal_linux.c */
 int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 void (*hook_signal(int sig, void (*h)(int)))(int);
+
+#ifdef GORT_GLIBC
+/* glibc's _FORTIFY_SOURCE entry points the hooks define (hooks/io.c, poll.c,
+ * socket.c; glibc declares them only in a fortified build), and the libc's
+ * failure of their check. */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen);
+int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask,
+		size_t fdslen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *restrict buf, size_t n, size_t buflen, int flags,
+		       struct sockaddr *restrict sa, socklen_t *restrict salen);
+void __chk_fail(void) __attribute__((noreturn));
+#endif
 #endif

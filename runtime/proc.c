@@ -34,13 +34,9 @@
 #include <unistd.h>
 #include "runtime.h"
 
-struct schedt sched;
 struct bootarena bootarena __attribute__((aligned(4096)));
-struct p **allp;
-_Atomic int32_t allplen;
 struct m m0;
 struct g g0;
-struct m *allm;
 struct g *allgs;
 struct mutex allglock;
 _Atomic int64_t allgcount;
@@ -48,8 +44,6 @@ __thread struct g *gort_tls_g;
 struct debugvars debug = {.gorthooks = 1, .spinpark = 20};
 int32_t gotraceback_level = 1;
 int64_t runtime_inittime;
-bool scheduler_started;
-extern bool libc_is_ready;
 
 /* The program's main, called with the libc's three arguments. */
 extern int main(int, char **, char **);
@@ -64,7 +58,6 @@ extern int __libc_start_main(int (*)(int, char **, char **), int, char **, void 
  * in an object every gort program links. */
 __attribute__((visibility("hidden"))) void *__dso_handle = &__dso_handle;
 
-void reloc_self(uintptr_t *auxv);
 static void libc_ready_check(void);
 
 /* ---- boottrace ---- */
@@ -444,15 +437,10 @@ _Noreturn void gort_goexit(void)
 
 /* ---- the main goroutine ---- */
 
-extern const struct gort_inittask __start_gort_rtinittask[] __attribute__((weak));
-extern const struct gort_inittask __stop_gort_rtinittask[] __attribute__((weak));
-
-
 /* doinit runs n init tasks in dependency order (inittask.c), each once.
  * Runs in goroutine 1, locked to m0. */
-void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks)
+static void doinit(const struct gort_inittask *t, size_t n)
 {
-	(void)runtime_tasks;
 	if (n == 0) return;
 	uint32_t order_s[2 * 64];
 	uint8_t state_s[64];
@@ -501,9 +489,9 @@ void runtime_main(void *arg)
 	/* Init tasks run on the main thread, as Go runs package inits locked. */
 	gp->lockedm = mp;
 	mp->lockedg = gp;
-	doinit(__start_gort_rtinittask, __stop_gort_rtinittask - __start_gort_rtinittask, true);
+	doinit(__start_gort_rtinittask, __stop_gort_rtinittask - __start_gort_rtinittask);
 	size_t n = __stop_gort_inittask - __start_gort_inittask;
-	doinit(__start_gort_inittask, n, false);
+	doinit(__start_gort_inittask, n);
 	boottrace("init tasks");
 	if (gp->lockedcount == 0) {
 		gp->lockedm = NULL;

@@ -9,9 +9,15 @@
  *   P  a processor: the right to run goroutines, with a local run queue,
  *      free-G and stack caches. GOMAXPROCS Ps exist.
  *
- * Every goroutine switch goes through one function, gogo_switch() in proc.c,
+ * Every goroutine switch goes through one function, gogo_switch() in sched.c,
  * which wraps the assembly gort_swapctx: errno hand-over, sanitizer fiber
  * annotations and valgrind stack ids live there and nowhere else.
+ *
+ * The one declaration point: every function and variable that more than one
+ * file uses is declared here (or in chan.h, netpoll.h, iohooks.h for their
+ * subsystems), in the section of the file that defines it; the build's
+ * -Wmissing-prototypes -Wredundant-decls keeps it so. Types come first,
+ * then the sections in the order a program boots (runtime/HACKING.md).
  */
 #ifndef GORT_RUNTIME_H
 #define GORT_RUNTIME_H
@@ -24,7 +30,6 @@
 
 #include "../include/gort.h"
 
-#define hidden __attribute__((visibility("hidden")))
 #define noinline __attribute__((noinline))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -58,7 +63,7 @@ void gort_swapctx(struct gobuf *from, const struct gobuf *to);
 void gort_gostart(void);
 void gort_asyncpreempt(void);
 
-/* ---- locks ---- */
+/* ---- locks (lock_futex.c) ---- */
 
 /* A futex-based mutex (Go's lock_futex.go). Never held across a goroutine
  * switch. Lock order, outermost first: sched.lock > allglock > stackpool.lock. */
@@ -124,7 +129,7 @@ enum {
 
 /* Why a G waits (Go's waitReason); printed by tracebacks and by the gdb and
  * lldb scripts' goroutine lists, which read waitreason_strings from the
- * program (no copy to keep in step). */
+ * program (sched.c; no copy to keep in step). */
 enum waitreason {
 	waitNone,
 	waitYield,
@@ -143,8 +148,6 @@ enum waitreason {
 	waitPreempted,
 	waitReasonCount,
 };
-extern const char *const waitreason_strings[waitReasonCount];
-
 struct m;
 struct p;
 struct sudog;
@@ -238,7 +241,7 @@ struct m {
 	/* Written once, read by anyone. */
 	struct m *alllink;      /* all Ms (tracebacks, gdb) */
 	_Atomic uint32_t blocked; /* in notesleep, for schedtrace */
-	_Atomic int32_t preemptgen; /* async preemption requests (signal.c) */
+	_Atomic int32_t preemptgen; /* async preemption requests (signal_linux.c) */
 	_Atomic uint32_t insyscall; /* 1 while curg is in a syscall */
 };
 
@@ -297,7 +300,6 @@ struct bootarena {
 	char gslab[4096 - BOOTPROCS * sizeof(void *)] __attribute__((aligned(64)));
 	struct p p0;
 };
-extern struct bootarena bootarena;
 
 /* ---- the scheduler's global state (Go's schedt) ---- */
 
@@ -357,21 +359,12 @@ struct schedt {
 	struct note stopnote;
 	struct note sysmonnote;
 };
-extern struct schedt sched;
-extern struct p **allp;        /* [gomaxprocs], replaced under sched.lock */
-extern _Atomic int32_t allplen;
-extern struct m m0;
-extern struct g g0;
-extern struct m *allm;         /* list through alllink, prepend-only */
-extern struct g *allgs;        /* list through alllink, under allglock */
-extern struct mutex allglock;
-extern _Atomic int64_t allgcount;
 
 /* ---- the current G ----
  * The libc owns the thread pointer (%fs); gort keeps the current G in a
- * thread-local slot of its own. Accessed through asm volatile so that the
- * compiler never caches the slot's address across a switch to another
- * thread (a G may resume on another M). */
+ * thread-local slot of its own (defined in proc.c). Accessed through asm
+ * volatile so that the compiler never caches the slot's address across a
+ * switch to another thread (a G may resume on another M). */
 extern __thread struct g *gort_tls_g;
 static inline struct g *getg(void)
 {
@@ -389,7 +382,133 @@ static inline struct m *getm(void)
 	return gp ? gp->m : NULL;
 }
 
-extern bool scheduler_started;
+/* ---- types of later sections ---- */
+
+/* debugvars.c parses GODEBUG into this; the runtime's copy is `debug` (proc.c). */
+struct debugvars {
+	int32_t inittrace;
+	int32_t boottrace;
+	int32_t schedtrace;    /* ms, 0 = off */
+	int32_t scheddetail;
+	int32_t asyncpreemptoff;
+	int32_t gorthooks;     /* 1 = libc call hooks on (issue: unchanged C code) */
+	int32_t tracebackancestors;
+	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
+};
+
+/* args.c: what the kernel handed over */
+struct auxinfo {
+	uintptr_t pagesz, random, execfn, hwcap, hwcap2, secure, sysinfo_ehdr;
+	uintptr_t phdr, phnum, phent, base, entry, clktck, platform, uid, euid, gid, egid;
+	bool have_random, have_pagesz;
+};
+
+/* cpuflags.c */
+struct cpuinfo {
+	char vendor[13];
+	uint32_t family, model, stepping;
+	bool sse2, sse3, ssse3, sse41, sse42, popcnt, avx, avx2, bmi2, fsgsbase, erms, prefetchw;
+	bool intel, amd;
+};
+
+/* time.c: per-P timer heaps (Go 1.14's design) */
+struct timer {
+	int64_t when;             /* nanotime when it fires */
+	int64_t period;           /* > 0: fire again every period */
+	void (*f)(void *arg, int64_t now); /* runs on g0 with a P; must not block */
+	void *arg;
+	struct p *pp;             /* heap it is on, or NULL; under pp->timers->lock */
+	int32_t idx;              /* index in that heap */
+	_Atomic int running;      /* periodic: f is running (deltimer waits) */
+};
+
+/* dwarfline.c: a source position: path parts joined by '/' (NULL parts
+ * skipped), line. */
+struct srcpos {
+	const char *part[3];
+	uint32_t line;
+};
+
+/* ---- symbols the linker defines (ldscripts/gort.ld, ld's defaults) ----
+ * Weak: a program linked without them (no record, no script) sees NULL. */
+extern const struct gort_inittask __start_gort_inittask[] __attribute__((weak));
+extern const struct gort_inittask __stop_gort_inittask[] __attribute__((weak));
+extern const struct gort_inittask __start_gort_rtinittask[] __attribute__((weak));
+extern const struct gort_inittask __stop_gort_rtinittask[] __attribute__((weak));
+extern char __start_gort_text[] __attribute__((weak));    /* the runtime's code */
+extern char __stop_gort_text[] __attribute__((weak));
+extern char __start_gort_systext[] __attribute__((weak)); /* the libc's, static links */
+extern char __stop_gort_systext[] __attribute__((weak));
+extern char __executable_start[] __attribute__((weak));
+extern char etext[] __attribute__((weak));
+
+/* The runtime's own init tasks run before the program's, in section
+ * gort_rtinittask. */
+#define GORT_RTINIT(name, fn)                                                     \
+	__attribute__((used, section("gort_rtinittask"), aligned(8)))             \
+	const struct gort_inittask gort_rtinittask__##name = {"runtime." #name, fn, NULL, __FILE__, __LINE__}
+
+/* ---- asm_amd64.S (the switch: also above, with struct gobuf) ---- */
+void gort_asyncpreempt2(void);  /* called by gort_asyncpreempt (signal_linux.c) */
+void gort_sigreturn(void);      /* the restorer of the runtime's signal handlers */
+
+/* ---- reloc.c ---- */
+void reloc_self(uintptr_t *auxv); /* static-PIE only: before anything reads a pointer */
+
+/* ---- proc.c: the boot path, goroutine 1, the life of a G ---- */
+extern struct bootarena bootarena;
+extern struct m m0;
+extern struct g g0;
+extern struct g *allgs;        /* list through alllink, under allglock */
+extern struct mutex allglock;
+extern _Atomic int64_t allgcount;
+extern struct debugvars debug;
+extern int32_t gotraceback_level; /* 0 none, 1 single, 2 all, 3 system, 4 crash */
+extern int64_t runtime_inittime;  /* nanotime at the entry */
+/* In Go's order. */
+void rt0_go(uintptr_t *sp, void (*rtld_fini)(void));
+void schedinit(void);
+void runtime_main(void *);
+void boottrace(const char *step); /* GODEBUG=boottrace=1 */
+int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t callerpc);
+int64_t nglive_total(void);
+uint32_t fastrand(void);
+void allgadd(struct g *gp);
+void gfput(struct p *pp, struct g *gp);
+void galloc_atfork(int phase);
+_Noreturn void gort_goexit1(void); /* also the return address of a goroutine's fn (asm_amd64.S) */
+
+/* ---- sched.c: the scheduler loop, Ms and Ps ---- */
+extern struct schedt sched;
+extern struct p **allp;        /* [gomaxprocs], replaced under sched.lock */
+extern _Atomic int32_t allplen;
+extern struct m *allm;         /* list through alllink, prepend-only */
+extern bool scheduler_started; /* mstart ran on m0 */
+extern _Atomic bool sysmon_started;
+extern const char *const waitreason_strings[waitReasonCount];
+void mstart(void) __attribute__((noreturn));
+void schedule(void) __attribute__((noreturn));
+void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
+void goready(struct g *gp, bool next);
+void gopreempt(void);
+void injectglist(struct g *list);
+void procresize(int32_t nprocs);
+void wakep(void);
+void startm(struct p *pp, bool spinning);
+void handoffp(struct p *pp);
+struct p *pidleget(void);
+void pidleput(struct p *pp);      /* caller holds sched.lock */
+void checkdead(void);             /* caller holds sched.lock */
+void stoptheworld(void);          /* in a goroutine */
+void starttheworld(int32_t nprocs);
+void acquirep_m0(void);
+void gomaxprocs_refine(void);
+struct m *newm(void (*fn)(void), struct p *pp, bool spinning);
+void mcall_switch(int (*fn)(struct g *, void *), void *arg);
+void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting);
+void gort_gostart1(void);
+void entersyscall(void);
+void exitsyscall(void);
 
 /* ingoroutine: the caller is a user goroutine with a P, so it may park.
  * False before the scheduler starts (C constructors), on g0 and on
@@ -401,66 +520,19 @@ static inline bool ingoroutine(void)
 	return gp && gp->m && gp != gp->m->g0 && gp->m->p;
 }
 
-/* ---- debug variables (debugvars.c) ---- */
-struct debugvars {
-	int32_t inittrace;
-	int32_t boottrace;
-	int32_t schedtrace;    /* ms, 0 = off */
-	int32_t scheddetail;
-	int32_t asyncpreemptoff;
-	int32_t gorthooks;     /* 1 = libc call hooks on (issue: unchanged C code) */
-	int32_t tracebackancestors;
-	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
-};
-extern struct debugvars debug;
-extern int32_t gotraceback_level; /* 0 none, 1 single, 2 all, 3 system, 4 crash */
+/* ---- runq.c ---- */
+void globrunqput(struct g *gp);
+void globrunqputbatch(struct g *const *gs, int32_t n);
+struct g *globrunqget(struct p *pp, int32_t max);
+void runqput(struct p *pp, struct g *gp, bool next);
+struct g *runqget(struct p *pp, bool *inherit);
+bool runqempty(struct p *pp);
+struct g *runqsteal(struct p *pp, struct p *p2, bool stealnext);
+void runqdrain(struct p *pp);
 
-/* Pure parsers, also used by unit tests and fuzzers. warn(name, value, used)
- * is called for each ignored setting. */
-typedef void (*warnfn)(const char *var, const char *val, const char *used, void *ctx);
-void parse_godebug(const char *s, struct debugvars *d, warnfn warn, void *ctx);
-int parse_gomaxprocs(const char *s, int32_t dflt, warnfn warn, void *ctx);
-int parse_gotraceback(const char *s, int dflt, warnfn warn, void *ctx);
-int64_t parse_size(const char *s); /* "64k", "8M", ...; -1 if malformed */
-
-/* ---- boot (proc.c and friends), in Go's order ---- */
-void rt0_go(uintptr_t *sp, void (*rtld_fini)(void));
-void cpuinit(void);
-void check(void);
-void args(int argc, char **argv, char **envp, uintptr_t *auxv);
-void osinit(void);
-void schedinit(void);
-void mstart(void) __attribute__((noreturn));
-void runtime_main(void *);
-
-/* args.c: what the kernel handed over */
-struct auxinfo {
-	uintptr_t pagesz, random, execfn, hwcap, hwcap2, secure, sysinfo_ehdr;
-	uintptr_t phdr, phnum, phent, base, entry, clktck, platform, uid, euid, gid, egid;
-	bool have_random, have_pagesz;
-};
-extern int gort_argc;
-extern char **gort_argv;
-extern char **gort_envp;
-extern uintptr_t *gort_auxv;
-extern struct auxinfo auxv_info;
-extern const char *executable_path;
-/* parse_auxv is pure: fills *ai from the vector, returns the entry count. */
-size_t parse_auxv(const uintptr_t *auxv, struct auxinfo *ai);
-/* gogetenv searches the environment handed to the process (not the libc's
- * copy, which may not exist yet). */
-const char *gogetenv(const char *name);
-/* envp_of finds envp and auxv after an argv vector. */
-char **envp_after(char **argv, int argc);
-
-/* cpuflags.c */
-struct cpuinfo {
-	char vendor[13];
-	uint32_t family, model, stepping;
-	bool sse2, sse3, ssse3, sse41, sse42, popcnt, avx, avx2, bmi2, fsgsbase, erms, prefetchw;
-	bool intel, amd;
-};
+/* ---- cpuflags.c ---- */
 extern struct cpuinfo cpu;
+void cpuinit(void);
 void cpu_detect(void);
 
 /* prefetch_write asks for the line at p in a state that lets this CPU
@@ -475,11 +547,33 @@ static inline void prefetch_write(const void *p)
 	else __builtin_prefetch(p, 1);
 }
 
-/* os_linux.c */
+/* ---- check.c ---- */
+void check(void);
+
+/* ---- args.c ---- */
+extern int gort_argc;
+extern char **gort_argv;
+extern char **gort_envp;
+extern uintptr_t *gort_auxv;
+extern struct auxinfo auxv_info;
+extern const char *executable_path;
+void args(int argc, char **argv, char **envp, uintptr_t *auxv);
+/* parse_auxv is pure: fills *ai from the vector, returns the entry count. */
+size_t parse_auxv(const uintptr_t *auxv, struct auxinfo *ai);
+/* gogetenv searches the environment handed to the process (not the libc's
+ * copy, which may not exist yet). */
+const char *gogetenv(const char *name);
+/* envp_after finds envp (and after it auxv) after an argv vector. */
+char **envp_after(char **argv, int argc);
+
+/* ---- os_linux.c ---- */
 extern int32_t ncpu;
 extern uintptr_t physpagesize;
 extern uintptr_t physhugepagesize;
 extern uintptr_t stack_rlimit;   /* RLIMIT_STACK soft limit, capped */
+extern bool have_madv_guard;
+extern bool libc_is_ready;       /* set by libc_ready_check (proc.c): clock_gettime may be used */
+void osinit(void);
 int32_t getproccount(void);
 bool ncpu_refine(void);
 uintptr_t gethugepagesize(void);
@@ -491,13 +585,13 @@ void usleep_raw(int64_t us);
 pid_t gettid_raw(void);
 void futexsleep(_Atomic uint32_t *addr, uint32_t val, int64_t ns);
 void futexwakeup(_Atomic uint32_t *addr, uint32_t cnt);
-extern bool have_madv_guard;
 
 /* raw syscalls usable before the libc is initialised (sys_linux_amd64.h) */
 #include "sys_linux_amd64.h"
 
-/* print.c: output that never allocates and never takes a lock, usable in
- * signal handlers and before the libc is ready. */
+/* ---- print.c: output that never allocates and never takes a lock, usable
+ * in signal handlers and before the libc is ready ---- */
+extern int printfd;              /* where print_* write, 2; under printlock */
 void print_str(const char *s);
 void print_int(int64_t v);
 void print_uint(uint64_t v);
@@ -511,17 +605,22 @@ _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 void warn_env(const char *var, const char *val, const char *used, void *ctx);
 _Noreturn void exit_raw(int code);
 
-/* inittask.c */
-extern const struct gort_inittask __start_gort_inittask[] __attribute__((weak));
-extern const struct gort_inittask __stop_gort_inittask[] __attribute__((weak));
-/* order_inittasks is pure: writes a run order of the n tasks into order[]
+/* ---- debugvars.c: pure parsers, also used by unit tests and fuzzers ----
+ * warn(name, value, used) is called for each ignored setting. */
+typedef void (*warnfn)(const char *var, const char *val, const char *used, void *ctx);
+void parse_godebug(const char *s, struct debugvars *d, warnfn warn, void *ctx);
+int parse_gomaxprocs(const char *s, int32_t dflt, warnfn warn, void *ctx);
+int parse_gotraceback(const char *s, int dflt, warnfn warn, void *ctx);
+int64_t parse_size(const char *s); /* "64k", "8M", ...; -1 if malformed */
+
+/* ---- inittask.c ----
+ * order_inittasks is pure: writes a run order of the n tasks into order[]
  * (indices), using state[] (n bytes) as scratch. On a cycle returns -1 and
  * stores the tasks of the cycle in order[0..*ncycle). */
 int order_inittasks(const struct gort_inittask *t, size_t n, uint32_t *order,
 		    uint8_t *state, uint32_t *stack, size_t *ncycle);
-void doinit(const struct gort_inittask *t, size_t n, bool runtime_tasks);
 
-/* stack.c */
+/* ---- stack.c ---- */
 extern size_t default_stacksize;
 extern size_t stackguard_size;
 bool stackalloc(struct g *gp, size_t size);
@@ -530,47 +629,24 @@ void stackinit(void);
 void stackcache_flush(struct p *pp);
 void stack_scavenge(void);
 bool stack_isguard(struct g *gp, uintptr_t addr);
+void stack_atfork(int phase);
 
-/* runq.c */
-void globrunqput(struct g *gp);
-void globrunqputbatch(struct g *const *gs, int32_t n);
-struct g *globrunqget(struct p *pp, int32_t max);
-void runqput(struct p *pp, struct g *gp, bool next);
-struct g *runqget(struct p *pp, bool *inherit);
-bool runqempty(struct p *pp);
-struct g *runqsteal(struct p *pp, struct p *p2, bool stealnext);
-void runqdrain(struct p *pp);
-
-/* proc.c */
-int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t callerpc);
-int64_t nglive_total(void);
-void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
-void goready(struct g *gp, bool next);
-void procresize(int32_t nprocs);
-void schedule(void) __attribute__((noreturn));
-uint32_t fastrand(void);
-void wakep(void);
-void startm(struct p *pp, bool spinning);
-void handoffp(struct p *pp);
-struct p *pidleget(void);
-void pidleput(struct p *pp);      /* caller holds sched.lock */
-void stoptheworld(void);          /* in a goroutine */
-void starttheworld(int32_t nprocs);
-
-/* fork.c: pthread_atfork phases, passed to each file's atfork hook, which
- * takes (PREPARE) and releases (PARENT, CHILD) its own global lock and, in
- * the child, drops what belonged to the parent's other goroutines. */
+/* ---- fork.c: pthread_atfork phases, passed to each file's atfork hook,
+ * which takes (PREPARE) and releases (PARENT, CHILD) its own global lock and,
+ * in the child, drops what belonged to the parent's other goroutines ---- */
 enum { ATFORK_PREPARE, ATFORK_PARENT, ATFORK_CHILD };
 void forkinit(void);
-void stack_atfork(int phase);
-void galloc_atfork(int phase);
-void netpoll_atfork(int phase);
-void timers_forkchild(struct p *pp); /* drops timers of goroutines (sleeps, deadlines) */
 
-/* checkers.c: valgrind and AddressSanitizer annotations. */
+/* ---- checkers.c: valgrind, AddressSanitizer and ThreadSanitizer ---- */
 void checkers_stack_register(struct g *gp);
 void checkers_stack_deregister(struct g *gp);
 bool checkers_valgrind(void);  /* running under valgrind */
+void checkers_switch_begin(struct g *from, struct g *to);
+void checkers_switch_end(struct g *self);
+void checkers_tsan_switch(struct m *mp, struct g *to);
+void checkers_tsan_exit(struct g *gp);
+void checkers_tsan_minit(struct m *mp);
+void gort_gostart_checkers(void);
 /* Whether the program links a sanitizer runtime: weak references, resolved
  * (or not) at link time; inline because gogo_switch asks at every switch. */
 extern void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size)
@@ -578,9 +654,6 @@ extern void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *b
 extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
 static inline bool checkers_asan(void) { return __sanitizer_start_switch_fiber != NULL; }
 static inline bool checkers_tsan(void) { return __tsan_switch_to_fiber != NULL; }
-void checkers_tsan_switch(struct m *mp, struct g *to);
-void checkers_tsan_exit(struct g *gp);
-void checkers_tsan_minit(struct m *mp);
 
 /* raceacquire/racerelease (Go's names): the happens-before edges that gort's
  * synchronisation creates between goroutines (gort_go, channels, mutexes,
@@ -596,39 +669,8 @@ static inline void racerelease(void *addr)
 {
 	if (__tsan_release) __tsan_release(addr);
 }
-void checkers_switch_begin(struct g *from, struct g *to);
-void checkers_switch_end(struct g *self);
-void entersyscall(void);
-void exitsyscall(void);
-void allgadd(struct g *gp);
-extern int64_t runtime_inittime; /* nanotime at the entry */
-extern bool scheduler_started;   /* mstart ran on m0 */
-void checkdead(void);            /* caller holds sched.lock */
-void mcall_switch(int (*fn)(struct g *, void *), void *arg);
-void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting);
-void gort_gostart_checkers(void);
-void gort_gostart1(void);
-void injectglist(struct g *list);
-void gopreempt(void);
-void gfput(struct p *pp, struct g *gp);
-void acquirep_m0(void);
-void gomaxprocs_refine(void);
-struct m *newm(void (*fn)(void), struct p *pp, bool spinning);
-void gort_lockosthread(void);
-void gort_unlockosthread(void);
-void gort_entersyscall(void);
-void gort_exitsyscall(void);
 
-/* time.c: per-P timer heaps (Go 1.14's design) */
-struct timer {
-	int64_t when;             /* nanotime when it fires */
-	int64_t period;           /* > 0: fire again every period */
-	void (*f)(void *arg, int64_t now); /* runs on g0 with a P; must not block */
-	void *arg;
-	struct p *pp;             /* heap it is on, or NULL; under pp->timers->lock */
-	int32_t idx;              /* index in that heap */
-	_Atomic int running;      /* periodic: f is running (deltimer waits) */
-};
+/* ---- time.c ---- */
 bool pp_has_timers(struct p *pp);
 void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx);
 int64_t timers_check(struct p *pp, int64_t now); /* runs due timers; next when or 0 */
@@ -636,44 +678,44 @@ int64_t timers_steal(struct p *pp, struct p *victim, int64_t now); /* -1 if ran 
 int64_t timers_next(struct p *pp);
 int64_t timers_earliest(void);
 void timers_move(struct p *from, struct p *to);
+void timers_forkchild(struct p *pp); /* drops timers of goroutines (sleeps, deadlines) */
 void addtimer(struct timer *t);
 bool deltimer(struct timer *t);
 
-/* netpoll.c: the epoll-based network poller */
+/* ---- netpoll.c: the epoll-based network poller (more in netpoll.h) ---- */
 bool netpoll_inited(void);
 void netpoll_init(void);
 struct g *netpoll(int64_t delay_ns); /* list of ready Gs through schedlink */
 void netpollbreak(void);
 void netpollbreak_if_blocked(void);
 int64_t netpoll_waiters(void);
+void netpoll_atfork(int phase);
 
-/* sysmon.c */
+/* ---- sysmon.c ---- */
 void sysmon_start(void);
-extern _Atomic bool sysmon_started;
 
-/* signal_linux.c */
+/* ---- signal_linux.c ---- */
 void initsig(void);
 void initsig_preempt(void);
 void saveinitmask(void);
 void minitsignals(struct m *mp);
 void preemptone(struct p *pp);
 
-/* traceback.c */
+/* ---- traceback.c ---- */
 void traceback_g(struct g *gp, int fd, bool current);
 void traceback_all(int fd, struct g *cur);
-void traceback_here(int fd);
+void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp); /* a signal's context */
 void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t stack_lo, uintptr_t stack_hi);
+bool pc_in_runtime(uintptr_t pc);
 
-/* The runtime's own init tasks run before the program's, in section
- * gort_rtinittask. */
-#define GORT_RTINIT(name, fn)                                                     \
-	__attribute__((used, section("gort_rtinittask"), aligned(8)))             \
-	const struct gort_inittask gort_rtinittask__##name = {"runtime." #name, fn, NULL, __FILE__, __LINE__}
+/* ---- symtab.c: the executable's ELF symbols ---- */
+/* exe_image: the executable's file image mapped read-only, for
+ * dwarfline.c; false if it could not be mapped. */
+bool exe_image(const char **base, size_t *size, uintptr_t *bias);
+const char *funcname(uintptr_t pc, uintptr_t *off); /* NULL if unknown */
+long mapname(uintptr_t pc, char *buf, size_t bufsize);
 
-/* boottrace (GODEBUG=boottrace=1) */
-void boottrace(const char *step);
-
-/* debugvars.c */
-void parsedebugvars(void);
+/* ---- dwarfline.c ---- */
+bool pcline(uintptr_t pc, struct srcpos *pos);
 
 #endif /* GORT_RUNTIME_H */

@@ -36,6 +36,11 @@
 #include <string.h>
 #include "runtime.h"
 
+struct schedt sched;
+struct p **allp;
+_Atomic int32_t allplen;
+struct m *allm;
+bool scheduler_started;
 _Atomic bool sysmon_started;
 
 const char *const waitreason_strings[waitReasonCount] = {
@@ -861,7 +866,6 @@ top:;
 	pidleput(pp);
 	unlock(&sched.lock);
 
-	bool wasspinning = mp->spinning;
 	if (mp->spinning) {
 		mp->spinning = false;
 		if (atomic_fetch_sub(&sched.nmspinning, 1) <= 0) throw("findrunnable: negative nmspinning");
@@ -883,7 +887,6 @@ top:;
 			}
 		}
 	}
-	(void)wasspinning;
 	/* Block in the netpoller until I/O or the next timer, if nobody else
 	 * is doing so; otherwise park. */
 	if (!pollUntil) pollUntil = timers_earliest();

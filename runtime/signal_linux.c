@@ -43,8 +43,6 @@ struct ksigaction {
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
 #endif
-void gort_sigreturn(void);
-
 static int sys_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	struct ksigaction k, ko;
@@ -67,15 +65,6 @@ static int sys_sigaction(int sig, const struct sigaction *act, struct sigaction 
 	}
 	return 0;
 }
-
-extern char __executable_start[] __attribute__((weak));
-extern char etext[] __attribute__((weak));
-extern char __start_gort_text[] __attribute__((weak));
-extern char __stop_gort_text[] __attribute__((weak));
-extern char __start_gort_systext[] __attribute__((weak));
-extern char __stop_gort_systext[] __attribute__((weak));
-void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp);
-bool pc_in_runtime(uintptr_t pc);
 
 #define ALTSTACKSIZE (64 << 10)
 

@@ -154,21 +154,6 @@ const char *funcname(uintptr_t pc, uintptr_t *off)
 	return lookup(&exe, pc - exe.bias, off);
 }
 
-/* funcaddr finds a function's runtime address by name (tests, tools). */
-uintptr_t funcaddr(const char *name)
-{
-	if (!exe_ready()) return 0;
-	for (size_t i = 0; i < exe.nsyms; i++) {
-		const Elf64_Sym *s = &exe.syms[i];
-		if (s->st_name && s->st_name < exe.strsize && ELF64_ST_TYPE(s->st_info) == STT_FUNC) {
-			const char *a = exe.strs + s->st_name, *b = name;
-			while (*a && *a == *b) a++, b++;
-			if (!*a && !*b) return s->st_value + exe.bias;
-		}
-	}
-	return 0;
-}
-
 /* mapname finds the mapping containing pc in /proc/self/maps and writes
  * its file name (basename) into buf; returns the offset of pc from the
  * start of the file's first mapping, or -1. */

@@ -14,18 +14,6 @@
  * Nothing here allocates or takes a lock other than printlock. */
 #include "runtime.h"
 
-extern char __start_gort_text[] __attribute__((weak));
-extern char __stop_gort_text[] __attribute__((weak));
-const char *funcname(uintptr_t pc, uintptr_t *off);
-long mapname(uintptr_t pc, char *buf, size_t bufsize);
-
-/* dwarfline.c */
-struct srcpos {
-	const char *part[3];
-	uint32_t line;
-};
-bool pcline(uintptr_t pc, struct srcpos *pos);
-
 /* print_srcpos prints "file:line " for pc (the address inside the call for
  * a return address), when the executable's line table knows it. A crash
  * traceback of many goroutines asks for the same few pcs (where they
@@ -190,8 +178,6 @@ void traceback_all(int fd, struct g *cur)
 	}
 	printunlock();
 }
-
-extern int printfd;
 
 void gort_traceback_all(int fd)
 {
