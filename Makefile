@@ -11,6 +11,7 @@ PREFIX    ?= /usr/local
 MUSLCC    ?= musl-gcc
 GLIBCCC   ?= gcc
 AR        ?= ar
+LD        ?= ld
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
 # The runtime: C11 + GNU, frame pointers kept (tracebacks walk them), no
@@ -92,9 +93,27 @@ $(B)/glibc/%.o: %.S | $(B)/.deps-ok
 	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@
 	@$(RENAME)
 
+# Only the API is global (issue #14). libgort_rt.a holds one relocatable
+# object: ld -r joins the runtime's objects, and objcopy keeps global only
+# the names ldscripts/gort.syms allows (gort_*, the entry, __dso_handle);
+# every other name becomes LOCAL. A program's own `debug`, `lock` or `check`
+# then meets nothing in the runtime, while debuggers, gortdump and
+# tracebacks still find rt0_go, schedinit... by name in the symbol table.
+# The hooks (libgort_hooks.a) stay one object per file: a hook is linked only
+# where nothing before it defined the name (a sanitizer's interceptor), and
+# they define nothing but libc names; what they call in the runtime is
+# gort_hook_* (runtime/iohooks.h).
+$(B)/musl/gort_rt.o: $(MUSL_OBJS) ldscripts/gort.syms
+$(B)/glibc/gort_rt.o: $(GLIBC_OBJS) ldscripts/gort.syms
+$(B)/musl/gort_rt.o $(B)/glibc/gort_rt.o:
+	@rm -f $@ $@.r
+	$(LD) -r -o $@.r $(filter %.o,$^)
+	objcopy --wildcard --keep-global-symbols=ldscripts/gort.syms $@.r $@
+	@rm -f $@.r
+
 ARCHIVES := $(B)/libgort_rt.a $(B)/glibc/libgort_rt.a $(B)/libgort_hooks.a $(B)/glibc/libgort_hooks.a
-$(B)/libgort_rt.a: $(MUSL_OBJS)
-$(B)/glibc/libgort_rt.a: $(GLIBC_OBJS)
+$(B)/libgort_rt.a: $(B)/musl/gort_rt.o
+$(B)/glibc/libgort_rt.a: $(B)/glibc/gort_rt.o
 $(B)/libgort_hooks.a: $(MUSL_HOOKS)
 $(B)/glibc/libgort_hooks.a: $(GLIBC_HOOKS)
 $(ARCHIVES):

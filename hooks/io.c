@@ -12,20 +12,20 @@
 
 #define HOOK __attribute__((visibility("default")))
 
-HOOK ssize_t read(int fd, void *buf, size_t n) { return hook_rw(fd, buf, n, false); }
-HOOK ssize_t write(int fd, const void *buf, size_t n) { return hook_rw(fd, (void *)buf, n, true); }
-HOOK ssize_t readv(int fd, const struct iovec *iov, int n) { return hook_rwv(fd, iov, n, false); }
-HOOK ssize_t writev(int fd, const struct iovec *iov, int n) { return hook_rwv(fd, iov, n, true); }
+HOOK ssize_t read(int fd, void *buf, size_t n) { return gort_hook_rw(fd, buf, n, false); }
+HOOK ssize_t write(int fd, const void *buf, size_t n) { return gort_hook_rw(fd, (void *)buf, n, true); }
+HOOK ssize_t readv(int fd, const struct iovec *iov, int n) { return gort_hook_rwv(fd, iov, n, false); }
+HOOK ssize_t writev(int fd, const struct iovec *iov, int n) { return gort_hook_rwv(fd, iov, n, true); }
 
 /* close, dup2 and dup3 end what a descriptor number refers to: goroutines
  * waiting on it wake with EBADF (as gort_close), and the runtime forgets its
  * epoll registration, so a descriptor that reuses the number is registered
- * afresh. Always, in a goroutine or not. gort_hook_close tells the runtime
+ * afresh. Always, in a goroutine or not. gort_hooked_close tells the runtime
  * that closes are seen (netpoll.c: no re-arming system call per wait). */
-HOOK const char gort_hook_close = 1;
-HOOK int close(int fd) { return hook_close(fd); }
-HOOK int dup2(int old, int fd) { return hook_dup3(old, fd, 0, true); }
-HOOK int dup3(int old, int fd, int flags) { return hook_dup3(old, fd, flags, false); }
+HOOK const char gort_hooked_close = 1;
+HOOK int close(int fd) { return gort_hook_close(fd); }
+HOOK int dup2(int old, int fd) { return gort_hook_dup3(old, fd, 0, true); }
+HOOK int dup3(int old, int fd, int flags) { return gort_hook_dup3(old, fd, flags, false); }
 
 #ifdef GORT_GLIBC
 /* _FORTIFY_SOURCE turns read into __read_chk when the buffer's size is
@@ -33,6 +33,6 @@ HOOK int dup3(int old, int fd, int flags) { return hook_dup3(old, fd, flags, fal
 HOOK ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	if (n > buflen) __chk_fail();
-	return hook_rw(fd, buf, n, false);
+	return gort_hook_rw(fd, buf, n, false);
 }
 #endif

@@ -5,22 +5,22 @@
 
 #define HOOK __attribute__((visibility("default")))
 
-HOOK int poll(struct pollfd *fds, nfds_t n, int timeout) { return hook_poll(fds, n, timeout); }
+HOOK int poll(struct pollfd *fds, nfds_t n, int timeout) { return gort_hook_poll(fds, n, timeout); }
 HOOK int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
-	return hook_ppoll(fds, n, ts, mask);
+	return gort_hook_ppoll(fds, n, ts, mask);
 }
 
 #ifdef GORT_GLIBC
 HOOK int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
 {
 	if (fdslen / sizeof *fds < n) __chk_fail();
-	return hook_poll(fds, n, timeout);
+	return gort_hook_poll(fds, n, timeout);
 }
 HOOK int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask,
 		     size_t fdslen)
 {
 	if (fdslen / sizeof *fds < n) __chk_fail();
-	return hook_ppoll(fds, n, ts, mask);
+	return gort_hook_ppoll(fds, n, ts, mask);
 }
 #endif

@@ -9,6 +9,6 @@
 
 HOOK int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *restrict old)
 {
-	return hook_sigaction(sig, act, old);
+	return gort_hook_sigaction(sig, act, old);
 }
-HOOK void (*signal(int sig, void (*h)(int)))(int) { return hook_signal(sig, h); }
+HOOK void (*signal(int sig, void (*h)(int)))(int) { return gort_hook_signal(sig, h); }

@@ -6,10 +6,10 @@
 
 #define HOOK __attribute__((visibility("default")))
 
-HOOK unsigned sleep(unsigned s) { return hook_sleep(s); }
-HOOK int usleep(useconds_t us) { return hook_usleep(us); }
-HOOK int nanosleep(const struct timespec *req, struct timespec *rem) { return hook_nanosleep(req, rem); }
+HOOK unsigned sleep(unsigned s) { return gort_hook_sleep(s); }
+HOOK int usleep(useconds_t us) { return gort_hook_usleep(us); }
+HOOK int nanosleep(const struct timespec *req, struct timespec *rem) { return gort_hook_nanosleep(req, rem); }
 HOOK int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
 {
-	return hook_clock_nanosleep(clk, flags, req, rem);
+	return gort_hook_clock_nanosleep(clk, flags, req, rem);
 }

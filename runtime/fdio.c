@@ -522,7 +522,7 @@ int gort_close(int fd)
 
 /* ---- the libc call hooks' side (iohooks.h) ---- */
 
-ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr)
+ssize_t gort_hook_rwv(int fd, const struct iovec *iov, int n, bool wr)
 {
 	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n));
 	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
@@ -541,13 +541,13 @@ static bool in_program_handler(void)
 	return gp && gp->m && gp->m->sigdepth > 0;
 }
 
-int hook_close(int fd)
+int gort_hook_close(int fd)
 {
 	if (!in_program_handler()) pd_forget(fd);
 	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
 }
 
-int hook_dup3(int old, int fd, int flags, bool isdup2)
+int gort_hook_dup3(int old, int fd, int flags, bool isdup2)
 {
 	if (isdup2 && old == fd) {
 		/* dup2 onto itself only checks that old is open. */
@@ -558,7 +558,7 @@ int hook_dup3(int old, int fd, int flags, bool isdup2)
 	return (int)sret(rawsyscall(SYS_dup3, old, fd, flags));
 }
 
-ssize_t hook_rw(int fd, void *buf, size_t n, bool wr)
+ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr)
 {
 	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_write : SYS_read, fd, buf, n));
 	struct iovec v = {buf, n};
@@ -566,28 +566,28 @@ ssize_t hook_rw(int fd, void *buf, size_t n, bool wr)
 	return rwv(fd, &v, 1, wr, &st);
 }
 
-ssize_t hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
-		  const struct sockaddr *dst, socklen_t dstlen, bool wr)
+ssize_t gort_hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
+		       const struct sockaddr *dst, socklen_t dstlen, bool wr)
 {
 	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
 	return sockop(fd, buf, n, flags, sa, salen, dst, dstlen, wr, hooks_active() ? &st : NULL);
 }
 
-ssize_t hook_msg(int fd, struct msghdr *m, int flags, bool wr)
+ssize_t gort_hook_msg(int fd, struct msghdr *m, int flags, bool wr)
 {
 	if (!hooks_active()) return sret(sock_raw(fd, m, flags, wr));
 	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
 	return sockmsg(fd, m, flags, wr, &st);
 }
 
-int hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags)
+int gort_hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags)
 {
 	if (!hooks_active()) return (int)sret(rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0));
 	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
 	return accept_wait(fd, sa, salen, flags, &st);
 }
 
-int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
+int gort_hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 {
 	if (!hooks_active()) return (int)sret(rawsyscall(SYS_connect, fd, sa, salen));
 	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
@@ -599,7 +599,7 @@ static bool badts(const struct timespec *ts)
 	return ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L;
 }
 
-int hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
+int gort_hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
 	if (!hooks_active() || mask) {
 		/* A signal mask for the wait is the thread's business: the
@@ -625,7 +625,7 @@ int hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const si
 	return pollwait(fds, n, dl, PDI_ANY, ts && ts->tv_sec == 0 && ts->tv_nsec == 0);
 }
 
-int hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+int gort_hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
 	if (!hooks_active()) return (int)sret(rawsyscall(SYS_poll, fds, n, timeout_ms));
 	int64_t dl = timeout_ms > 0 ? nanotime() + timeout_ms * 1000000LL : 0;

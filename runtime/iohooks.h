@@ -1,5 +1,5 @@
 /* iohooks.h: what the libc call hooks (hooks/, archive libgort_hooks.a)
- * call in the runtime. Each hook_* is the libc call of the same name, with
+ * call in the runtime. Each gort_hook_* is the libc call of the same name, with
  * its return value and errno: in a goroutine it parks only the goroutine
  * (fdio.c, time.c); elsewhere (before the scheduler, on threads gort did
  * not create, in a signal handler, or with GODEBUG=gorthooks=0) it is the
@@ -24,25 +24,25 @@ static inline bool hooks_active(void)
 	return gp->m->sigdepth == 0 && gp->syscallnest == 0;
 }
 
-ssize_t hook_rw(int fd, void *buf, size_t n, bool wr);
-int hook_close(int fd);
-int hook_dup3(int old, int fd, int flags, bool isdup2);
-ssize_t hook_rwv(int fd, const struct iovec *iov, int n, bool wr);
-ssize_t hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
-		  const struct sockaddr *dst, socklen_t dstlen, bool wr);
-ssize_t hook_msg(int fd, struct msghdr *m, int flags, bool wr);
-int hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags);
-int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen);
-int hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
-int hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr);
+int gort_hook_close(int fd);
+int gort_hook_dup3(int old, int fd, int flags, bool isdup2);
+ssize_t gort_hook_rwv(int fd, const struct iovec *iov, int n, bool wr);
+ssize_t gort_hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
+		       const struct sockaddr *dst, socklen_t dstlen, bool wr);
+ssize_t gort_hook_msg(int fd, struct msghdr *m, int flags, bool wr);
+int gort_hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags);
+int gort_hook_connect(int fd, const struct sockaddr *sa, socklen_t salen);
+int gort_hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+int gort_hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
 /* time.c */
-int hook_nanosleep(const struct timespec *req, struct timespec *rem);
-int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem);
-unsigned hook_sleep(unsigned s);
-int hook_usleep(unsigned long us);
+int gort_hook_nanosleep(const struct timespec *req, struct timespec *rem);
+int gort_hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem);
+unsigned gort_hook_sleep(unsigned s);
+int gort_hook_usleep(unsigned long us);
 /* signal_linux.c */
-int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
-void (*hook_signal(int sig, void (*h)(int)))(int);
+int gort_hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+void (*gort_hook_signal(int sig, void (*h)(int)))(int);
 
 #ifdef GORT_GLIBC
 /* glibc's _FORTIFY_SOURCE entry points the hooks define (hooks/io.c, poll.c,

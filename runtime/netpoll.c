@@ -165,7 +165,7 @@ static struct {
  * kernel's. Without them, a program may close() a descriptor and get the
  * number back for a new one that epoll does not know: pd_get then re-arms
  * (EPOLL_CTL_MOD, ADD if that fails) on every wait, a system call each. */
-extern const char gort_hook_close __attribute__((weak));
+extern const char gort_hooked_close __attribute__((weak));
 
 /* pd_epev: how a pollDesc is registered: every event, edge-triggered. */
 static struct epoll_event pd_epev(struct pollDesc *pd)
@@ -185,7 +185,7 @@ static struct epoll_event pd_epev(struct pollDesc *pd)
  * descriptor nobody waits on. Called about once a second. */
 void netpoll_rearm_stale(int64_t now)
 {
-	if (!netpoll_inited() || !&gort_hook_close) return; /* without the hooks pd_get re-arms */
+	if (!netpoll_inited() || !&gort_hooked_close) return; /* without the hooks pd_get re-arms */
 	lock(&pdtab.lock);
 	for (int32_t fd = 0; fd < pdtab.cap; fd++) {
 		struct pollDesc *pd = pdtab.tab[fd];
@@ -216,7 +216,7 @@ struct pollDesc *pd_get(int fd)
 		return NULL;
 	}
 	netpoll_init();
-	if (&gort_hook_close) {
+	if (&gort_hooked_close) {
 		/* cap before tab: pd_get publishes a grown table before its
 		 * size, and a table is never shorter than the size read. */
 		int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);

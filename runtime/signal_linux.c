@@ -430,7 +430,7 @@ static bool reservedsig(int sig)
 #endif
 }
 
-int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+int gort_hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	if (sig < 1 || sig > 64 || (act && reservedsig(sig))) {
 		errno = EINVAL;
@@ -475,12 +475,12 @@ int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	return r;
 }
 
-void (*hook_signal(int sig, void (*h)(int)))(int)
+void (*gort_hook_signal(int sig, void (*h)(int)))(int)
 {
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = h;
 	sa.sa_flags = SA_RESTART; /* BSD semantics, as both libcs */
-	if (hook_sigaction(sig, &sa, &old) < 0) return SIG_ERR;
+	if (gort_hook_sigaction(sig, &sa, &old) < 0) return SIG_ERR;
 	return old.sa_handler;
 }

@@ -355,7 +355,7 @@ static int64_t tons(const struct timespec *ts)
 	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
 }
 
-int hook_nanosleep(const struct timespec *req, struct timespec *rem)
+int gort_hook_nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	if (!hooks_active()) {
 		long r = rawsyscall(SYS_nanosleep, req, rem, 0);
@@ -381,7 +381,7 @@ int hook_nanosleep(const struct timespec *req, struct timespec *rem)
  * too (nanotime is that clock). Other clocks, and absolute wall-clock
  * times (which follow clock changes), are the system call itself, with
  * the P handed off. */
-int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
+int gort_hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
 {
 	bool active = hooks_active();
 	bool abs = flags & TIMER_ABSTIME;
@@ -397,11 +397,11 @@ int hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, s
 	return sleepfor(ns, abs ? NULL : rem);
 }
 
-int hook_usleep(unsigned long us)
+int gort_hook_usleep(unsigned long us)
 {
 	if (!hooks_active()) {
 		struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-		return hook_nanosleep(&ts, NULL);
+		return gort_hook_nanosleep(&ts, NULL);
 	}
 	if (sleepfor(us > FOREVER / 1000 ? FOREVER : (int64_t)us * 1000, NULL)) {
 		errno = EINTR;
@@ -410,10 +410,10 @@ int hook_usleep(unsigned long us)
 	return 0;
 }
 
-unsigned hook_sleep(unsigned s)
+unsigned gort_hook_sleep(unsigned s)
 {
 	struct timespec ts = {s, 0};
-	if (hook_nanosleep(&ts, &ts) == 0) return 0;
+	if (gort_hook_nanosleep(&ts, &ts) == 0) return 0;
 	return ts.tv_sec;
 }
 

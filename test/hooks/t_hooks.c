@@ -166,9 +166,9 @@ Test(hooks, gortcc_gort_nohooks_links_without_them, .timeout = 120)
 {
 	assert_blocks_thread(runE(p1, hk("nohooks", "calls"), "progress"), "nohooks");
 	/* and the program's read is the libc's, not the hook (which calls
-	 * hook_rw), while the default build's is the hook */
-	struct result r = shell("objdump -d --disassemble=read %s | grep -c 'call.*<hook_rw>'; "
-				"objdump -d --disassemble=read %s | grep -c 'call.*<hook_rw>'",
+	 * gort_hook_rw), while the default build's is the hook */
+	struct result r = shell("objdump -d --disassemble=read %s | grep -c 'call.*<gort_hook_rw>'; "
+				"objdump -d --disassemble=read %s | grep -c 'call.*<gort_hook_rw>'",
 				hk("nohooks", "calls"), hk("musl", "calls"));
 	cr_assert_str_eq(r.out, "0\n1\n", "%s", r.out);
 }

@@ -1,0 +1,70 @@
+/* e2e_symbols.c: only gort's API is global (issue #14). The archives gort
+ * installs define, as global symbols, only the documented API and the names
+ * it reserves (gort_*), the entry, the libc functions the hooks replace, and
+ * what the linker needs (__dso_handle, which -nostartfiles leaves out); a
+ * program that uses names the runtime uses inside links and runs with both
+ * its own functions and the runtime intact. */
+#include "run.h"
+
+/* The libc archive the variant links, to tell a hooked libc name (defined
+ * by the libc too) from a runtime name that escaped. */
+static const char *libc_archive(const char *cc)
+{
+	struct result r = shell("%s -print-file-name=libc.a", cc);
+	cr_assert(r.exited && r.code == 0 && r.outlen > 1, "%s -print-file-name=libc.a: %s", cc, r.err);
+	r.out[strcspn(r.out, "\n")] = 0;
+	return r.out;
+}
+
+static void check_globals(const char *archive, const char *libc)
+{
+	struct result r = shell("nm -g --defined-only '%s' | awk 'NF == 3 { print $3 }' | sort -u", archive);
+	cr_assert(r.exited && r.code == 0 && r.outlen > 0, "nm %s: %s", archive, r.err);
+	struct result l = shell("nm -g --defined-only '%s' 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u", libc);
+	cr_assert(l.outlen > 0, "no symbols in %s", libc);
+	char bad[4096] = "";
+	size_t nbad = 0, n = 0;
+	for (char *s = strtok(r.out, "\n"); s; s = strtok(NULL, "\n"), n++) {
+		if (!strncmp(s, "gort_", 5) || !strcmp(s, "_rt0_amd64_linux") || !strcmp(s, "__dso_handle"))
+			continue;
+		char key[256];
+		snprintf(key, sizeof key, "\n%s\n", s);
+		char *all = malloc(l.outlen + 2);
+		snprintf(all, l.outlen + 2, "\n%s", l.out);
+		bool inlibc = strstr(all, key) != NULL;
+		free(all);
+		if (inlibc) continue;
+		if (nbad++ < 40) snprintf(bad + strlen(bad), sizeof bad - strlen(bad), " %s", s);
+	}
+	cr_assert(n > 0, "%s defines no global symbol", archive);
+	cr_assert_eq(nbad, 0, "%s: %zu global symbols outside gort_*, the entry and the libc's names:%s", archive,
+		     nbad, bad);
+}
+
+Test(symbols, archives_define_only_the_api_as_global)
+{
+	const char *musl = libc_archive("musl-gcc"), *glibc = libc_archive("gcc");
+	const char *arch[][2] = {
+		{BUILD_DIR "/libgort_rt.a", musl},
+		{BUILD_DIR "/libgort_hooks.a", musl},
+		{BUILD_DIR "/glibc/libgort_rt.a", glibc},
+		{BUILD_DIR "/glibc/libgort_hooks.a", glibc},
+	};
+	for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++) check_globals(arch[i][0], arch[i][1]);
+}
+
+Test(symbols, program_names_do_not_meet_the_runtime_s)
+{
+	for (size_t i = 0; i < NVARIANTS; i++) {
+		const char *p = bin(gort_variants[i], "namespace");
+		struct result r = run(p);
+		cr_assert(r.exited && r.code == 0, "%s: status %d sig %d\n%s%s", p, r.code, r.sig, r.out, r.err);
+		cr_assert_str_eq(r.out,
+				 "before: check=0 lock=0 fatal=0 throw=0 osinit=0 schedinit=0\n"
+				 "my fatal: not fatal\n"
+				 "my throw: not thrown\n"
+				 "after: check=1 lock=1 fatal=1 throw=1 osinit=1 schedinit=1\n"
+				 "debug=7 cpu=my cpu args=my args l=1 sum=500510 gomaxprocs>0=1\n",
+				 "%s:\n%s%s", p, r.out, r.err);
+	}
+}
