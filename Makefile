@@ -80,7 +80,7 @@ $(B)/musl/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@
 	@$(RENAME)
-$(B)/musl/%.o: %.S | $(B)/.deps-ok
+$(B)/musl/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@
 	@$(RENAME)
@@ -88,7 +88,7 @@ $(B)/glibc/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@
 	@$(RENAME)
-$(B)/glibc/%.o: %.S | $(B)/.deps-ok
+$(B)/glibc/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@
 	@$(RENAME)

@@ -1,14 +1,9 @@
 /* runtime/asm_amd64.S: the goroutine switch and the first frame of every
  * goroutine. The only other assembly is the entry (crt/rt0_linux_amd64.S) and
- * the preemption trampoline below. struct gobuf offsets are pinned in
- * runtime.h with _Static_assert. */
+ * the preemption trampoline below. struct gobuf's offsets (GOBUF_*) come
+ * from gobuf.h, which runtime.h includes too and checks against the struct. */
 
-#define GOBUF_SP	0
-#define GOBUF_PC	8
-#define GOBUF_BP	16
-#define GOBUF_MXCSR	24
-#define GOBUF_FPUCW	28
-#define GOBUF_PUSHED	48	/* below gobuf.sp: 5 registers and the return address */
+#include "gobuf.h"
 
 	.text
 
@@ -17,7 +12,7 @@
  * Saves what the ABI says a callee must preserve and resumes *to: rbx and
  * r12-r15 are pushed on the current stack, below the return address; the
  * stack pointer (as it will be after the return), the return address, rbp
- * and the floating-point control words go to *from (runtime.h, struct
+ * and the floating-point control words go to *from (gobuf.h, struct
  * gobuf). Then it loads *to's stack, pops its five registers and returns
  * into it. Keeping the registers on the goroutine's own stack keeps
  * struct g small (bench/idle: bytes per parked goroutine).

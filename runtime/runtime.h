@@ -34,28 +34,8 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* ---- saved context (offsets known to asm_amd64.S) ----
- * gort_swapctx pushes the other callee-saved registers (rbx, r12-r15) on
- * the goroutine's own stack, below its return address, and keeps here only
- * what tracebacks and debuggers need to find the stack: a struct g stays
- * within 192 bytes (see struct g). The saved stack, from low to high:
- *
- *     sp - 48: r15, r14, r13, r12, rbx (sp - 16), return address (sp - 8 == pc)
- *
- * The gdb script reads them from there (tools/gdb/gort-gdb.py). */
-struct gobuf {
-	uintptr_t sp;    /* 0: the stack pointer after the switch returns */
-	uintptr_t pc;    /* 8: where it returns to (also at sp - 8) */
-	uintptr_t bp;    /* 16 */
-	uint32_t mxcsr;  /* 24: SSE control/status */
-	uint16_t fpucw;  /* 28: x87 control word */
-};
-_Static_assert(offsetof(struct gobuf, sp) == 0, "asm");
-_Static_assert(offsetof(struct gobuf, pc) == 8, "asm");
-_Static_assert(offsetof(struct gobuf, bp) == 16, "asm");
-_Static_assert(offsetof(struct gobuf, mxcsr) == 24, "asm");
-_Static_assert(offsetof(struct gobuf, fpucw) == 28, "asm");
-#define GOBUF_PUSHED 48 /* bytes below gobuf.sp: 5 registers and the return address (asm_amd64.S too) */
+/* ---- saved context (gobuf.h: one layout for C and asm_amd64.S) ---- */
+#include "gobuf.h"
 
 /* gort_swapctx saves the callee-saved state into *from and resumes *to.
  * gort_gostart is the first pc of every new goroutine (bx = fn, r12 = arg). */
