@@ -46,7 +46,8 @@ void gort_asyncpreempt(void);
 /* ---- locks (lock_futex.c) ---- */
 
 /* A futex-based mutex (Go's lock_futex.go). Never held across a goroutine
- * switch. Lock order, outermost first: sched.lock > allglock > stackpool.lock. */
+ * switch. Lock order, outermost first: sched.lock > allglock > stackpool.lock
+ * (the whole order, and which primitive to use when: runtime/HACKING.md). */
 struct mutex {
 	_Atomic uint32_t key; /* 0 unlocked, 1 locked, 2 locked with waiters */
 };
