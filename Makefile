@@ -52,11 +52,19 @@ LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohoo
 all: $(B)/.deps-ok $(LIBS) tools examples
 .PHONY: all test run bench soak install clean deps tools check-e2e
 
-# Missing Debian packages are installed by the project's own script.
+# Missing Debian packages are installed by the project's own script, before
+# any rule runs: the stamp is an (empty) included makefile, and make remakes
+# included makefiles first, then reads everything again. An order-only
+# `| $(B)/.deps-ok` on each rule did not hold: with -j2 on a fresh machine
+# the rules that lacked it (build/gortdump, the test suites, the fuzzers...)
+# compiled before libelf-dev or Criterion arrived. (Not for clean and deps.)
 $(B)/.deps-ok: tools/install-deps.sh
 	@mkdir -p $(B)
 	@sh tools/install-deps.sh
 	@touch $@
+ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
+include $(B)/.deps-ok
+endif
 deps:
 	@sh tools/install-deps.sh
 
