@@ -25,11 +25,10 @@
  * above: two goroutines yielding or parking through the same path resume
  * with no mispredicted return at all. An indirect jmp leaves that entry on
  * the buffer, and every return after the switch is then predicted one frame
- * off: bench/yield measured gort_yield at 42 ns with jmp and 19.6 ns with
- * a ret (Intel Xeon, 2026-11-26); bench/yield/switch.c shows the same
- * on a bare switch (jmp called one level down 13.2 ns, push + ret from
- * matching call sites 2.4 ns). The issue's "resume with jmp" figure (3.4 ns
- * against 15.8) compared switches made from different call sites.
+ * off: gort_yield takes about twice as long with a jmp (bench/yield, and
+ * bench/yield/switch.c on a bare switch; figures in bench/README.md, "Figures
+ * behind the code"). A jmp only wins when the switches are made from
+ * different call sites, which gort's are not.
  *
  * Floating-point control state is per goroutine, at the least cost:
  *   - MXCSR is always saved (stmxcsr); the control words are reloaded only

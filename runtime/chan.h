@@ -67,7 +67,7 @@ static inline void chanunlock(struct hchan *c)
 
 /* elemcopy copies a channel element. Most elements are a pointer or a
  * number: those sizes are copied inline, without a call to the libc's
- * memcpy (measured: 9% of an unbuffered round trip). */
+ * memcpy, a visible part of an unbuffered round trip (bench/pingpong). */
 static inline void elemcopy(void *dst, const void *src, size_t n)
 {
 	switch (n) {

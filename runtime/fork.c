@@ -135,7 +135,8 @@ static void fork_child(void)
  * starts (sysmon_start) or the netpoller is first used (netpoll_init):
  * until then the process has one thread, one goroutine and no epoll set,
  * and a fork needs no help. Not at boot: pthread_atfork
- * allocates, and the first malloc costs a hello-world program 20 us. */
+ * allocates, and the first malloc is a visible part of a hello world's
+ * start-up (bench/startup). */
 void forkinit(void)
 {
 	static _Atomic bool done; /* sysmon_start runs again in a forked child */

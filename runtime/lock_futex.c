@@ -34,16 +34,16 @@ void unlock(struct mutex *l)
 		futexwakeup(&l->key, 1);
 }
 
-/* spin_lock_slow: a short spin (16 pauses: about 1 us on this Intel, as
- * long as a channel operation holds the lock), then naps of 20 us (a
- * timed futex wait on the key: the unlock, a plain store, wakes nobody, so
- * the nap ends by its timeout or a spurious wake-up), then tries again. The
- * naps are what make it hold up under contention: 100 senders and 8
- * receivers on one channel ran 2.4x slower than with the futex mutex when
- * the waiters only spun and yielded (their CPUs kept the lock's line moving
- * between them), and 2-3x faster than the futex mutex with the naps (a
- * napping thread leaves the other to run alone; the futex mutex woke it at
- * every unlock). 20 us is about what a futex wake-up costs here
+/* spin_lock_slow: a short spin (16 pauses: about as long as a channel
+ * operation holds the lock), then naps of 20 us (a timed futex wait on the
+ * key: the unlock, a plain store, wakes nobody, so the nap ends by its
+ * timeout or a spurious wake-up), then tries again. The naps are what make
+ * it hold up under contention (many senders and receivers on one channel):
+ * waiters that only spin and yield keep the lock's line moving between
+ * their CPUs and ran slower than the futex mutex; with the naps a napping
+ * thread leaves the other to run alone, where the futex mutex wakes it at
+ * every unlock, and they run faster than it (bench/README.md, "Figures
+ * behind the code"). 20 us is of the order of a futex wake-up
  * (findrunnable's spinpark). */
 void spin_lock_slow(struct spinlock *l)
 {

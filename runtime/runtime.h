@@ -138,15 +138,14 @@ struct timers;
 
 struct g {
 	/* Kept within 192 bytes (the G slab's unit, see galloc): a parked
-	 * goroutine costs its G plus one stack page, and bench/idle holds that
-	 * to 1.6x Go's bytes per goroutine (4096 + 192 = 4288 bytes; Go's
-	 * figure is about 2,720).
+	 * goroutine costs its G plus one stack page (4096 + 192 bytes), which
+	 * bench/idle compares with Go's bytes per goroutine.
 	 *
 	 * Laid out by when the fields are touched, so that a short goroutine's
 	 * whole life touches two of the three cache lines. A G that waits long
 	 * in a queue (bench spawn's million) is cold, and on another CPU than
 	 * the one that made it when a thief runs it: each line it touches is
-	 * a miss, a transfer between CPUs (100 ns here) at worst.
+	 * a miss, a transfer between CPUs at worst.
 	 * Line 1: what newproc writes and the run queues and directnext read
 	 * first. Line 2: what starting, switching and ending a goroutine
 	 * read and write. Line 3: what only some goroutines use (channels,

@@ -825,16 +825,16 @@ top:;
 	/* Before parking, a spinning M watches a while longer, if another P
 	 * is running (only a running P, a timer or the netpoller can make
 	 * work, and the last two are the parking path's): parking and being
-	 * woken costs the waker a futex wake and this thread a reschedule,
-	 * 13 us at the median on this 2-CPU VM (a halted virtual CPU needs an
-	 * interrupt), so watching for about as long bounds the CPU spent
+	 * woken costs the waker a futex wake and this thread a reschedule
+	 * (tens of microseconds on a virtual machine, where a halted virtual
+	 * CPU needs an interrupt), so watching for about as long bounds the CPU spent
 	 * spinning to that of one park (the ski-rental rule) while work that
 	 * appears meanwhile is taken at once: fork-join (bench fib), where a
 	 * parent's next goroutines arrive microseconds after the last were
 	 * stolen. Reads only: runqempty and the global queue's size.
 	 * GODEBUG=spinpark=US sets the time (default 20 us), 0 turns it off:
-	 * a lightly loaded program (4 goroutines working 20 us every 1 ms)
-	 * spends about 4% of a CPU more in it. */
+	 * the cost is CPU time in a lightly loaded program (bench/README.md,
+	 * "Figures behind the code"). */
 	if (mp->spinning && debug.spinpark > 0 && nprocs - atomic_load(&sched.npidle) > 1) {
 		int64_t until = nanotime() + (int64_t)debug.spinpark * 1000;
 		do {
