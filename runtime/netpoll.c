@@ -151,7 +151,7 @@ struct g *netpoll(int64_t delay)
 	return list;
 }
 
-/* ---- pollDesc management, used by the I/O layer (iopoll.c) ---- */
+/* ---- pollDesc management, used by the I/O layer (fdio.c) ---- */
 
 static struct {
 	struct mutex lock;

@@ -58,7 +58,7 @@ extern int __libc_start_main(int (*)(int, char **, char **), int, char **, void 
  * in an object every gort program links. */
 __attribute__((visibility("hidden"))) void *__dso_handle = &__dso_handle;
 
-static void libc_ready_check(void);
+static void libc_ready(void);
 
 /* ---- boottrace ---- */
 
@@ -130,14 +130,14 @@ noinline void rt0_go(uintptr_t *sp, void (*rtld_fini)(void))
 	boottrace("newproc");
 
 	__asm__ volatile("" ::: "memory");
-	__libc_start_main((int (*)(int, char **, char **))libc_ready_check, argc, argv, NULL, NULL,
+	__libc_start_main((int (*)(int, char **, char **))libc_ready, argc, argv, NULL, NULL,
 			  rtld_fini, sp);
 	throw("__libc_start_main returned");
 }
 
 /* libc_ready is what the libc calls as "main" once it is initialised:
  * from here on TLS, stdio, malloc and atexit work. */
-static noinline void libc_ready_check(void)
+static noinline void libc_ready(void)
 {
 	libc_is_ready = true;
 	__asm__ volatile("" ::: "memory"); /* nothing TLS-related moves above */

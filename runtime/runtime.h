@@ -552,7 +552,7 @@ extern uintptr_t physpagesize;
 extern uintptr_t physhugepagesize;
 extern uintptr_t stack_rlimit;   /* RLIMIT_STACK soft limit, capped */
 extern bool have_madv_guard;
-extern bool libc_is_ready;       /* set by libc_ready_check (proc.c): clock_gettime may be used */
+extern bool libc_is_ready;       /* set by libc_ready (proc.c): clock_gettime may be used */
 void osinit(void);
 int32_t getproccount(void);
 bool ncpu_refine(void);

@@ -1,5 +1,5 @@
 # tools/gortdump/rules.mk: gortdump, the ELF reader for gort programs
-# (tools/gortdump/README.md). Built with the system compiler against
+# (README.md, "gortdump"). Built with the system compiler against
 # elfutils' libelf; runtime/inittask.c is linked in so that the order it
 # prints is the runtime's own.
 GORTDUMP_SRCS := $(filter-out tools/gortdump/main.c,$(wildcard tools/gortdump/*.c)) runtime/inittask.c
