@@ -16,9 +16,12 @@ static const char *libc_archive(const char *cc)
 	return r.out;
 }
 
-static void check_globals(const char *archive, const char *libc)
+/* check_globals: every global name nm (with opts) lists in file is gort_*,
+ * the entry, __dso_handle or a name the libc archive defines too. */
+static void check_globals(const char *opts, const char *archive, const char *libc)
 {
-	struct result r = shell("nm -g --defined-only '%s' | awk 'NF == 3 { print $3 }' | sort -u", archive);
+	struct result r = shell("nm %s --defined-only '%s' | awk 'NF == 3 { sub(/@.*/, \"\", $3); print $3 }' | sort -u",
+				opts, archive);
 	cr_assert(r.exited && r.code == 0 && r.outlen > 0, "nm %s: %s", archive, r.err);
 	struct result l = shell("nm -g --defined-only '%s' 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u", libc);
 	cr_assert(l.outlen > 0, "no symbols in %s", libc);
@@ -50,7 +53,15 @@ Test(symbols, archives_define_only_the_api_as_global)
 		{BUILD_DIR "/glibc/libgort_rt.a", glibc},
 		{BUILD_DIR "/glibc/libgort_hooks.a", glibc},
 	};
-	for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++) check_globals(arch[i][0], arch[i][1]);
+	for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++) check_globals("-g", arch[i][0], arch[i][1]);
+}
+
+/* A dynamic program exports (.dynsym) the hooks and the libc's copy
+ * relocations (environ), nothing of the runtime. */
+Test(symbols, dynamic_programs_export_only_the_api)
+{
+	check_globals("-D", bin("mdyn", "namespace"), libc_archive("musl-gcc"));
+	check_globals("-D", bin("glibc", "namespace"), libc_archive("gcc"));
 }
 
 Test(symbols, program_names_do_not_meet_the_runtime_s)
