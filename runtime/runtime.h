@@ -527,7 +527,7 @@ static inline void prefetch_write(const void *p)
 	else __builtin_prefetch(p, 1);
 }
 
-/* ---- check.c ---- */
+/* ---- selfcheck.c ---- */
 void check(void);
 
 /* ---- args.c ---- */

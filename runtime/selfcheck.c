@@ -1,4 +1,4 @@
-/* check.c: the runtime's self-checks at start-up (Go's runtime.check): type
+/* selfcheck.c: the runtime's self-checks at start-up (Go's runtime.check): type
  * sizes and alignment the runtime's structures rely on, and that the atomic
  * operations behave. A failure is a broken build or compiler, reported as a
  * fatal error before anything depends on it. */
