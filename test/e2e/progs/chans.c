@@ -134,8 +134,8 @@ int main(int argc, char **argv)
 		int i = gort_select(cases, 3, 1);
 		int ok = cases[2].ok;
 		printf("case=%d got=%ld ok=%d nonblocking=%d\n", i, got, ok, gort_select(cases, 3, 0));
+		int64_t t0 = gort_nanotime(); /* before the timer starts: it may fire 3 ms after gort_after */
 		gort_chan *t = gort_after(3000000);
-		int64_t t0 = gort_nanotime();
 		gort_case tc[] = {{a, GORT_RECV, NULL, 0}, {t, GORT_RECV, &got, 0}};
 		i = gort_select(tc, 2, 1);
 		printf("timeout case=%d after>=3ms=%d\n", i, gort_nanotime() - t0 >= 3000000);
