@@ -178,6 +178,37 @@ static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool exit
  * qualify: they publish or free gp, which is safe once gp's context is
  * saved and the M has left its stack). exiting: gp is ending (and may
  * hand over to a G that never ran: directnext). */
+/* lone_yield: a yield with nothing else to run returns at once, without
+ * the two switches through g0 that would only find gp again. Go's Gosched
+ * puts gp on the global queue, and schedule runs the P's due timers, then
+ * takes the local queue, then the global queue (gp itself): neither netpoll
+ * nor stealing is reached. The same outcome without the round trip holds
+ * when the P's own queue and the global queue are empty, no timer of the
+ * P is due and nothing needs this M on g0 (a stop-the-world, a locked G,
+ * a signal stack to install). Only the owner fills its queue and runnext,
+ * so finding them empty here cannot miss a G this P must run; a G another
+ * P queues meanwhile is the same race as its arriving just after the
+ * yield. Called when directnext found nothing (so the busy case pays
+ * nothing); the tick still counts, as in execute, for sysmon. */
+static bool lone_yield(struct m *mp, struct g *gp)
+{
+	struct p *pp = mp->p;
+	if (!pp || atomic_load_explicit(&pp->runnext, memory_order_relaxed) ||
+	    atomic_load_explicit(&pp->runqhead, memory_order_relaxed) !=
+		    atomic_load_explicit(&pp->runqtail, memory_order_relaxed) ||
+	    atomic_load_explicit(&sched.runqsize, memory_order_relaxed) ||
+	    atomic_load_explicit(&sched.gcwaiting, memory_order_relaxed) ||
+	    mp->lockedg || gp->lockedm || mp->needaltstack)
+		return false;
+	int64_t when = timers_next(pp);
+	if (when && when <= nanotime()) return false;
+	gp->preempt = false;
+	pp->schedtick++;
+	return true;
+}
+
+static int gosched_m(struct g *gp, void *arg);
+
 void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting)
 {
 	struct g *gp = getg();
@@ -185,6 +216,7 @@ void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting)
 	bool inherit;
 	struct g *next = directnext(mp, gp, &inherit, exiting);
 	if (!next) {
+		if (fn == gosched_m && lone_yield(mp, gp)) return;
 		mcall_switch(fn, arg);
 		return;
 	}

@@ -2,7 +2,7 @@
 // call runtime.Gosched ITERS times each on GOMAXPROCS=1; prints ns per
 // switch, best and median of REPS.
 //
-//	yield_go [ITERS=2000000] [REPS=5]
+//	yield_go [ITERS=2000000] [REPS=5] [YIELDERS=2] [PROCS=1]
 package main
 
 import (
@@ -30,7 +30,8 @@ func arg(i int, def int) int {
 func main() {
 	iters := arg(1, 2000000)
 	reps := arg(2, 5)
-	runtime.GOMAXPROCS(1)
+	yielders := arg(3, 2)
+	runtime.GOMAXPROCS(arg(4, 1))
 	ns := make([]float64, reps)
 	var wg sync.WaitGroup
 	yielder := func() {
@@ -40,15 +41,16 @@ func main() {
 		wg.Done()
 	}
 	for r := 0; r < reps; r++ {
-		wg.Add(2)
+		wg.Add(yielders)
 		t0 := time.Now()
-		go yielder()
-		go yielder()
+		for y := 0; y < yielders; y++ {
+			go yielder()
+		}
 		wg.Wait()
-		ns[r] = float64(time.Since(t0).Nanoseconds()) / float64(2*iters)
+		ns[r] = float64(time.Since(t0).Nanoseconds()) / float64(yielders*iters)
 		fmt.Printf("rep=%d ns_per_switch=%.1f\n", r, ns[r])
 	}
 	sort.Float64s(ns)
-	fmt.Printf("yield iters=%d reps=%d gomaxprocs=%d best_ns=%.2f median_ns=%.2f\n", iters, reps,
-		runtime.GOMAXPROCS(0), ns[0], ns[reps/2])
+	fmt.Printf("yield iters=%d reps=%d yielders=%d gomaxprocs=%d best_ns=%.2f median_ns=%.2f\n", iters, reps,
+		yielders, runtime.GOMAXPROCS(0), ns[0], ns[reps/2])
 }
