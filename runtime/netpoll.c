@@ -375,7 +375,7 @@ static _Atomic bool intr_possible;                /* a program handler exists */
 static struct intrshard {
 	struct mutex lk;
 	struct pdwaiter *head; /* under lk */
-} __attribute__((aligned(64))) intrq[INTRSHARDS];
+} __attribute__((aligned(64))) intrq[INTRSHARDS] COLDBSS;
 
 bool netpoll_intr_possible(void) { return atomic_load_explicit(&intr_possible, memory_order_relaxed); }
 

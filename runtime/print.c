@@ -14,7 +14,7 @@ static int printdepth;          /* under printowner */
 /* A per-thread line buffer would need TLS, which does not exist before the
  * libc is initialised; one global buffer under printlock serves instead. */
 int printfd = 2;   /* under printlock */
-static char pbuf[512];
+static char pbuf[512] COLDBSS;
 static size_t pn;
 
 void printlock(void)

@@ -389,7 +389,7 @@ static struct proghandler {
 	_Atomic int flags;      /* its sa_flags */
 	bool set;               /* sa below is what the program installed */
 	struct sigaction sa;
-} progh[65];
+} progh[65] COLDBSS;
 static _Atomic int proghlock; /* a spinlock, taken with every signal blocked */
 
 static void trampoline(int sig, siginfo_t *info, void *ctx)

@@ -26,7 +26,7 @@ static void print_srcpos(uintptr_t pc)
 		uintptr_t pc;
 		bool ok;
 		struct srcpos pos;
-	} cache[256];
+	} cache[256] COLDBSS;
 	unsigned k = (unsigned)((pc >> 2) ^ (pc >> 10)) & 255;
 	if (cache[k].pc != pc) {
 		cache[k].ok = pcline(pc, &cache[k].pos);
