@@ -77,6 +77,23 @@ void gort_unlockosthread(void);
 /* gort_traceback_all writes a traceback of every goroutine to fd. */
 void gort_traceback_all(int fd);
 
+/* ---- observing a run (README "Seeing a program run") ----
+ * GORT_TRACE=FILE records an execution trace of the whole run in Perfetto's
+ * format (open it in ui.perfetto.dev); GORT_TRACE_FLIGHT=SIZE keeps only the
+ * last SIZE bytes of it in memory, written on demand, on SIGQUIT and at a
+ * fatal error. These calls add the program's own spans and notes to the
+ * calling goroutine's track (Go's trace.WithRegion and trace.Log); they cost
+ * a load and a branch when tracing is off. Region begin and end nest. */
+void gort_trace_region_begin(const char *name);
+void gort_trace_region_end(const char *name);
+void gort_trace_log(const char *category, const char *message);
+/* gort_trace_enabled: 0 off, 1 whole run (GORT_TRACE), 2 flight recorder. */
+int gort_trace_enabled(void);
+/* gort_trace_flight_write writes the flight recorder's events as a trace
+ * file to fd: 0, or -1 with errno (EINVAL: no flight recorder; EIO: a
+ * write failed). The recorder keeps recording. */
+int gort_trace_flight_write(int fd);
+
 /* ---- sync: goroutine-aware (they park the goroutine, not the thread) ---- */
 typedef struct gort_waitgroup {
 	int64_t count;

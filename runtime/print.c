@@ -7,6 +7,7 @@
  * different threads do not interleave inside a printlock()ed section. */
 #include <stdarg.h>
 #include "runtime.h"
+#include "trace.h"
 
 static _Atomic long printowner; /* tid of the thread holding printlock, or 0 */
 static int printdepth;          /* under printowner */
@@ -193,6 +194,7 @@ static _Noreturn void fatal_tail(void)
 		traceback_all(2, gp);
 	}
 	printunlock();
+	trace_atfatal(); /* GORT_TRACE, GORT_TRACE_FLIGHT: the last moments (trace.c) */
 	if (gotraceback_level >= 4) {
 		struct { unsigned long h, f, r, m; } sa = {0, 0, 0, 0}; /* SIG_DFL */
 		rawsyscall6(SYS_rt_sigaction, 6, (long)&sa, 0, 8, 0, 0);

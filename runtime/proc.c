@@ -33,6 +33,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "runtime.h"
+#include "trace.h"
 
 /* Cache-line aligned, not page aligned: page alignment left most of a page
  * empty before it and its tail on a third page; packed with the rest of the
@@ -200,6 +201,7 @@ noinline void schedinit(void)
 	lock(&sched.lock);
 	procresize(procs);
 	unlock(&sched.lock);
+	if (!secure) trace_init(); /* GORT_TRACE, GORT_TRACE_FLIGHT (trace.c) */
 }
 
 uint32_t fastrand(void)
@@ -369,6 +371,7 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	nglive_add(pp, 1);
 	racerelease(gp); /* the new goroutine sees what its creator did */
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
+	TRACE(EvGoCreate, gp->goid, 0, fn);
 
 	if (pp) {
 		runqput(pp, gp, true);
@@ -426,6 +429,7 @@ __attribute__((used, noreturn)) void gort_goexit1(void)
 		throw("main goroutine returned");
 	}
 	gp->exiting = true;
+	TRACE(EvGoEnd, gp->goid, 0, 0);
 	racerelease((void *)gp->stack_lo); /* the stack's next owner starts after us */
 	mcall_direct(goexit0, NULL, true);
 	throw("goexit0 returned");

@@ -141,6 +141,7 @@ struct sudog;
 struct freestack;
 struct timer;
 struct timers;
+struct tracebuf;
 
 struct g {
 	/* Kept within 192 bytes (the G slab's unit, see galloc): a parked
@@ -229,6 +230,8 @@ struct m {
 	_Atomic uint32_t blocked; /* in notesleep, for schedtrace */
 	_Atomic int32_t preemptgen; /* async preemption requests (signal_linux.c) */
 	_Atomic uint32_t insyscall; /* 1 while curg is in a syscall */
+	/* Written by the owner, read by the trace writer (trace.c). */
+	struct tracebuf *tracebuf;  /* its trace events (tracebuf.c), or NULL */
 };
 
 /* ---- P ---- */

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime.h"
+#include "trace.h"
 
 struct schedt sched;
 struct p **allp;
@@ -226,6 +227,7 @@ void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting)
 	mp->curg = next;
 	next->m = mp;
 	atomic_store_explicit(&next->status, Grunning, memory_order_release);
+	TRACE(EvGoStart, next->goid, mp->p->id, next->fn);
 	next->preempt = false;
 	if (!inherit) mp->p->schedtick++;
 	gogo_switch(mp, gp, next);
@@ -251,6 +253,7 @@ static void acquirep(struct p *pp)
 	mp->p = pp;
 	pp->m = mp;
 	atomic_store_explicit(&pp->status, Prunning, memory_order_release);
+	TRACE(EvProcStart, 0, pp->id, 0);
 }
 
 /* releasep dissociates the current M's P and returns it. */
@@ -259,6 +262,7 @@ static struct p *releasep(void)
 	struct m *mp = getm();
 	struct p *pp = mp->p;
 	if (!pp || pp->m != mp) throw("releasep: invalid p state");
+	TRACE(EvProcStop, 0, pp->id, 0);
 	mp->p = NULL;
 	pp->m = NULL;
 	atomic_store_explicit(&pp->status, Pidle, memory_order_release);
@@ -483,7 +487,9 @@ static void stopm(void)
 	mput(mp);
 	unlock(&sched.lock);
 	atomic_store(&mp->blocked, 1);
+	TRACE(EvMPark, 0, 1, 0);
 	notesleep(&mp->park);
+	TRACE(EvMPark, 0, 0, 0);
 	atomic_store(&mp->blocked, 0);
 	noteclear(&mp->park);
 	acquirep(mp->nextp);
@@ -497,6 +503,7 @@ static void resetspinning(void)
 	struct m *mp = getm();
 	if (!mp->spinning) return;
 	mp->spinning = false;
+	TRACE(EvSpin, 0, 0, 0);
 	if (atomic_fetch_sub(&sched.nmspinning, 1) == 1) wakep();
 }
 
@@ -776,6 +783,7 @@ static void execute(struct g *gp, bool inherit)
 	mp->curg = gp;
 	gp->m = mp;
 	atomic_store_explicit(&gp->status, Grunning, memory_order_release);
+	TRACE(EvGoStart, gp->goid, pp->id, gp->fn);
 	gp->preempt = false;
 	if (!inherit) pp->schedtick++;
 	gogo_switch(mp, mp->g0, gp);
@@ -823,6 +831,7 @@ top:;
 			gp = list;
 			injectglist(list->schedlink);
 			atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
+			TRACE(EvGoUnblock, gp->goid, 0, 0);
 			resetspinning();
 			return gp;
 		}
@@ -835,6 +844,7 @@ top:;
 		if (!mp->spinning) {
 			mp->spinning = true;
 			atomic_fetch_add(&sched.nmspinning, 1);
+			TRACE(EvSpin, 0, 1, 0);
 		}
 		for (int i = 0; i < 4; i++) {
 			uint32_t start = fastrand();
@@ -843,6 +853,7 @@ top:;
 				if (p2 == pp) continue;
 				if (atomic_load(&sched.gcwaiting)) goto top;
 				if ((gp = runqsteal(pp, p2, i == 3))) {
+					TRACE(EvSteal, gp->goid, p2->id, 0);
 					resetspinning();
 					return gp;
 				}
@@ -900,6 +911,7 @@ top:;
 
 	if (mp->spinning) {
 		mp->spinning = false;
+		TRACE(EvSpin, 0, 0, 0);
 		if (atomic_fetch_sub(&sched.nmspinning, 1) <= 0) throw("findrunnable: negative nmspinning");
 		/* Work may have appeared after we looked but before we
 		 * dropped spinning: look once more at every P. */
@@ -913,6 +925,7 @@ top:;
 					acquirep(pp);
 					mp->spinning = true;
 					atomic_fetch_add(&sched.nmspinning, 1);
+					TRACE(EvSpin, 0, 1, 0);
 					goto top;
 				}
 				break;
@@ -944,6 +957,7 @@ top:;
 				gp = list;
 				injectglist(list->schedlink);
 				atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
+				TRACE(EvGoUnblock, gp->goid, 0, 0);
 				return gp;
 			}
 			goto top;
@@ -962,6 +976,7 @@ void injectglist(struct g *list)
 	while (list) {
 		struct g *next = list->schedlink;
 		atomic_store_explicit(&list->status, Grunnable, memory_order_release);
+		TRACE(EvGoUnblock, list->goid, 0, 0);
 		globrunqput(list);
 		list = next;
 		n++;
@@ -998,6 +1013,7 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	struct g *gp = getg();
 	struct parkarg pa = {unlockf, lock};
 	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
+	TRACE(EvGoBlock, gp->goid, reason, 0);
 	mcall_direct(park_m, &pa, false);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 }
@@ -1014,6 +1030,7 @@ void goready(struct g *gp, bool next)
 		printf_raw("goready: goroutine %ld has status %u\n", (long)gp->goid, s);
 		throw("goready: bad g status");
 	}
+	TRACE(EvGoUnblock, gp->goid, 0, 0);
 	struct g *self = scheduler_started ? getg() : NULL;
 	struct m *mp = self ? self->m : NULL;
 	if (mp && mp->p && !mp->insyscall) {
@@ -1047,6 +1064,7 @@ void gort_yield(void)
 	if (!scheduler_started) return;
 	struct g *gp = getg();
 	if (!gp || !gp->m || gp == gp->m->g0) return; /* not a goroutine: nothing to yield */
+	TRACE(EvGoStop, gp->goid, 0, 0);
 	mcall_direct(gosched_m, NULL, false);
 }
 
@@ -1057,6 +1075,7 @@ void gopreempt(void)
 {
 	struct g *gp = getg();
 	gp->preempt_global = true;
+	TRACE(EvGoStop, gp->goid, 1, 0);
 	mcall_switch(gosched_m, NULL);
 }
 
@@ -1070,6 +1089,7 @@ void entersyscall(void)
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	struct p *pp = mp->p;
+	TRACE(EvGoSysCall, gp->goid, pp->id, 0);
 	atomic_store_explicit(&gp->status, Gsyscall, memory_order_release);
 	atomic_store(&mp->insyscall, 1);
 	pp->m = NULL;
@@ -1117,6 +1137,7 @@ void exitsyscall(void)
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	struct p *pp = mp->oldp;
+	TRACE(EvGoSysExit, gp->goid, 0, 0);
 	mp->oldp = NULL;
 	atomic_store(&mp->insyscall, 0);
 	uint32_t s = Psyscall;
@@ -1137,6 +1158,7 @@ void exitsyscall(void)
 		}
 	}
 	/* No P: from the G's view the call lasts until a P is free. */
+	TRACE(EvGoStop, gp->goid, 2, 0);
 	mcall_switch(exitsyscall0, NULL);
 }
 

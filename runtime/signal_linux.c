@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include "runtime.h"
+#include "trace.h"
 #include "netpoll.h"
 #include "iohooks.h"
 
@@ -209,6 +210,7 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 		}
 	}
 	printunlock();
+	trace_atfatal(); /* GORT_TRACE, GORT_TRACE_FLIGHT: the last moments (trace.c) */
 	if (gotraceback_level >= 4 || (sig == SIGQUIT && gotraceback_level >= 4)) {
 		struct sigaction dfl;
 		memset(&dfl, 0, sizeof dfl);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include "runtime.h"
 #include "netpoll.h"
+#include "trace.h"
 
 #define FORCEPREEMPTNS (10 * 1000 * 1000)
 
@@ -33,6 +34,7 @@ static int retake(int64_t now)
 				pp->sysmontick = t;
 				pp->sysmonwhen = now;
 			} else if (pp->sysmonwhen + FORCEPREEMPTNS <= now) {
+				TRACE(EvPreemptReq, 0, pp->id, 0);
 				preemptone(pp);
 				pp->sysmonwhen = now; /* ask again in another slice */
 			}
@@ -53,6 +55,7 @@ static int retake(int64_t now)
 			if (atomic_compare_exchange_strong(&pp->status, &e, Pidle)) {
 				n++;
 				atomic_fetch_add(&pp->syscalltick, 1);
+				TRACE(EvHandoff, 0, pp->id, 0);
 				handoffp(pp);
 			}
 		}

@@ -20,6 +20,8 @@ have pkg-config || need="$need pkg-config"
 have clang || need="$need clang"
 have valgrind || need="$need valgrind"
 have python3 || need="$need python3"
+# test/observe decodes traces and profiles with protoc --decode.
+have protoc || need="$need protobuf-compiler"
 [ -z "$need" ] && exit 0
 echo "install-deps: installing$need"
 sudo=

@@ -1,0 +1,96 @@
+/* trace.h: the execution tracer's event API, as the scheduler calls it
+ * (Go's trace.go/traceEvent). The buffers are tracebuf.c's, the writer that
+ * turns them into a Perfetto trace is trace.c's.
+ *
+ * Every call site is one line, TRACE(ev, g, x, a): an inline test of
+ * trace_on, false unless GORT_TRACE or GORT_TRACE_FLIGHT is set, so that
+ * tracing compiled in and off costs a load and a predicted branch (bench
+ * spawn, yield and pingpong in bench/README.md). When on, traceev appends a
+ * fixed 32-byte record to the calling M's own buffer, without a lock: only
+ * the owning M writes its buffer.
+ *
+ * An event says what happened to goroutine g (0: none) on the calling M at
+ * nanotime(); x and a are per event (below). The writer derives the rest:
+ * which G ran on which M and P, who woke whom (the G running on the waker's
+ * M), how long a G was runnable.
+ *
+ * Invariants: an event is recorded only on an M (getm() != NULL); events of
+ * one M are in time order. Never called from a signal handler: the handler
+ * could interrupt an append to the same buffer.
+ */
+#ifndef GORT_TRACE_H
+#define GORT_TRACE_H
+
+#include "runtime.h"
+
+enum traceev_type {
+	EvNone,
+	EvGoCreate,   /* g new goroutine, a its fn */
+	EvGoStart,    /* g starts running here, x P id, a its fn */
+	EvGoStop,     /* g stops, still runnable: x 0 yield, 1 preempted, 2 no P after a syscall */
+	EvGoBlock,    /* g parks, x waitreason */
+	EvGoUnblock,  /* g made runnable by whoever runs on this M */
+	EvGoEnd,      /* g exits */
+	EvGoSysCall,  /* g enters a blocking call (gort_entersyscall, hooks), x P id */
+	EvGoSysExit,  /* g's blocking call returned */
+	EvProcStart,  /* this M takes P x */
+	EvProcStop,   /* this M gives up P x */
+	EvHandoff,    /* sysmon takes P x from a blocked system call */
+	EvSteal,      /* this M stole g from P x */
+	EvPreemptReq, /* sysmon asks P x's goroutine to yield */
+	EvSpin,       /* this M starts (x 1) or stops (x 0) spinning */
+	EvMPark,      /* this M sleeps (x 1) or wakes (x 0) */
+	EvRegionBegin,/* user region: a interned name id (trace.c) */
+	EvRegionEnd,
+	EvLog,        /* user log: a category id, x message id */
+	EvTypeCount,
+};
+
+/* One buffered event: 32 bytes, a power of two, so that a flight ring
+ * holds whole events and never splits one. */
+struct tev {
+	int64_t ts;
+	uint32_t type;
+	uint32_t x;
+	int64_t g;
+	uint64_t a;
+};
+_Static_assert(sizeof(struct tev) == 32, "struct tev must stay 32 bytes");
+
+/* Written once at start-up (trace_init, before any M but m0 exists), read
+ * by everyone: plain bools. trace_stop clears trace_on at exit. */
+extern bool trace_on;
+extern bool trace_flight;
+
+void traceev(uint32_t type, int64_t g, uint32_t x, uint64_t a);
+#define TRACE(ev, g, x, a)                                              \
+	do {                                                            \
+		if (unlikely(trace_on)) traceev((ev), (g), (x), (uint64_t)(a)); \
+	} while (0)
+
+/* ---- tracebuf.c ---- */
+struct tracebuf;
+/* tracebuf_append adds one event to mp's buffer (made on first use). */
+void tracebuf_append(struct m *mp, const struct tev *ev);
+/* tracebuf_snapshot fills out[0..max) with every M's events, oldest
+ * first, one run each (a ring's is a copy, freed by tracebuf_release);
+ * returns the count. Callers are serialised (trace.c). */
+struct tracesnap {
+	int64_t mid;
+	pid_t tid;
+	const struct tev *ev;
+	size_t n;
+	void *mem;     /* the copy, or NULL */
+	size_t memsz;
+};
+size_t tracebuf_snapshot(struct tracesnap *out, size_t max);
+void tracebuf_release(struct tracesnap *s, size_t n);
+void tracebuf_setflight(size_t bytes_per_m); /* 0: grow without bound */
+
+/* ---- trace.c ---- */
+void trace_init(void);        /* reads GORT_TRACE, GORT_TRACE_FLIGHT */
+/* trace_atfatal writes the trace (whole run, or the flight recorder's)
+ * when the process is about to die: a fatal error, a crash signal, SIGQUIT. */
+void trace_atfatal(void);
+
+#endif /* GORT_TRACE_H */
