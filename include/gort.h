@@ -93,6 +93,12 @@ int gort_trace_enabled(void);
  * file to fd: 0, or -1 with errno (EINVAL: no flight recorder; EIO: a
  * write failed). The recorder keeps recording. */
 int gort_trace_flight_write(int fd);
+/* gort_profile_write writes a profile in pprof's format (profile.proto: go
+ * tool pprof reads it) to fd: "goroutine" (every goroutine's stack, counted
+ * by stack). 0, or -1 with errno (EINVAL: unknown kind; EIO: a write
+ * failed). GORT_CPUPROFILE=FILE writes a CPU profile of the run to FILE at
+ * exit (README). */
+int gort_profile_write(const char *kind, int fd);
 
 /* ---- sync: goroutine-aware (they park the goroutine, not the thread) ---- */
 typedef struct gort_waitgroup {

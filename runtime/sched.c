@@ -320,6 +320,7 @@ static void minit(struct m *mp)
 	if (mp != &m0) mp->tid = gettid_raw(); /* m0's is read when needed */
 	minitsignals(mp);
 	checkers_tsan_minit(mp);
+	cpuprof_minit(mp); /* GORT_CPUPROFILE: this thread's CPU timer (pprof.c) */
 }
 
 static void *mstart_thread(void *arg)

@@ -768,6 +768,7 @@ GORT_RTINIT(trace, trace_rtinit);
 
 void trace_init(void)
 {
+	cpuprof_init(); /* GORT_CPUPROFILE: the same secure-mode rule (pprof.c) */
 	const char *path = gogetenv("GORT_TRACE");
 	const char *fl = gogetenv("GORT_TRACE_FLIGHT");
 	if (path && !*path) path = NULL;

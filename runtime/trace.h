@@ -93,4 +93,8 @@ void trace_init(void);        /* reads GORT_TRACE, GORT_TRACE_FLIGHT */
  * when the process is about to die: a fatal error, a crash signal, SIGQUIT. */
 void trace_atfatal(void);
 
+/* ---- pprof.c: profiles (the CPU profiler's per-thread timers) ---- */
+void cpuprof_init(void);          /* reads GORT_CPUPROFILE (from trace_init) */
+void cpuprof_minit(struct m *mp); /* on each new M's thread: arm its CPU timer */
+
 #endif /* GORT_TRACE_H */

@@ -3,16 +3,17 @@
 # perfetto_subset.proto (ptrace.h); the CPU and other profiles (t_pprof.c).
 # Programs: progs/*.c, built with gortcc (musl, static) and for glibc.
 OBS        := $(B)/test/observe
-OBS_PROGS  := traced deadlock
+OBS_PROGS  := traced deadlock cpuhog
 OBS_CFLAGS := -O2 -g -Wall -Wextra -Werror
 OBS_BINS   := $(foreach p,$(OBS_PROGS),$(OBS)/musl/$(p) $(OBS)/glibc/$(p))
 
 $(OBS)/musl/%: test/observe/progs/%.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc $(OBS_CFLAGS) $< -o $@
+# Frame pointers, as gortcc keeps them: the CPU profiler walks them.
 $(OBS)/glibc/%: test/observe/progs/%.c $(GORTLIBS)
 	@mkdir -p $(@D)
-	$(GLIBCCC) -nostartfiles $(OBS_CFLAGS) -Iinclude $< -L$(B)/glibc -lgort -o $@
+	$(GLIBCCC) -nostartfiles -fno-omit-frame-pointer $(OBS_CFLAGS) -Iinclude $< -L$(B)/glibc -lgort -o $@
 
 $(B)/test/observe_suite: $(wildcard test/observe/*.c test/observe/*.h) test/e2e/run.h \
                          test/observe/perfetto_subset.proto $(OBS_BINS)

@@ -1,0 +1,72 @@
+/* cpuhog.c: spends about 80% of its CPU time in hot() and 20% in warm(),
+ * in two goroutines, for the CPU profile tests (test/observe/t_pprof.c).
+ * With the argument "goroutines" it instead parks goroutines in known
+ * places and writes a goroutine profile to goroutines.pprof. */
+#include <fcntl.h>
+#include <gort.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile uint64_t sink;
+
+__attribute__((noinline, noclone)) static void hot(int64_t ns)
+{
+	int64_t until = gort_nanotime() + ns;
+	uint64_t x = sink;
+	while (gort_nanotime() < until)
+		for (int i = 0; i < 20000; i++) x = x * 6364136223846793005ull + 1442695040888963407ull;
+	sink = x;
+}
+
+__attribute__((noinline, noclone)) static void warm(int64_t ns)
+{
+	int64_t until = gort_nanotime() + ns;
+	uint64_t x = sink;
+	while (gort_nanotime() < until)
+		for (int i = 0; i < 20000; i++) x = x * 2862933555777941757ull + 3037000493ull;
+	sink = x;
+}
+
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+
+static void worker(void *arg)
+{
+	(void)arg;
+	/* A cycle of 913 us, not a divisor of the 10 ms sampling period: a
+	 * cycle of 10 ms would put every sample at the same point of it. */
+	for (int i = 0; i < 660; i++) {
+		hot(730 * 1000);
+		warm(183 * 1000);
+	}
+	gort_wg_done(&wg);
+}
+
+static gort_chan *never;
+
+__attribute__((noinline)) static void parked_in_recv(void *arg)
+{
+	(void)arg;
+	int v;
+	gort_chan_recv(never, &v);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "goroutines")) {
+		never = gort_chan_make(sizeof(int), 0);
+		for (int i = 0; i < 5; i++) gort_go(parked_in_recv, NULL);
+		gort_sleep(10 * 1000 * 1000);
+		int fd = open("goroutines.pprof", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		printf("write=%d\n", gort_profile_write("goroutine", fd));
+		printf("bad=%d\n", gort_profile_write("nonsense", fd));
+		close(fd);
+		return 0;
+	}
+	gort_wg_add(&wg, 2);
+	gort_go(worker, NULL);
+	gort_go(worker, NULL);
+	gort_wg_wait(&wg);
+	printf("done\n");
+	return 0;
+}
