@@ -93,12 +93,48 @@ int gort_trace_enabled(void);
  * file to fd: 0, or -1 with errno (EINVAL: no flight recorder; EIO: a
  * write failed). The recorder keeps recording. */
 int gort_trace_flight_write(int fd);
+/* ---- runtime metrics (Go's runtime/metrics, with its names) ----
+ * Fill each sample's name, call gort_metrics_read; it sets kind (BAD for
+ * a name it does not know) and the value. gort_metrics_all lists the names
+ * it knows, with what each means. Cheap enough to call every second (a
+ * walk of the goroutines for the per-state counts). */
+enum { GORT_METRIC_BAD, GORT_METRIC_UINT64, GORT_METRIC_FLOAT64, GORT_METRIC_HISTOGRAM };
+#define GORT_METRIC_HIST_MAX 40
+struct gort_metric_histogram {
+	size_t n;                            /* buckets used */
+	uint64_t counts[GORT_METRIC_HIST_MAX];
+	const double *buckets;               /* n + 1 boundaries (seconds); the last is +Inf */
+};
+struct gort_metric {
+	const char *name; /* e.g. "/sched/latencies:seconds" */
+	int kind;
+	union {
+		uint64_t u64;
+		double f64;
+		struct gort_metric_histogram hist;
+	} value;
+};
+struct gort_metric_desc {
+	const char *name, *description;
+	int kind;
+};
+void gort_metrics_read(struct gort_metric *samples, size_t n);
+const struct gort_metric_desc *gort_metrics_all(size_t *n);
+
 /* gort_profile_write writes a profile in pprof's format (profile.proto: go
  * tool pprof reads it) to fd: "goroutine" (every goroutine's stack, counted
- * by stack). 0, or -1 with errno (EINVAL: unknown kind; EIO: a write
- * failed). GORT_CPUPROFILE=FILE writes a CPU profile of the run to FILE at
- * exit (README). */
+ * by stack), "block" (time goroutines waited on channels, select,
+ * WaitGroups and gort_mutex, by the waiter's stack) or "mutex" (the
+ * gort_mutex waits alone). 0, or -1 with errno (EINVAL: unknown kind; EIO:
+ * a write failed). GORT_CPUPROFILE=FILE writes a CPU profile of the run to
+ * FILE at exit (README). */
 int gort_profile_write(const char *kind, int fd);
+/* gort_profile_set_rate turns on and samples the block and mutex profiles
+ * (off by default), as Go's SetBlockProfileRate and SetMutexProfileFraction:
+ * "block": one wait per rate nanoseconds waited is recorded (1: every wait);
+ * "mutex": one gort_mutex wait in rate (1: every one). 0 turns it off.
+ * Returns the previous rate, or -1 (EINVAL) for another kind. */
+int64_t gort_profile_set_rate(const char *kind, int64_t rate);
 
 /* ---- sync: goroutine-aware (they park the goroutine, not the thread) ---- */
 typedef struct gort_waitgroup {

@@ -59,6 +59,27 @@ static int64_t cpuprof_start;
 
 /* ---- sampling ---- */
 
+/* leafcaller finds the caller of a function that keeps no frame pointer
+ * (gcc omits it in leaf functions that use no stack, even with
+ * -fno-omit-frame-pointer: the hot loops a profile is for), or of one
+ * interrupted before it pushed %rbp: then the return address is at %rsp
+ * and %rbp is still the caller's, whose own caller the walk finds next.
+ * Taken only when it is certain: a return address into the executable's
+ * code, just after a direct call to a function starting at or before pc,
+ * and not the one the frame-pointer walk would find anyway. */
+static uintptr_t leafcaller(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t hi)
+{
+	uintptr_t tlo = (uintptr_t)__executable_start, thi = (uintptr_t)etext;
+	uintptr_t r = *(uintptr_t *)sp;
+	if (!tlo || !thi || r < tlo + 5 || r >= thi || *(const uint8_t *)(r - 5) != 0xe8) return 0;
+	int32_t rel;
+	__builtin_memcpy(&rel, (const void *)(r - 4), 4);
+	uintptr_t target = r + (intptr_t)rel;
+	if (target > pc || pc - target >= (1u << 20)) return 0;
+	if (bp >= sp && bp + 16 <= hi && ((uintptr_t *)bp)[1] == r) return 0;
+	return r;
+}
+
 /* sigprof: a signal handler: atomics and the stack walk only. */
 static void sigprof(int sig, siginfo_t *si, void *ctx)
 {
@@ -86,7 +107,9 @@ static void sigprof(int sig, siginfo_t *si, void *ctx)
 	s->pc[n++] = pc;
 	/* Only within the stack the pc runs on (a switch half done sets g
 	 * before the stack: then the leaf alone). */
-	if (lo && sp >= lo && sp < hi) {
+	if (lo && sp >= lo && sp + 8 <= hi) {
+		uintptr_t r = leafcaller(pc, sp, bp, hi);
+		if (r) s->pc[n++] = r;
 		while (n < MAXFRAMES && bp >= sp && bp >= lo && bp + 16 <= hi && !(bp & 7)) {
 			uintptr_t next = ((uintptr_t *)bp)[0], ret = ((uintptr_t *)bp)[1];
 			if (!ret) break;
@@ -180,7 +203,7 @@ static int64_t str_id(struct strtab *t, const char *s)
 struct pstack {
 	const uint64_t *pc;
 	uint32_t n;
-	int64_t count;
+	int64_t count, v2; /* the second value: CPU or wait nanoseconds */
 };
 /* One pc: a location; its function's id. */
 struct ploc {
@@ -216,7 +239,7 @@ static uint64_t stackhash(const uint64_t *pc, uint32_t n)
 }
 
 /* stack_add counts one more of pc[0..n); false when out of memory. */
-static bool stack_add(struct pwriter *w, const uint64_t *pc, uint32_t n, int64_t count)
+static bool stack_add(struct pwriter *w, const uint64_t *pc, uint32_t n, int64_t count, int64_t v2)
 {
 	if ((w->nstacks + 1) * 2 > w->shcap) {
 		size_t nc = w->shcap ? w->shcap * 2 : 1024;
@@ -236,6 +259,7 @@ static bool stack_add(struct pwriter *w, const uint64_t *pc, uint32_t n, int64_t
 		struct pstack *s = &w->stacks[w->sh[k] - 1];
 		if (s->n == n && !memcmp(s->pc, pc, n * sizeof *pc)) {
 			s->count += count;
+			s->v2 += v2;
 			return true;
 		}
 	}
@@ -246,7 +270,7 @@ static bool stack_add(struct pwriter *w, const uint64_t *pc, uint32_t n, int64_t
 		w->stacks = ns;
 		w->stackcap = nc;
 	}
-	w->stacks[w->nstacks] = (struct pstack){pc, n, count};
+	w->stacks[w->nstacks] = (struct pstack){pc, n, count, v2};
 	w->sh[k] = ++w->nstacks;
 	return true;
 }
@@ -340,8 +364,8 @@ static void valuetype(struct pbout *o, uint32_t field, int64_t type, int64_t uni
 	pbout_msg(o, field, &v);
 }
 
-/* pprof_emit writes the counted stacks as a profile: values [count] or
- * [count, count * period] when period > 0. */
+/* pprof_emit writes the counted stacks as a profile: values [count], or
+ * [count, v2] when ptype is not empty (a period > 0 makes it a CPU profile). */
 static bool pprof_emit(struct pwriter *w, int fd, const char *type, const char *unit, const char *ptype,
 		       const char *punit, int64_t period, int64_t duration)
 {
@@ -352,7 +376,7 @@ static bool pprof_emit(struct pwriter *w, int fd, const char *type, const char *
 	int64_t t1 = str_id(&w->st, type), u1 = str_id(&w->st, unit);
 	int64_t pt = str_id(&w->st, ptype), pu = str_id(&w->st, punit);
 	valuetype(o, 1, t1, u1);
-	if (period) valuetype(o, 1, pt, pu);
+	if (*ptype) valuetype(o, 1, pt, pu);
 	uint8_t b[1024];
 	for (size_t i = 0; i < w->nstacks; i++) {
 		struct pstack *s = &w->stacks[i];
@@ -363,7 +387,7 @@ static bool pprof_emit(struct pwriter *w, int fd, const char *type, const char *
 			pb_varint(&m, 1, loc_id(w, pc));
 		}
 		pb_sint(&m, 2, s->count);
-		if (period) pb_sint(&m, 2, s->count * period);
+		if (*ptype) pb_sint(&m, 2, s->v2);
 		pbout_msg(o, 2, &m);
 	}
 	/* One mapping, the executable; the profile carries its symbols. */
@@ -442,7 +466,7 @@ static void cpuprof_atexit(void)
 	bool ok = true;
 	for (uint64_t i = 0; i < n && ok; i++) {
 		uint32_t k = atomic_load_explicit(&samples[i].n, memory_order_acquire);
-		if (k) ok = stack_add(&w, samples[i].pc, k, 1);
+		if (k) ok = stack_add(&w, samples[i].pc, k, 1, PERIOD_NS);
 	}
 	if (!ok || !pprof_emit(&w, cpuproffd, "samples", "count", "cpu", "nanoseconds", PERIOD_NS,
 			       nanotime() - cpuprof_start))
@@ -534,11 +558,115 @@ static bool goroutine_profile(int fd)
 		lens[n++] = k;
 	}
 	unlock(&allglock);
-	for (size_t i = 0; i < n && ok; i++) ok = stack_add(&w, pcs + i * MAXFRAMES, lens[i], 1);
+	for (size_t i = 0; i < n && ok; i++) ok = stack_add(&w, pcs + i * MAXFRAMES, lens[i], 1, 0);
 	if (ok) ok = pprof_emit(&w, fd, "goroutine", "count", "", "", 0, 0);
 	pwriter_free(&w);
 	free(pcs);
 	free(lens);
+	return ok;
+}
+
+/* ---- block and mutex profiles ----
+ * Waits recorded by the M that runs the waiter next (obs_running_slow,
+ * metrics.c): the waiter's stack is where it parked, its saved context.
+ * A table of stacks under a spinlock, in memory that is never freed (a
+ * bounded number of distinct stacks: past it, waits are dropped). */
+enum { BPMAX = 4096, BPFRAMES = 32 };
+struct bpentry {
+	uint32_t n;
+	uint64_t pc[BPFRAMES];
+	int64_t count, ns;
+};
+struct bptable {
+	struct spinlock lk;
+	struct bpentry *e; /* BPMAX entries, open addressing */
+	size_t used;
+};
+static struct bptable blocktab, mutextab;
+static int64_t blockrate, mutexrate;
+
+static void bp_add(struct bptable *t, const uint64_t *pc, uint32_t n, int64_t ns)
+{
+	spin_lock(&t->lk);
+	if (!t->e) {
+		void *p = sys_mmap(NULL, BPMAX * sizeof *t->e, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(p)) goto out;
+		t->e = p;
+	}
+	uint64_t h = stackhash(pc, n);
+	for (size_t i = 0; i < BPMAX; i++) {
+		struct bpentry *e = &t->e[(h + i) % BPMAX];
+		if (e->n == n && !memcmp(e->pc, pc, n * sizeof *pc)) {
+			e->count++;
+			e->ns += ns;
+			goto out;
+		}
+		if (!e->n) {
+			if (t->used * 10 >= BPMAX * 9) goto out;
+			t->used++;
+			e->n = n;
+			memcpy(e->pc, pc, n * sizeof *pc);
+			e->count = 1;
+			e->ns = ns;
+			goto out;
+		}
+	}
+out:
+	spin_unlock(&t->lk);
+}
+
+void blockprof_record(struct g *gp, int64_t ns)
+{
+	/* Sampling: Go's rule, one wait per rate ns waited. */
+	int64_t br = blockrate, mr = mutexrate;
+	bool inblock = br > 0 && (br <= 1 || ns >= br || (int64_t)(fastrand() % (uint64_t)br) < ns);
+	bool inmutex = mr > 0 && atomic_load_explicit(&gp->waitreason, memory_order_relaxed) == waitMutex &&
+		       (mr <= 1 || fastrand() % (uint64_t)mr == 0);
+	if (!inblock && !inmutex) return;
+	uint64_t pc[BPFRAMES];
+	uint32_t n = 0;
+	uintptr_t bp = gp->sched.bp, lo = gp->stack_lo, hi = gp->stack_hi;
+	pc[n++] = gp->sched.pc;
+	while (n < BPFRAMES && bp >= lo && bp + 16 <= hi && !(bp & 7)) {
+		uintptr_t next = ((uintptr_t *)bp)[0], ret = ((uintptr_t *)bp)[1];
+		if (!ret) break;
+		pc[n++] = ret;
+		if (next <= bp) break;
+		bp = next;
+	}
+	if (inblock) bp_add(&blocktab, pc, n, ns);
+	if (inmutex) bp_add(&mutextab, pc, n, ns);
+}
+
+int64_t gort_profile_set_rate(const char *kind, int64_t rate)
+{
+	int64_t *r = !kind ? NULL : !strcmp(kind, "block") ? &blockrate : !strcmp(kind, "mutex") ? &mutexrate : NULL;
+	if (!r) {
+		errno = EINVAL;
+		return -1;
+	}
+	int64_t old = *r;
+	*r = rate < 0 ? 0 : rate;
+	blockprof_on = blockrate > 0 || mutexrate > 0;
+	return old;
+}
+
+static bool bp_profile(struct bptable *t, int fd)
+{
+	struct pwriter w;
+	memset(&w, 0, sizeof w);
+	struct bpentry *copy = malloc(BPMAX * sizeof *copy);
+	if (!copy) return false;
+	size_t n = 0;
+	spin_lock(&t->lk);
+	for (size_t i = 0; t->e && i < BPMAX; i++)
+		if (t->e[i].n) copy[n++] = t->e[i];
+	spin_unlock(&t->lk);
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) ok = stack_add(&w, copy[i].pc, copy[i].n, copy[i].count, copy[i].ns);
+	if (ok) ok = pprof_emit(&w, fd, "contentions", "count", "delay", "nanoseconds", 0, 0);
+	pwriter_free(&w);
+	free(copy);
 	return ok;
 }
 
@@ -552,6 +680,10 @@ int gort_profile_write(const char *kind, int fd)
 	if (!strcmp(kind, "goroutine")) {
 		gort_entersyscall();
 		ok = goroutine_profile(fd);
+		gort_exitsyscall();
+	} else if (!strcmp(kind, "block") || !strcmp(kind, "mutex")) {
+		gort_entersyscall();
+		ok = bp_profile(kind[0] == 'b' ? &blocktab : &mutextab, fd);
 		gort_exitsyscall();
 	} else {
 		errno = EINVAL;

@@ -93,6 +93,34 @@ void trace_init(void);        /* reads GORT_TRACE, GORT_TRACE_FLIGHT */
  * when the process is about to die: a fatal error, a crash signal, SIGQUIT. */
 void trace_atfatal(void);
 
+/* ---- metrics.c: scheduling latency, block and mutex profiles ----
+ * A G is sampled when it becomes runnable (one in 16 of its P's ticks) or
+ * parks for a reason the block profile counts (when that is on): the time
+ * goes into gp->obswhen (owner-only: set by whoever makes gp runnable or
+ * parks it, read by the M that runs it next, with the run queue's
+ * ordering between them), and is consumed when gp runs next. Off, each
+ * costs a load and a branch. */
+extern bool blockprof_on;
+void obs_running_slow(struct g *gp);
+static inline void obs_runnable(struct g *gp, struct p *pp)
+{
+	if (unlikely(pp && (pp->schedtick & 15) == 0) && !gp->obswhen) gp->obswhen = nanotime() & ~(int64_t)1;
+}
+static inline void obs_park(struct g *gp, uint32_t reason)
+{
+	if (unlikely(blockprof_on)) {
+		if (reason == waitChanSend || reason == waitChanRecv || reason == waitSelect ||
+		    reason == waitWaitGroup || reason == waitMutex)
+			gp->obswhen = nanotime() | 1;
+	}
+}
+static inline void obs_running(struct g *gp)
+{
+	if (unlikely(gp->obswhen)) obs_running_slow(gp);
+}
+/* blockprof_record adds one wait of ns on gp's stack (pprof.c). */
+void blockprof_record(struct g *gp, int64_t ns);
+
 /* ---- pprof.c: profiles (the CPU profiler's per-thread timers) ---- */
 void cpuprof_init(void);          /* reads GORT_CPUPROFILE (from trace_init) */
 void cpuprof_minit(struct m *mp); /* on each new M's thread: arm its CPU timer */

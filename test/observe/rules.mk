@@ -3,7 +3,7 @@
 # perfetto_subset.proto (ptrace.h); the CPU and other profiles (t_pprof.c).
 # Programs: progs/*.c, built with gortcc (musl, static) and for glibc.
 OBS        := $(B)/test/observe
-OBS_PROGS  := traced deadlock cpuhog
+OBS_PROGS  := traced deadlock cpuhog metrics
 OBS_CFLAGS := -O2 -g -Wall -Wextra -Werror
 OBS_BINS   := $(foreach p,$(OBS_PROGS),$(OBS)/musl/$(p) $(OBS)/glibc/$(p))
 

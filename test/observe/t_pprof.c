@@ -289,3 +289,64 @@ Test(pprof, bad_paths)
 	assert_contains(r.out, "done");
 	assert_contains(r.err, "gort: could not write the CPU profile to /dev/full");
 }
+
+/* ---- runtime metrics, block and mutex profiles (progs/metrics.c) ---- */
+
+static long long metric(const char *out, const char *name)
+{
+	char key[128];
+	snprintf(key, sizeof key, "%s=", name);
+	const char *p = strstr(out, key);
+	cr_assert(p, "no %s in:\n%s", name, out);
+	return atoll(p + strlen(key));
+}
+
+Test(metrics, known_states, .timeout = 60)
+{
+	mktmp();
+	struct result r = shell("cd %s && GOMAXPROCS=2 %s/musl/metrics", tmpdir, OBS);
+	cr_assert(r.exited && r.code == 0, "%s", r.err);
+	/* 100 parked, one in a system call, main running. */
+	cr_assert(metric(r.out, "/sched/goroutines:goroutines") == 102, "%s", r.out);
+	cr_assert(metric(r.out, "/sched/goroutines/waiting:goroutines") == 100, "%s", r.out);
+	cr_assert(metric(r.out, "/sched/goroutines/not-in-go:goroutines") == 1, "%s", r.out);
+	cr_assert(metric(r.out, "/sched/goroutines/running:goroutines") >= 1, "%s", r.out);
+	cr_assert(metric(r.out, "/sched/goroutines-created:goroutines") == 105, "%s", r.out);
+	cr_assert(metric(r.out, "/sched/gomaxprocs:threads") == 2, "%s", r.out);
+	cr_assert(metric(r.out, "/sched/threads/total:threads") >= 3, "%s", r.out);
+	/* 400 channel hand-overs: about 1 in 16 sampled. */
+	const char *h = strstr(r.out, "/sched/latencies:seconds=hist");
+	cr_assert(h, "%s", r.out);
+	int n = 0;
+	long long total = 0;
+	cr_assert(sscanf(h, "/sched/latencies:seconds=hist n=%d total=%lld", &n, &total) == 2);
+	cr_assert(n > 10 && total >= 5, "latency histogram n=%d total=%lld", n, total);
+	assert_contains(h, "first=0 last=inf");
+	assert_contains(r.out, "/no/such:metric=bad kind 0");
+	assert_contains(r.out, "setrate_bad=-1");
+
+	/* Block: channel waits and mutex waits, by the waiter's stack; mutex:
+	 * the gort_mutex waits alone, about 20 ms of them (2 x 20 x 1 ms held). */
+	char path[600];
+	assert_contains(r.out, "write_block=0");
+	assert_contains(r.out, "write_mutex=0");
+	const char *kinds[] = {"block", "mutex"};
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s.pprof", tmpdir, kinds[k]);
+		struct prof pr = prof_load(path);
+		int64_t chan = 0, mutex = 0;
+		for (size_t i = 0; i < pr.nsamples; i++) {
+			cr_assert(pr.samples[i].nval == 2, "%s: a sample without its delay", kinds[k]);
+			for (int j = 0; j < pr.samples[i].nloc; j++) {
+				const char *fn, *file;
+				int64_t line;
+				prof_frame(&pr, pr.samples[i].loc[j], &fn, &file, &line);
+				if (!strcmp(fn, "gort_chan_recv") || !strcmp(fn, "gort_chan_send")) chan += pr.samples[i].val[1];
+				if (!strcmp(fn, "contender") && j > 0) mutex += pr.samples[i].val[1];
+			}
+		}
+		cr_assert(mutex >= 10 * 1000 * 1000, "%s: %ld ns of gort_mutex waits in contender()", kinds[k], (long)mutex);
+		if (k == 0) cr_assert(chan > 0, "block: no channel waits");
+		else cr_assert(chan == 0, "mutex: channel waits in the mutex profile");
+	}
+}

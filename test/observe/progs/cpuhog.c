@@ -10,21 +10,19 @@
 
 static volatile uint64_t sink;
 
-__attribute__((noinline, noclone)) static void hot(int64_t ns)
+/* Work, not time: the split of CPU time stays 80/20 however loaded the
+ * machine is (a loop until a deadline gets less CPU in its window). */
+__attribute__((noinline, noclone)) static void hot(long iters)
 {
-	int64_t until = gort_nanotime() + ns;
 	uint64_t x = sink;
-	while (gort_nanotime() < until)
-		for (int i = 0; i < 20000; i++) x = x * 6364136223846793005ull + 1442695040888963407ull;
+	for (long i = 0; i < iters; i++) x = x * 6364136223846793005ull + 1442695040888963407ull;
 	sink = x;
 }
 
-__attribute__((noinline, noclone)) static void warm(int64_t ns)
+__attribute__((noinline, noclone)) static void warm(long iters)
 {
-	int64_t until = gort_nanotime() + ns;
 	uint64_t x = sink;
-	while (gort_nanotime() < until)
-		for (int i = 0; i < 20000; i++) x = x * 2862933555777941757ull + 3037000493ull;
+	for (long i = 0; i < iters; i++) x = x * 2862933555777941757ull + 3037000493ull;
 	sink = x;
 }
 
@@ -33,11 +31,12 @@ static gort_waitgroup wg = GORT_WAITGROUP_INIT;
 static void worker(void *arg)
 {
 	(void)arg;
-	/* A cycle of 913 us, not a divisor of the 10 ms sampling period: a
-	 * cycle of 10 ms would put every sample at the same point of it. */
-	for (int i = 0; i < 660; i++) {
-		hot(730 * 1000);
-		warm(183 * 1000);
+	/* A cycle of about 1.2 ms, not a divisor of the 10 ms sampling
+	 * period: a cycle of 10 ms would put every sample at the same point of
+	 * it. */
+	for (int i = 0; i < 500; i++) {
+		hot(730000);
+		warm(182500);
 	}
 	gort_wg_done(&wg);
 }

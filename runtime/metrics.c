@@ -1,0 +1,140 @@
+/* metrics.c: runtime metrics (Go's runtime/metrics, with Go's names where
+ * Go has the quantity) and the sampling behind the scheduling-latency
+ * histogram and the block and mutex profiles.
+ *
+ * gort_metrics_read fills the caller's samples by name (Go's
+ * metrics.Read): counters from the scheduler's own state, and goroutine
+ * counts by state from one walk of allgs without a lock (a snapshot, as
+ * tracebacks read it): O(goroutines), about a millisecond per 100,000,
+ * fine once a second.
+ *
+ * /sched/latencies:seconds, as Go: the time a goroutine spent runnable
+ * before it ran. One runnable G in 16 (by its P's schedtick) gets a
+ * timestamp (obs_runnable, trace.h: a load and a branch otherwise); the M
+ * that runs it next adds now - then to an exponential histogram of
+ * atomic counters (obs_running_slow). The goroutines the netpoller and
+ * injectglist make runnable are not sampled.
+ *
+ * Rejected: timestamping every transition (two clock reads per channel
+ * round trip: 5% of bench pingpong); a lock around the histogram (the
+ * recording M contends with every other).
+ */
+#include <string.h>
+#include "trace.h"
+
+/* Buckets: [0, 1us), then [1us * 2^(k-1), 1us * 2^k) for k = 1..NBUCKET-2,
+ * then [2^(NBUCKET-2) us, +Inf). */
+#define NBUCKET 34
+_Static_assert(NBUCKET <= GORT_METRIC_HIST_MAX, "gort.h: struct gort_metric_histogram is too small");
+static _Atomic uint64_t latcounts[NBUCKET];
+static double latbounds[NBUCKET + 1];
+bool blockprof_on;
+
+static int bucket(int64_t ns)
+{
+	if (ns < 1000) return 0;
+	int k = 1;
+	for (int64_t us = ns / 1000; us > 1 && k < NBUCKET - 1; us >>= 1) k++;
+	return k;
+}
+
+void obs_running_slow(struct g *gp)
+{
+	int64_t when = gp->obswhen, d = nanotime() - (when & ~(int64_t)1);
+	gp->obswhen = 0;
+	if (d < 0) d = 0;
+	if (when & 1) blockprof_record(gp, d);
+	else atomic_fetch_add_explicit(&latcounts[bucket(d)], 1, memory_order_relaxed);
+}
+
+static const double *latency_bounds(void)
+{
+	if (latbounds[NBUCKET] == 0) {
+		latbounds[0] = 0;
+		double b = 1e-6;
+		for (int k = 1; k < NBUCKET; k++, b *= 2) latbounds[k] = b;
+		latbounds[NBUCKET] = __builtin_inf();
+	}
+	return latbounds;
+}
+
+struct gcounts {
+	uint64_t running, runnable, waiting, syscall;
+};
+
+static struct gcounts count_gs(void)
+{
+	struct gcounts c = {0, 0, 0, 0};
+	for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
+		if (gp->goid <= 0) continue;
+		switch (atomic_load_explicit(&gp->status, memory_order_relaxed)) {
+		case Grunning: c.running++; break;
+		case Grunnable:
+		case Gpreempted: c.runnable++; break;
+		case Gwaiting: c.waiting++; break;
+		case Gsyscall: c.syscall++; break;
+		}
+	}
+	return c;
+}
+
+static uint64_t created(void)
+{
+	/* Ids handed out, less those still in the Ps' caches (proc.c). */
+	int64_t n = atomic_load(&sched.goidgen);
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) n -= allp[i]->goidcacheend - allp[i]->goidcache;
+	return n < 0 ? 0 : (uint64_t)n;
+}
+
+static const struct gort_metric_desc descs[] = {
+	{"/sched/goroutines:goroutines", "goroutines that exist (gort_numgoroutine)", GORT_METRIC_UINT64},
+	{"/sched/goroutines-created:goroutines", "goroutines created since the start", GORT_METRIC_UINT64},
+	{"/sched/goroutines/running:goroutines", "goroutines running now", GORT_METRIC_UINT64},
+	{"/sched/goroutines/runnable:goroutines", "goroutines ready to run, waiting for a P", GORT_METRIC_UINT64},
+	{"/sched/goroutines/waiting:goroutines", "goroutines parked: channels, I/O, sleeps, locks", GORT_METRIC_UINT64},
+	{"/sched/goroutines/not-in-go:goroutines", "goroutines in a blocking call (gort_entersyscall)", GORT_METRIC_UINT64},
+	{"/sched/gomaxprocs:threads", "GOMAXPROCS: goroutines that may run at once", GORT_METRIC_UINT64},
+	{"/sched/threads/total:threads", "threads (Ms) the runtime made, sysmon's included", GORT_METRIC_UINT64},
+	{"/sched/latencies:seconds", "time goroutines spent runnable before running (sampled 1 in 16)",
+	 GORT_METRIC_HISTOGRAM},
+};
+#define NDESC (sizeof descs / sizeof descs[0])
+
+const struct gort_metric_desc *gort_metrics_all(size_t *n)
+{
+	*n = NDESC;
+	return descs;
+}
+
+void gort_metrics_read(struct gort_metric *m, size_t n)
+{
+	struct gcounts c;
+	bool counted = false;
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = m[i].name ? m[i].name : "";
+		m[i].kind = GORT_METRIC_BAD;
+		for (size_t k = 0; k < NDESC; k++)
+			if (!strcmp(nm, descs[k].name)) m[i].kind = descs[k].kind;
+		if (m[i].kind == GORT_METRIC_BAD) continue;
+		if (!counted && !strncmp(nm, "/sched/goroutines/", 18)) {
+			c = count_gs();
+			counted = true;
+		}
+		uint64_t *v = &m[i].value.u64;
+		if (!strcmp(nm, "/sched/goroutines:goroutines")) *v = (uint64_t)gort_numgoroutine();
+		else if (!strcmp(nm, "/sched/goroutines-created:goroutines")) *v = created();
+		else if (!strcmp(nm, "/sched/goroutines/running:goroutines")) *v = c.running;
+		else if (!strcmp(nm, "/sched/goroutines/runnable:goroutines")) *v = c.runnable;
+		else if (!strcmp(nm, "/sched/goroutines/waiting:goroutines")) *v = c.waiting;
+		else if (!strcmp(nm, "/sched/goroutines/not-in-go:goroutines")) *v = c.syscall;
+		else if (!strcmp(nm, "/sched/gomaxprocs:threads")) *v = (uint64_t)atomic_load(&allplen);
+		else if (!strcmp(nm, "/sched/threads/total:threads")) *v = (uint64_t)(sched.mnext + 1 - sched.mgone);
+		else if (!strcmp(nm, "/sched/latencies:seconds")) {
+			struct gort_metric_histogram *h = &m[i].value.hist;
+			h->n = NBUCKET;
+			h->buckets = latency_bounds();
+			for (int k = 0; k < NBUCKET; k++)
+				h->counts[k] = atomic_load_explicit(&latcounts[k], memory_order_relaxed);
+		}
+	}
+}
