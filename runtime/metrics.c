@@ -9,11 +9,11 @@
  * fine once a second.
  *
  * /sched/latencies:seconds, as Go: the time a goroutine spent runnable
- * before it ran. One runnable G in 16 (by its P's schedtick) gets a
- * timestamp (obs_runnable, trace.h: a load and a branch otherwise); the M
- * that runs it next adds now - then to an exponential histogram of
- * atomic counters (obs_running_slow). The goroutines the netpoller and
- * injectglist make runnable are not sampled.
+ * before it ran. One G at a time is timed, at most one a millisecond
+ * (trace.h: sysmon asks, the next G made runnable is stamped, the M that
+ * runs it records the wait into an exponential histogram of atomic
+ * counters). The goroutines the netpoller and injectglist make runnable
+ * are not sampled.
  *
  * Rejected: timestamping every transition (two clock reads per channel
  * round trip: 5% of bench pingpong); a lock around the histogram (the
@@ -28,7 +28,6 @@
 _Static_assert(NBUCKET <= GORT_METRIC_HIST_MAX, "gort.h: struct gort_metric_histogram is too small");
 static _Atomic uint64_t latcounts[NBUCKET];
 static double latbounds[NBUCKET + 1];
-bool blockprof_on;
 
 static int bucket(int64_t ns)
 {
@@ -38,13 +37,53 @@ static int bucket(int64_t ns)
 	return k;
 }
 
-void obs_running_slow(struct g *gp)
+_Atomic uint32_t obs_on;
+static struct g *_Atomic latg;  /* the G whose latency is being timed (OBS_LATPEND) */
+static _Atomic int64_t latwhen; /* when it became runnable; stored before latg is published */
+static int64_t latlast;         /* sysmon's: when it last asked for a sample */
+
+void obs_sysmon(int64_t now)
 {
-	int64_t when = gp->obswhen, d = nanotime() - (when & ~(int64_t)1);
-	gp->obswhen = 0;
-	if (d < 0) d = 0;
-	if (when & 1) blockprof_record(gp, d);
-	else atomic_fetch_add_explicit(&latcounts[bucket(d)], 1, memory_order_relaxed);
+	if (now - latlast < 1000 * 1000) return;
+	latlast = now;
+	if (!(atomic_load(&obs_on) & (OBS_LATWANT | OBS_LATPEND))) atomic_fetch_or(&obs_on, OBS_LATWANT);
+}
+
+void obs_ready_slow(struct g *gp)
+{
+	/* One taker: whoever clears OBS_LATWANT. */
+	if (!(atomic_fetch_and(&obs_on, ~(uint32_t)OBS_LATWANT) & OBS_LATWANT)) return;
+	atomic_store_explicit(&latwhen, nanotime(), memory_order_relaxed);
+	atomic_store_explicit(&latg, gp, memory_order_release);
+	atomic_fetch_or(&obs_on, OBS_LATPEND);
+}
+
+void obs_gostart_slow(struct g *gp, struct p *pp)
+{
+	uint32_t on = atomic_load_explicit(&obs_on, memory_order_relaxed);
+	if (on & OBS_TRACE) traceev(EvGoStart, gp->goid, (uint32_t)pp->id, (uintptr_t)gp->fn);
+	if ((on & OBS_LATPEND) && atomic_load_explicit(&latg, memory_order_acquire) == gp) {
+		int64_t d = nanotime() - atomic_load_explicit(&latwhen, memory_order_relaxed);
+		struct g *self = gp;
+		if (atomic_compare_exchange_strong(&latg, &self, NULL)) {
+			atomic_fetch_add_explicit(&latcounts[bucket(d < 0 ? 0 : d)], 1, memory_order_relaxed);
+			atomic_fetch_and(&obs_on, ~(uint32_t)OBS_LATPEND);
+		}
+	}
+	if ((on & OBS_BLOCK) && gp->obswhen) {
+		int64_t d = nanotime() - gp->obswhen;
+		gp->obswhen = 0;
+		blockprof_record(gp, d < 0 ? 0 : d);
+	}
+}
+
+void obs_park_slow(struct g *gp, uint32_t reason)
+{
+	uint32_t on = atomic_load_explicit(&obs_on, memory_order_relaxed);
+	if (on & OBS_TRACE) traceev(EvGoBlock, gp->goid, reason, 0);
+	if ((on & OBS_BLOCK) && (reason == waitChanSend || reason == waitChanRecv || reason == waitSelect ||
+				 reason == waitWaitGroup || reason == waitMutex))
+		gp->obswhen = nanotime();
 }
 
 static const double *latency_bounds(void)
@@ -95,7 +134,7 @@ static const struct gort_metric_desc descs[] = {
 	{"/sched/goroutines/not-in-go:goroutines", "goroutines in a blocking call (gort_entersyscall)", GORT_METRIC_UINT64},
 	{"/sched/gomaxprocs:threads", "GOMAXPROCS: goroutines that may run at once", GORT_METRIC_UINT64},
 	{"/sched/threads/total:threads", "threads (Ms) the runtime made, sysmon's included", GORT_METRIC_UINT64},
-	{"/sched/latencies:seconds", "time goroutines spent runnable before running (sampled 1 in 16)",
+	{"/sched/latencies:seconds", "time goroutines spent runnable before running (sampled)",
 	 GORT_METRIC_HISTOGRAM},
 };
 #define NDESC (sizeof descs / sizeof descs[0])

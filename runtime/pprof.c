@@ -567,7 +567,7 @@ static bool goroutine_profile(int fd)
 }
 
 /* ---- block and mutex profiles ----
- * Waits recorded by the M that runs the waiter next (obs_running_slow,
+ * Waits recorded by the M that runs the waiter next (obs_gostart_slow,
  * metrics.c): the waiter's stack is where it parked, its saved context.
  * A table of stacks under a spinlock, in memory that is never freed (a
  * bounded number of distinct stacks: past it, waits are dropped). */
@@ -647,7 +647,8 @@ int64_t gort_profile_set_rate(const char *kind, int64_t rate)
 	}
 	int64_t old = *r;
 	*r = rate < 0 ? 0 : rate;
-	blockprof_on = blockrate > 0 || mutexrate > 0;
+	if (blockrate > 0 || mutexrate > 0) atomic_fetch_or(&obs_on, OBS_BLOCK);
+	else atomic_fetch_and(&obs_on, ~(uint32_t)OBS_BLOCK);
 	return old;
 }
 

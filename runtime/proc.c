@@ -372,7 +372,7 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	racerelease(gp); /* the new goroutine sees what its creator did */
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 	TRACE(EvGoCreate, gp->goid, 0, fn);
-	obs_runnable(gp, pp);
+	obs_ready(gp);
 
 	if (pp) {
 		runqput(pp, gp, true);

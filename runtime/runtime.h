@@ -184,7 +184,7 @@ struct g {
 	void *param;            /* passed by the waker (chan.c) */
 	int lockedcount;        /* nonzero only while lockedm is set */
 	int32_t syscallnest;    /* gort_entersyscall nesting */
-	int64_t obswhen;        /* sampled: nanotime it became runnable, or | 1 parked (metrics.c) */
+	int64_t obswhen;        /* block profile on: nanotime it parked, 0 none (metrics.c) */
 	bool preempt_global;    /* requeue on the global queue when yielding */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
 	union {                 /* a build has one sanitizer at most (checkers.c) */

@@ -227,8 +227,7 @@ void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting)
 	mp->curg = next;
 	next->m = mp;
 	atomic_store_explicit(&next->status, Grunning, memory_order_release);
-	TRACE(EvGoStart, next->goid, mp->p->id, next->fn);
-	obs_running(next); /* latency and block samples (metrics.c) */
+	obs_gostart(next, mp->p); /* trace, latency and block samples (trace.h) */
 	next->preempt = false;
 	if (!inherit) mp->p->schedtick++;
 	gogo_switch(mp, gp, next);
@@ -785,8 +784,7 @@ static void execute(struct g *gp, bool inherit)
 	mp->curg = gp;
 	gp->m = mp;
 	atomic_store_explicit(&gp->status, Grunning, memory_order_release);
-	TRACE(EvGoStart, gp->goid, pp->id, gp->fn);
-	obs_running(gp); /* latency and block samples (metrics.c) */
+	obs_gostart(gp, pp); /* trace, latency and block samples (trace.h) */
 	gp->preempt = false;
 	if (!inherit) pp->schedtick++;
 	gogo_switch(mp, mp->g0, gp);
@@ -1016,8 +1014,7 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	struct g *gp = getg();
 	struct parkarg pa = {unlockf, lock};
 	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
-	TRACE(EvGoBlock, gp->goid, reason, 0);
-	obs_park(gp, reason);
+	obs_park(gp, reason); /* trace, block profile (trace.h) */
 	mcall_direct(park_m, &pa, false);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 }
@@ -1037,7 +1034,7 @@ void goready(struct g *gp, bool next)
 	TRACE(EvGoUnblock, gp->goid, 0, 0);
 	struct g *self = scheduler_started ? getg() : NULL;
 	struct m *mp = self ? self->m : NULL;
-	obs_runnable(gp, mp ? mp->p : NULL);
+	obs_ready(gp);
 	if (mp && mp->p && !mp->insyscall) {
 		runqput(mp->p, gp, next);
 	} else {
@@ -1053,7 +1050,7 @@ static int gosched_m(struct g *gp, void *arg)
 	(void)arg;
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 	struct m *mp = getm();
-	obs_runnable(gp, mp->p);
+	obs_ready(gp);
 	if (gp->preempt_global || !mp->p) {
 		gp->preempt_global = false;
 		lock(&sched.lock);

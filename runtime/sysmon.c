@@ -88,6 +88,7 @@ static void sysmon(void)
 		if (next && next < now && atomic_load(&sched.npidle) > 0 &&
 		    atomic_load(&sched.nmspinning) == 0)
 			wakep();
+		obs_sysmon(now); /* the latency sampler's clock (metrics.c) */
 		if (retake(now)) idle = 0;
 		else idle++;
 		if (now - lastscavenge >= 1000 * 1000 * 1000) {

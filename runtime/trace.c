@@ -698,6 +698,7 @@ static void trace_flush_whole(void)
 	if (trace_flight || tracefd < 0 || atomic_exchange(&written, true)) return;
 	if (!lockwriter(false)) return;
 	trace_on = false; /* no more events: the Ms' arrays stay put (tracebuf.c grows them) */
+	atomic_fetch_and(&obs_on, ~(uint32_t)OBS_TRACE);
 	if (!trace_write(tracefd)) warn_write(tracepath);
 	sys_close(tracefd);
 	tracefd = -1;
@@ -783,6 +784,7 @@ void trace_init(void)
 		tracebuf_setflight((size_t)sz / (size_t)(nm < 4 ? 4 : nm));
 		trace_flight = true;
 		trace_on = true;
+		atomic_fetch_or(&obs_on, OBS_TRACE);
 		return;
 	}
 	if (!path) return;
@@ -794,4 +796,5 @@ void trace_init(void)
 	}
 	tracebuf_setflight(0);
 	trace_on = true;
+	atomic_fetch_or(&obs_on, OBS_TRACE);
 }

@@ -57,15 +57,26 @@ struct tev {
 };
 _Static_assert(sizeof(struct tev) == 32, "struct tev must stay 32 bytes");
 
-/* Written once at start-up (trace_init, before any M but m0 exists), read
- * by everyone: plain bools. trace_stop clears trace_on at exit. */
+/* obs_on: what the scheduler's hooks must do, one word that every hook
+ * tests first, so that with everything off a hook is one load and one
+ * predicted branch. Bits set and cleared atomically by trace_init,
+ * gort_profile_set_rate and the latency sampler (metrics.c); read relaxed. */
+enum {
+	OBS_TRACE = 1,    /* events to the trace buffers */
+	OBS_BLOCK = 2,    /* block or mutex profile on: time parks */
+	OBS_LATWANT = 4,  /* sysmon asks for a latency sample: the next G made runnable */
+	OBS_LATPEND = 8,  /* a latency sample is in flight (latg) */
+};
+extern _Atomic uint32_t obs_on;
+/* trace_on, trace_flight: the trace's state, for trace.c's writer and API. */
 extern bool trace_on;
 extern bool trace_flight;
 
-void traceev(uint32_t type, int64_t g, uint32_t x, uint64_t a);
-#define TRACE(ev, g, x, a)                                              \
-	do {                                                            \
-		if (unlikely(trace_on)) traceev((ev), (g), (x), (uint64_t)(a)); \
+void traceev(uint32_t type, int64_t g, uint32_t x, uint64_t a) __attribute__((cold));
+#define TRACE(ev, g, x, a)                                                                   \
+	do {                                                                                 \
+		if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed) & OBS_TRACE)) \
+			traceev((ev), (g), (x), (uint64_t)(a));                              \
 	} while (0)
 
 /* ---- tracebuf.c ---- */
@@ -94,29 +105,34 @@ void trace_init(void);        /* reads GORT_TRACE, GORT_TRACE_FLIGHT */
 void trace_atfatal(void);
 
 /* ---- metrics.c: scheduling latency, block and mutex profiles ----
- * A G is sampled when it becomes runnable (one in 16 of its P's ticks) or
- * parks for a reason the block profile counts (when that is on): the time
- * goes into gp->obswhen (owner-only: set by whoever makes gp runnable or
- * parks it, read by the M that runs it next, with the run queue's
- * ordering between them), and is consumed when gp runs next. Off, each
- * costs a load and a branch. */
-extern bool blockprof_on;
-void obs_running_slow(struct g *gp);
-static inline void obs_runnable(struct g *gp, struct p *pp)
+ * The hooks that replace a TRACE where the latency sampler or the block
+ * profile also look (one test of obs_on for all of them):
+ *   obs_gostart   gp starts running on pp (execute, mcall_direct);
+ *   obs_park      gp parks for reason (gopark);
+ *   obs_ready     gp became runnable (newproc, goready, gosched_m).
+ * Latency: sysmon sets OBS_LATWANT at most once a millisecond
+ * (obs_sysmon); the next G made runnable is stamped (latg, latwhen); the
+ * M that runs it next records the wait. Block: when on, a G parking for a
+ * channel, select, WaitGroup or gort_mutex stamps gp->obswhen (its M
+ * writes it before the park, the M that runs it next reads it: the run
+ * queue orders them). Rejected: a stamp in every G checked at every run
+ * (the G's third cache line, a miss per cold G: bench spawn +50%); a
+ * sampling test of the P's schedtick in every ready (bench yield +7%). */
+void obs_gostart_slow(struct g *gp, struct p *pp);
+void obs_park_slow(struct g *gp, uint32_t reason);
+void obs_ready_slow(struct g *gp);
+void obs_sysmon(int64_t now);
+static inline void obs_gostart(struct g *gp, struct p *pp)
 {
-	if (unlikely(pp && (pp->schedtick & 15) == 0) && !gp->obswhen) gp->obswhen = nanotime() & ~(int64_t)1;
+	if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed))) obs_gostart_slow(gp, pp);
 }
 static inline void obs_park(struct g *gp, uint32_t reason)
 {
-	if (unlikely(blockprof_on)) {
-		if (reason == waitChanSend || reason == waitChanRecv || reason == waitSelect ||
-		    reason == waitWaitGroup || reason == waitMutex)
-			gp->obswhen = nanotime() | 1;
-	}
+	if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed))) obs_park_slow(gp, reason);
 }
-static inline void obs_running(struct g *gp)
+static inline void obs_ready(struct g *gp)
 {
-	if (unlikely(gp->obswhen)) obs_running_slow(gp);
+	if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed) & OBS_LATWANT)) obs_ready_slow(gp);
 }
 /* blockprof_record adds one wait of ns on gp's stack (pprof.c). */
 void blockprof_record(struct g *gp, int64_t ns);
