@@ -49,10 +49,12 @@ void obs_sysmon(int64_t now)
 	if (!(atomic_load(&obs_on) & (OBS_LATWANT | OBS_LATPEND))) atomic_fetch_or(&obs_on, OBS_LATWANT);
 }
 
-void obs_ready_slow(struct g *gp)
+void obs_ready_slow(struct g *gp, uint32_t ev)
 {
+	uint32_t on = atomic_load_explicit(&obs_on, memory_order_relaxed);
+	if ((on & OBS_TRACE) && ev != EvNone) traceev(ev, gp->goid, 0, ev == EvGoCreate ? (uintptr_t)gp->fn : 0);
 	/* One taker: whoever clears OBS_LATWANT. */
-	if (!(atomic_fetch_and(&obs_on, ~(uint32_t)OBS_LATWANT) & OBS_LATWANT)) return;
+	if (!(on & OBS_LATWANT) || !(atomic_fetch_and(&obs_on, ~(uint32_t)OBS_LATWANT) & OBS_LATWANT)) return;
 	atomic_store_explicit(&latwhen, nanotime(), memory_order_relaxed);
 	atomic_store_explicit(&latg, gp, memory_order_release);
 	atomic_fetch_or(&obs_on, OBS_LATPEND);

@@ -371,8 +371,7 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	nglive_add(pp, 1);
 	racerelease(gp); /* the new goroutine sees what its creator did */
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
-	TRACE(EvGoCreate, gp->goid, 0, fn);
-	obs_ready(gp);
+	obs_ready(gp, EvGoCreate); /* trace, latency sample (trace.h) */
 
 	if (pp) {
 		runqput(pp, gp, true);

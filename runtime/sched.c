@@ -1031,10 +1031,9 @@ void goready(struct g *gp, bool next)
 		printf_raw("goready: goroutine %ld has status %u\n", (long)gp->goid, s);
 		throw("goready: bad g status");
 	}
-	TRACE(EvGoUnblock, gp->goid, 0, 0);
+	obs_ready(gp, EvGoUnblock); /* trace, latency sample (trace.h) */
 	struct g *self = scheduler_started ? getg() : NULL;
 	struct m *mp = self ? self->m : NULL;
-	obs_ready(gp);
 	if (mp && mp->p && !mp->insyscall) {
 		runqput(mp->p, gp, next);
 	} else {
@@ -1050,7 +1049,7 @@ static int gosched_m(struct g *gp, void *arg)
 	(void)arg;
 	atomic_store_explicit(&gp->status, Grunnable, memory_order_release);
 	struct m *mp = getm();
-	obs_ready(gp);
+	obs_ready(gp, EvNone);
 	if (gp->preempt_global || !mp->p) {
 		gp->preempt_global = false;
 		lock(&sched.lock);

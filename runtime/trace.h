@@ -109,7 +109,8 @@ void trace_atfatal(void);
  * profile also look (one test of obs_on for all of them):
  *   obs_gostart   gp starts running on pp (execute, mcall_direct);
  *   obs_park      gp parks for reason (gopark);
- *   obs_ready     gp became runnable (newproc, goready, gosched_m).
+ *   obs_ready     gp became runnable (newproc: ev EvGoCreate, goready:
+ *                 EvGoUnblock, gosched_m: EvNone, the stop traced before).
  * Latency: sysmon sets OBS_LATWANT at most once a millisecond
  * (obs_sysmon); the next G made runnable is stamped (latg, latwhen); the
  * M that runs it next records the wait. Block: when on, a G parking for a
@@ -120,7 +121,7 @@ void trace_atfatal(void);
  * sampling test of the P's schedtick in every ready (bench yield +7%). */
 void obs_gostart_slow(struct g *gp, struct p *pp);
 void obs_park_slow(struct g *gp, uint32_t reason);
-void obs_ready_slow(struct g *gp);
+void obs_ready_slow(struct g *gp, uint32_t ev);
 void obs_sysmon(int64_t now);
 static inline void obs_gostart(struct g *gp, struct p *pp)
 {
@@ -130,9 +131,9 @@ static inline void obs_park(struct g *gp, uint32_t reason)
 {
 	if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed))) obs_park_slow(gp, reason);
 }
-static inline void obs_ready(struct g *gp)
+static inline void obs_ready(struct g *gp, uint32_t ev)
 {
-	if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed) & OBS_LATWANT)) obs_ready_slow(gp);
+	if (unlikely(atomic_load_explicit(&obs_on, memory_order_relaxed))) obs_ready_slow(gp, ev);
 }
 /* blockprof_record adds one wait of ns on gp's stack (pprof.c). */
 void blockprof_record(struct g *gp, int64_t ns);
