@@ -26,8 +26,8 @@
  * then [2^(NBUCKET-2) us, +Inf). */
 #define NBUCKET 34
 _Static_assert(NBUCKET <= GORT_METRIC_HIST_MAX, "gort.h: struct gort_metric_histogram is too small");
-static _Atomic uint64_t latcounts[NBUCKET];
-static double latbounds[NBUCKET + 1];
+static COLDBSS _Atomic uint64_t latcounts[NBUCKET];
+static COLDBSS double latbounds[NBUCKET + 1];
 
 static int bucket(int64_t ns)
 {

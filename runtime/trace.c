@@ -79,7 +79,7 @@ enum { STRPOOL = 1 << 20, NSTR = 8192 };
 static struct spinlock strlk;
 static char *strpool;          /* under strlk: NUL-terminated strings */
 static uint32_t strpool_n;
-static uint32_t strtab[NSTR];  /* under strlk: hash -> offset + 1 */
+static COLDBSS uint32_t strtab[NSTR]; /* under strlk: hash -> offset + 1 */
 
 /* intern returns an id for s (its offset + 1 in the pool), 0 when full. */
 static uint64_t intern(const char *s)
