@@ -42,6 +42,19 @@ static struct g *_Atomic latg;  /* the G whose latency is being timed (OBS_LATPE
 static _Atomic int64_t latwhen; /* when it became runnable; stored before latg is published */
 static int64_t latlast;         /* sysmon's: when it last asked for a sample */
 
+/* obsclock: the samplers' clock, a raw system call, not nanotime: the
+ * start hook may run on an exiting goroutine's stack after it told
+ * ThreadSanitizer the stack is free (gort_goexit1), where the libc's
+ * clock_gettime, which TSan intercepts, would write its result and be
+ * reported as a race with the stack's next owner. At most a thousand
+ * latency samples a second: the system call's cost does not matter. */
+static int64_t obsclock(void)
+{
+	struct { long s, ns; } ts;
+	rawsyscall(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts, 0);
+	return (int64_t)ts.s * 1000000000 + ts.ns;
+}
+
 void obs_sysmon(int64_t now)
 {
 	if (now - latlast < 1000 * 1000) return;
@@ -65,7 +78,7 @@ void obs_gostart_slow(struct g *gp, struct p *pp)
 	uint32_t on = atomic_load_explicit(&obs_on, memory_order_relaxed);
 	if (on & OBS_TRACE) traceev(EvGoStart, gp->goid, (uint32_t)pp->id, (uintptr_t)gp->fn);
 	if ((on & OBS_LATPEND) && atomic_load_explicit(&latg, memory_order_acquire) == gp) {
-		int64_t d = nanotime() - atomic_load_explicit(&latwhen, memory_order_relaxed);
+		int64_t d = obsclock() - atomic_load_explicit(&latwhen, memory_order_relaxed);
 		struct g *self = gp;
 		if (atomic_compare_exchange_strong(&latg, &self, NULL)) {
 			atomic_fetch_add_explicit(&latcounts[bucket(d < 0 ? 0 : d)], 1, memory_order_relaxed);
@@ -73,7 +86,7 @@ void obs_gostart_slow(struct g *gp, struct p *pp)
 		}
 	}
 	if ((on & OBS_BLOCK) && gp->obswhen) {
-		int64_t d = nanotime() - gp->obswhen;
+		int64_t d = obsclock() - gp->obswhen;
 		gp->obswhen = 0;
 		blockprof_record(gp, d < 0 ? 0 : d);
 	}

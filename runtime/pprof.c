@@ -56,6 +56,7 @@ static uint64_t samplecap;
 static _Atomic uint64_t nsample;
 static _Atomic int handler_installed;
 static int64_t cpuprof_start;
+static long cpuprofpid;
 
 /* ---- sampling ---- */
 
@@ -454,7 +455,7 @@ static void pwriter_free(struct pwriter *w)
 
 static void cpuprof_atexit(void)
 {
-	if (!cpuprof_on) return;
+	if (!cpuprof_on || sys_getpid() != cpuprofpid) return; /* a fork's child writes nothing */
 	cpuprof_on = false;
 	struct pwriter w;
 	memset(&w, 0, sizeof w);
@@ -476,11 +477,10 @@ static void cpuprof_atexit(void)
 	pwriter_free(&w);
 }
 
-static void pprof_rtinit(void)
+void cpuprof_libc_ready(void)
 {
 	if (cpuprof_on) atexit(cpuprof_atexit);
 }
-GORT_RTINIT(pprof, pprof_rtinit);
 
 /* cpuprof_init reads GORT_CPUPROFILE (from trace_init: not in secure mode). */
 void cpuprof_init(void)
@@ -504,6 +504,7 @@ void cpuprof_init(void)
 	cpuproffd = fd;
 	cpuprofpath = path;
 	cpuprof_start = nanotime();
+	cpuprofpid = sys_getpid();
 	cpuprof_on = true;
 }
 

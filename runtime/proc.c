@@ -498,6 +498,7 @@ void runtime_main(void *arg)
 	gp->lockedm = mp;
 	mp->lockedg = gp;
 	doinit(__start_gort_rtinittask, __stop_gort_rtinittask - __start_gort_rtinittask);
+	trace_libc_ready(); /* GORT_TRACE, GORT_CPUPROFILE: written at exit (trace.c) */
 	size_t n = __stop_gort_inittask - __start_gort_inittask;
 	doinit(__start_gort_inittask, n);
 	boottrace("init tasks");

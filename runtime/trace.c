@@ -61,6 +61,7 @@ static const char *tracepath;  /* GORT_TRACE */
 static int tracefd = -1;       /* whole run: opened at start, so a bad path warns at once */
 static _Atomic int writing;
 static _Atomic bool written;   /* whole run: written once */
+static long tracepid;          /* the process that opened it: a fork's child writes nothing */
 
 /* ---- events ---- */
 
@@ -695,7 +696,7 @@ static void warn_write(const char *what)
 /* trace_flush_whole writes the whole-run trace once (exit, fatal). */
 static void trace_flush_whole(void)
 {
-	if (trace_flight || tracefd < 0 || atomic_exchange(&written, true)) return;
+	if (trace_flight || tracefd < 0 || sys_getpid() != tracepid || atomic_exchange(&written, true)) return;
 	if (!lockwriter(false)) return;
 	trace_on = false; /* no more events: the Ms' arrays stay put (tracebuf.c grows them) */
 	atomic_fetch_and(&obs_on, ~(uint32_t)OBS_TRACE);
@@ -713,7 +714,7 @@ static int openout(const char *path)
 /* flight_dump writes the flight recorder to GORT_TRACE or the default path. */
 static void flight_dump(void)
 {
-	if (!trace_flight || !lockwriter(false)) return;
+	if (!trace_flight || sys_getpid() != tracepid || !lockwriter(false)) return;
 	char def[64];
 	struct sbuf n = {.n = 0};
 	const char *path = tracepath;
@@ -760,18 +761,21 @@ static void trace_atexit(void)
 	trace_flush_whole();
 }
 
-/* trace_rtinit: after the libc is up, the exit hook. */
-static void trace_rtinit(void)
+/* trace_libc_ready: the libc is up (runtime_main): the exit hooks of the
+ * trace and the CPU profile. Not a runtime init task: their list is part
+ * of what gortdump and the boot tests check. */
+void trace_libc_ready(void)
 {
 	if (trace_on && !trace_flight) atexit(trace_atexit);
+	cpuprof_libc_ready();
 }
-GORT_RTINIT(trace, trace_rtinit);
 
 void trace_init(void)
 {
 	cpuprof_init(); /* GORT_CPUPROFILE: the same secure-mode rule (pprof.c) */
 	const char *path = gogetenv("GORT_TRACE");
 	const char *fl = gogetenv("GORT_TRACE_FLIGHT");
+	tracepid = sys_getpid();
 	if (path && !*path) path = NULL;
 	tracepath = path;
 	if (fl && *fl) {

@@ -100,6 +100,7 @@ void tracebuf_setflight(size_t bytes_per_m); /* 0: grow without bound */
 
 /* ---- trace.c ---- */
 void trace_init(void);        /* reads GORT_TRACE, GORT_TRACE_FLIGHT */
+void trace_libc_ready(void);  /* runtime_main, the libc up: exit hooks (atexit) */
 /* trace_atfatal writes the trace (whole run, or the flight recorder's)
  * when the process is about to die: a fatal error, a crash signal, SIGQUIT. */
 void trace_atfatal(void);
@@ -141,5 +142,6 @@ void blockprof_record(struct g *gp, int64_t ns);
 /* ---- pprof.c: profiles (the CPU profiler's per-thread timers) ---- */
 void cpuprof_init(void);          /* reads GORT_CPUPROFILE (from trace_init) */
 void cpuprof_minit(struct m *mp); /* on each new M's thread: arm its CPU timer */
+void cpuprof_libc_ready(void);    /* registers the exit hook (from trace_libc_ready) */
 
 #endif /* GORT_TRACE_H */

@@ -275,3 +275,26 @@ Test(badinput, setuid_ignores)
 	cr_assert(stat(tmpfile_("suid.pftrace"), &st) != 0, "a set-user-ID program wrote GORT_TRACE");
 	cr_assert(stat(tmpfile_("suid.pprof"), &st) != 0, "a set-user-ID program wrote GORT_CPUPROFILE");
 }
+
+/* SIGQUIT: the goroutine dump, and the flight recorder beside it. */
+Test(flight, sigquit_writes_recorder, .timeout = 60)
+{
+	mktmp();
+	struct result r = shell("cd %s && GORT_TRACE_FLIGHT=1m %s/musl/deadlock & pid=$!; sleep 0.1; kill -QUIT $pid; wait $pid",
+				tmpdir, OBS);
+	cr_assert(r.exited && r.code == 2, "status %d: %s", r.code, r.err);
+	assert_contains(r.err, "SIGQUIT: quit");
+	assert_contains(r.err, "goroutine 1 [");
+	assert_contains(r.err, "flight recorder written to gort-flight-");
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "ls %s/gort-flight-*.pftrace", tmpdir);
+	FILE *f = popen(cmd, "r");
+	char path[512] = "";
+	cr_assert(fgets(path, sizeof path, f), "no gort-flight-PID.pftrace");
+	pclose(f);
+	path[strcspn(path, "\n")] = 0;
+	struct ptrace t = pt_load(path);
+	pt_check_wellformed(&t);
+	cr_assert(pt_gtrack(&t, "pinger") && pt_count(&t, 0, 1, "running") > 10, "the ping-pong is not in it");
+	pt_free(&t);
+}
