@@ -659,7 +659,7 @@ static bool trace_write(int fd)
 		struct sbuf n = {.n = 0};
 		sb_str(&n, "M");
 		sb_int(&n, w->snap[i].mid);
-		describe(w, UUID_M(w->snap[i].mid), UUID_PROC, n.s, w->snap[i].tid);
+		describe(w, UUID_M(w->snap[i].mid), 0, n.s, w->snap[i].tid); /* a thread track: its pid places it */
 	}
 	for (size_t i = 0; i < w->gcap; i++)
 		if (w->gt[i].goid) gdescribe(w, &w->gt[i]);
