@@ -6,8 +6,10 @@
  * whole events only).
  *
  * Two modes, chosen once at start-up (trace_init):
- *   - whole run (GORT_TRACE): one contiguous array per M, doubled with
- *     mremap when full, read at exit;
+ *   - whole run (GORT_TRACE): one contiguous array per M, doubled when
+ *     full into a new mapping (the old one is kept: a reader at exit or at
+ *     a fatal error may still be copying from it while the M appends),
+ *     read at exit;
  *   - flight recorder (GORT_TRACE_FLIGHT=SIZE): a ring of a fixed power of
  *     two of events per M; an append overwrites the oldest whole event
  *     (events are fixed-size, so the ring never holds half of one). A reader
@@ -15,15 +17,17 @@
  *     copies, reads the count again and keeps only the events no append can
  *     have touched meanwhile.
  *
- * Locking: tb->ev and tb->cap are the owner's; tb->n is written by the
- * owner (release) and read by anyone (acquire); the list of buffers is
- * prepend-only (CAS) and never shrinks.
+ * Locking: tb->cap is the owner's; tb->ev is written by the owner
+ * (release, before any count that needs the new array) and read by anyone
+ * after tb->n; tb->n is written by the owner (release) and read by anyone
+ * (acquire); the list of buffers is prepend-only (CAS) and never shrinks.
  *
  * Rejected: one global buffer with an atomic cursor (every event a
  * contended cache line, across CPUs); variable-length encoded events (Go's
  * format: half the size, but a ring of them needs a reader that finds event
- * boundaries, and overwriting needs to know where the oldest ends); memory
- * from malloc (the buffer is made on g0, maybe inside malloc's own lock in a
+ * boundaries, and overwriting needs to know where the oldest ends); mremap
+ * to grow (it may move the array under a reader: a fault in the exit
+ * path); memory from malloc (the buffer is made on g0, maybe inside malloc's own lock in a
  * hook, and read at a fatal error).
  */
 #include <sys/mman.h>
@@ -34,10 +38,10 @@ struct tracebuf {
 	int64_t mid;
 	pid_t tid;
 	bool ring;
-	struct tev *ev;        /* owner: the array, or the ring */
+	struct tev *_Atomic ev; /* the array, or the ring */
 	uint64_t cap;          /* owner: events ev holds (ring: a power of two) */
 	_Atomic uint64_t n;    /* events appended since the start */
-	_Atomic uint64_t dropped; /* events lost (mremap failed) */
+	_Atomic uint64_t dropped; /* events lost (no memory to grow) */
 };
 
 static struct tracebuf *_Atomic allbufs;
@@ -69,8 +73,9 @@ static struct tracebuf *tracebuf_new(struct m *mp)
 	tb->tid = (pid_t)sys_gettid(); /* mp is the calling M */
 	tb->ring = ringcap != 0;
 	tb->cap = ringcap ? ringcap : 16384;
-	tb->ev = mapmem(tb->cap * sizeof(struct tev));
-	if (!tb->ev) {
+	struct tev *ev = mapmem(tb->cap * sizeof(struct tev));
+	atomic_store_explicit(&tb->ev, ev, memory_order_relaxed);
+	if (!ev) {
 		sys_munmap(tb, sizeof *tb);
 		return NULL;
 	}
@@ -80,13 +85,15 @@ static struct tracebuf *tracebuf_new(struct m *mp)
 	return tb;
 }
 
-/* grow doubles a whole-run buffer; false when the kernel says no. */
+/* grow doubles a whole-run buffer; false when the kernel says no. The old
+ * array stays mapped (see the top): the total is at most twice the last. */
 static bool grow(struct tracebuf *tb)
 {
 	size_t old = tb->cap * sizeof(struct tev);
-	void *p = (void *)rawsyscall6(SYS_mremap, (long)tb->ev, (long)old, (long)(old * 2), MREMAP_MAYMOVE, 0, 0);
-	if (sys_mmap_failed(p)) return false;
-	tb->ev = p;
+	struct tev *p = mapmem(old * 2);
+	if (!p) return false;
+	__builtin_memcpy(p, atomic_load_explicit(&tb->ev, memory_order_relaxed), old);
+	atomic_store_explicit(&tb->ev, p, memory_order_release);
 	tb->cap *= 2;
 	return true;
 }
@@ -100,13 +107,13 @@ void tracebuf_append(struct m *mp, const struct tev *ev)
 	}
 	uint64_t n = atomic_load_explicit(&tb->n, memory_order_relaxed);
 	if (tb->ring) {
-		tb->ev[n & (tb->cap - 1)] = *ev;
+		atomic_load_explicit(&tb->ev, memory_order_relaxed)[n & (tb->cap - 1)] = *ev;
 	} else {
 		if (unlikely(n == tb->cap) && !grow(tb)) {
 			atomic_fetch_add(&tb->dropped, 1);
 			return;
 		}
-		tb->ev[n] = *ev;
+		atomic_load_explicit(&tb->ev, memory_order_relaxed)[n] = *ev;
 	}
 	atomic_store_explicit(&tb->n, n + 1, memory_order_release);
 }
@@ -122,7 +129,7 @@ size_t tracebuf_snapshot(struct tracesnap *out, size_t max)
 		s->mem = NULL;
 		s->memsz = 0;
 		if (!tb->ring) {
-			s->ev = tb->ev;
+			s->ev = atomic_load_explicit(&tb->ev, memory_order_acquire);
 			s->n = n;
 			k++;
 			continue;
@@ -130,7 +137,7 @@ size_t tracebuf_snapshot(struct tracesnap *out, size_t max)
 		uint64_t cap = tb->cap;
 		struct tev *snap = mapmem(cap * sizeof *snap);
 		if (!snap) continue;
-		__builtin_memcpy(snap, tb->ev, cap * sizeof *snap);
+		__builtin_memcpy(snap, atomic_load_explicit(&tb->ev, memory_order_relaxed), cap * sizeof *snap);
 		uint64_t n2 = atomic_load_explicit(&tb->n, memory_order_acquire);
 		/* Index i lives in slot i % cap until index i + cap is written;
 		 * the owner may be writing index n2 now. */
