@@ -56,6 +56,7 @@
 
 bool trace_on;
 bool trace_flight;
+int64_t trace_t0;
 
 static const char *tracepath;  /* GORT_TRACE */
 static int tracefd = -1;       /* whole run: opened at start, so a bad path warns at once */
@@ -70,8 +71,12 @@ void traceev(uint32_t type, int64_t g, uint32_t x, uint64_t a)
 	if (!scheduler_started) return; /* no TLS before the libc: no M to ask */
 	struct m *mp = getm();
 	if (!mp) return;
-	struct tev e = {nanotime(), type, x, g, a};
-	tracebuf_append(mp, &e);
+	uint64_t ts = (uint64_t)(nanotime() - trace_t0) & ((1ull << TEV_TSBITS) - 1);
+	struct tev e[2] = {
+		{ts | (uint64_t)type << TEV_TSBITS, ((uint64_t)g & ((1ull << TEV_GBITS) - 1)) | (uint64_t)x << TEV_GBITS},
+		{ts | (uint64_t)EvArg << TEV_TSBITS, a},
+	};
+	tracebuf_append(mp, e, type == EvGoCreate || type == EvLog ? 2 : 1);
 }
 
 /* ---- interned strings of the user API ---- */
@@ -127,13 +132,13 @@ static const char *interned(uint64_t id)
 void gort_trace_region_begin(const char *name)
 {
 	if (!trace_on || !ingoroutine()) return;
-	TRACE(EvRegionBegin, getg()->goid, 0, intern(name));
+	TRACE(EvRegionBegin, getg()->goid, (uint32_t)intern(name), 0);
 }
 
 void gort_trace_region_end(const char *name)
 {
 	if (!trace_on || !ingoroutine()) return;
-	TRACE(EvRegionEnd, getg()->goid, 0, intern(name));
+	TRACE(EvRegionEnd, getg()->goid, (uint32_t)intern(name), 0);
 }
 
 void gort_trace_log(const char *category, const char *message)
@@ -421,7 +426,7 @@ static void pclose_run(struct writer *w, int32_t p, int64_t ts)
 	if (p >= 0 && p < MAXPROCS) sclose(w, &w->ps[p].st, UUID_P(p), ts, K_RUN);
 }
 
-static void onevent(struct writer *w, size_t si, const struct tev *e)
+static void onevent(struct writer *w, size_t si, const struct tevd *e)
 {
 	struct mstate *ms = &w->ms[si];
 	int64_t mid = w->snap[si].mid, ts = e->ts;
@@ -554,7 +559,7 @@ static void onevent(struct writer *w, size_t si, const struct tev *e)
 	case EvRegionBegin:
 		if (!gs) break;
 		gdescribe(w, gs);
-		sopen(w, &gs->rst, UUID_R(gs->goid), ts, K_REGION, interned(e->a), 0);
+		sopen(w, &gs->rst, UUID_R(gs->goid), ts, K_REGION, interned(e->x), 0);
 		break;
 	case EvRegionEnd:
 		if (gs && gs->rst.depth) {
@@ -573,27 +578,51 @@ static void onevent(struct writer *w, size_t si, const struct tev *e)
 	}
 }
 
+/* tdecode reads the record at stream si's position into d, with its
+ * EvArg if one follows; false at the end. An EvArg whose event the ring
+ * overwrote is skipped. */
+static bool tdecode(struct writer *w, size_t si, struct tevd *d, size_t *adv)
+{
+	const struct tev *ev = w->snap[si].ev;
+	size_t p = w->pos[si], n = w->snap[si].n;
+	while (p < n && ev[p].w0 >> TEV_TSBITS == EvArg) p++;
+	w->pos[si] = p;
+	if (p >= n) return false;
+	d->ts = trace_t0 + (int64_t)(ev[p].w0 & ((1ull << TEV_TSBITS) - 1));
+	d->type = (uint32_t)(ev[p].w0 >> TEV_TSBITS);
+	d->g = (int64_t)(ev[p].w1 & ((1ull << TEV_GBITS) - 1));
+	d->x = (uint32_t)(ev[p].w1 >> TEV_GBITS);
+	d->a = 0;
+	*adv = 1;
+	if (p + 1 < n && ev[p + 1].w0 >> TEV_TSBITS == EvArg) {
+		d->a = ev[p + 1].w1;
+		*adv = 2;
+	}
+	return true;
+}
+
 /* merge calls f for every event of every stream in timestamp order. */
-static void merge(struct writer *w, void (*f)(struct writer *, size_t, const struct tev *))
+static void merge(struct writer *w, void (*f)(struct writer *, size_t, const struct tevd *))
 {
 	for (size_t i = 0; i < w->nsnap; i++) w->pos[i] = 0;
 	for (;;) {
-		size_t best = MAXSTREAMS;
-		int64_t bts = 0;
+		size_t best = MAXSTREAMS, adv = 0, badv = 0;
+		struct tevd d, bd;
 		for (size_t i = 0; i < w->nsnap; i++) {
-			if (w->pos[i] >= w->snap[i].n) continue;
-			int64_t t = w->snap[i].ev[w->pos[i]].ts;
-			if (best == MAXSTREAMS || t < bts) {
+			if (!tdecode(w, i, &d, &adv)) continue;
+			if (best == MAXSTREAMS || d.ts < bd.ts) {
 				best = i;
-				bts = t;
+				bd = d;
+				badv = adv;
 			}
 		}
 		if (best == MAXSTREAMS) return;
-		f(w, best, &w->snap[best].ev[w->pos[best]++]);
+		w->pos[best] += badv;
+		f(w, best, &bd);
 	}
 }
 
-static void learn(struct writer *w, size_t si, const struct tev *e)
+static void learn(struct writer *w, size_t si, const struct tevd *e)
 {
 	(void)si;
 	if (e->type != EvGoCreate && e->type != EvGoStart) return;
@@ -648,6 +677,11 @@ static bool trace_write(int fd)
 		w->ms[i].sysp = -1;
 	}
 	merge(w, learn);
+	/* A flight recording may have lost a G's creation: the live G knows. */
+	for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
+		struct gstate *gs = gfind(w, gp->goid, false);
+		if (gs && !gs->fn && atomic_load(&gp->status) != Gdead) gs->fn = (uintptr_t)gp->fn;
+	}
 
 	const char *name = gort_argc > 0 && gort_argv[0] ? gort_argv[0] : "gort";
 	for (const char *q = name; *q; q++)
@@ -776,6 +810,7 @@ void trace_init(void)
 	const char *path = gogetenv("GORT_TRACE");
 	const char *fl = gogetenv("GORT_TRACE_FLIGHT");
 	tracepid = sys_getpid();
+	trace_t0 = nanotime();
 	if (path && !*path) path = NULL;
 	tracepath = path;
 	if (fl && *fl) {

@@ -6,8 +6,8 @@
  * trace_on, false unless GORT_TRACE or GORT_TRACE_FLIGHT is set, so that
  * tracing compiled in and off costs a load and a predicted branch (bench
  * spawn, yield and pingpong in bench/README.md). When on, traceev appends a
- * fixed 32-byte record to the calling M's own buffer, without a lock: only
- * the owning M writes its buffer.
+ * fixed 16-byte record (two for an event with an argument) to the calling
+ * M's own buffer, without a lock: only the owning M writes its buffer.
  *
  * An event says what happened to goroutine g (0: none) on the calling M at
  * nanotime(); x and a are per event (below). The writer derives the rest:
@@ -40,22 +40,36 @@ enum traceev_type {
 	EvPreemptReq, /* sysmon asks P x's goroutine to yield */
 	EvSpin,       /* this M starts (x 1) or stops (x 0) spinning */
 	EvMPark,      /* this M sleeps (x 1) or wakes (x 0) */
-	EvRegionBegin,/* user region: a interned name id (trace.c) */
+	EvRegionBegin,/* user region: x interned name id (trace.c) */
 	EvRegionEnd,
 	EvLog,        /* user log: a category id, x message id */
+	EvArg,        /* the 64-bit argument a of the event before it (EvGoCreate, EvLog) */
 	EvTypeCount,
 };
 
-/* One buffered event: 32 bytes, a power of two, so that a flight ring
- * holds whole events and never splits one. */
+/* One buffered record: 16 bytes, a power of two, so that a flight ring
+ * holds whole records and never splits one. w0: the time since
+ * trace_t0 (56 bits: two years) and the type (8); w1: g (40 bits: a
+ * trillion goroutines) and x (24). An event with an argument a (a
+ * function, a category) takes a second record, EvArg, whose w1 is a;
+ * GoStart, the commonest, carries none: the writer names goroutines from
+ * their EvGoCreate or, in a flight recording that lost it, from the live G.
+ * Half of the first format's 32 bytes: twice the history in a recorder. */
 struct tev {
+	uint64_t w0, w1;
+};
+_Static_assert(sizeof(struct tev) == 16, "struct tev must stay 16 bytes");
+#define TEV_TSBITS 56
+#define TEV_GBITS 40
+/* The decoded form, as the writer reads it. */
+struct tevd {
 	int64_t ts;
 	uint32_t type;
 	uint32_t x;
 	int64_t g;
 	uint64_t a;
 };
-_Static_assert(sizeof(struct tev) == 32, "struct tev must stay 32 bytes");
+extern int64_t trace_t0; /* nanotime at trace_init: records hold times since */
 
 /* obs_on: what the scheduler's hooks must do, one word that every hook
  * tests first, so that with everything off a hook is one load and one
@@ -81,8 +95,9 @@ void traceev(uint32_t type, int64_t g, uint32_t x, uint64_t a) __attribute__((co
 
 /* ---- tracebuf.c ---- */
 struct tracebuf;
-/* tracebuf_append adds one event to mp's buffer (made on first use). */
-void tracebuf_append(struct m *mp, const struct tev *ev);
+/* tracebuf_append adds n (1 or 2) records to mp's buffer (made on first
+ * use), published together. */
+void tracebuf_append(struct m *mp, const struct tev *ev, int n);
 /* tracebuf_snapshot fills out[0..max) with every M's events, oldest
  * first, one run each (a ring's is a copy, freed by tracebuf_release);
  * returns the count. Callers are serialised (trace.c). */

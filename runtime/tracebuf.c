@@ -98,7 +98,7 @@ static bool grow(struct tracebuf *tb)
 	return true;
 }
 
-void tracebuf_append(struct m *mp, const struct tev *ev)
+void tracebuf_append(struct m *mp, const struct tev *ev, int k)
 {
 	struct tracebuf *tb = mp->tracebuf;
 	if (unlikely(!tb)) {
@@ -107,15 +107,17 @@ void tracebuf_append(struct m *mp, const struct tev *ev)
 	}
 	uint64_t n = atomic_load_explicit(&tb->n, memory_order_relaxed);
 	if (tb->ring) {
-		atomic_load_explicit(&tb->ev, memory_order_relaxed)[n & (tb->cap - 1)] = *ev;
+		struct tev *r = atomic_load_explicit(&tb->ev, memory_order_relaxed);
+		for (int i = 0; i < k; i++) r[(n + i) & (tb->cap - 1)] = ev[i];
 	} else {
-		if (unlikely(n == tb->cap) && !grow(tb)) {
+		if (unlikely(n + k > tb->cap) && !grow(tb)) {
 			atomic_fetch_add(&tb->dropped, 1);
 			return;
 		}
-		atomic_load_explicit(&tb->ev, memory_order_relaxed)[n] = *ev;
+		struct tev *r = atomic_load_explicit(&tb->ev, memory_order_relaxed);
+		for (int i = 0; i < k; i++) r[n + i] = ev[i];
 	}
-	atomic_store_explicit(&tb->n, n + 1, memory_order_release);
+	atomic_store_explicit(&tb->n, n + k, memory_order_release);
 }
 
 size_t tracebuf_snapshot(struct tracesnap *out, size_t max)
@@ -140,8 +142,8 @@ size_t tracebuf_snapshot(struct tracesnap *out, size_t max)
 		__builtin_memcpy(snap, atomic_load_explicit(&tb->ev, memory_order_relaxed), cap * sizeof *snap);
 		uint64_t n2 = atomic_load_explicit(&tb->n, memory_order_acquire);
 		/* Index i lives in slot i % cap until index i + cap is written;
-		 * the owner may be writing index n2 now. */
-		uint64_t lo = n2 >= cap ? n2 - cap + 1 : 0;
+		 * the owner may be writing indexes n2 and n2 + 1 now. */
+		uint64_t lo = n2 >= cap ? n2 - cap + 2 : 0; /* the owner may be writing two */
 		if (lo >= n) {
 			sys_munmap(snap, cap * sizeof *snap);
 			continue;

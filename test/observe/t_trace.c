@@ -194,7 +194,7 @@ Test(flight, wrapped_ring_decodes, .timeout = 60)
 	cr_assert(stat(path, &st) == 0 && st.st_size < 512 * 1024, "a 64k ring wrote %ld bytes", (long)st.st_size);
 	struct ptrace t = pt_load(path);
 	check_deadlock(&t);
-	/* It wrapped: 2,048 events of 32 bytes fit, where the 8m recorder of
+	/* It wrapped: 4,096 records of 16 bytes fit, where the 8m recorder of
 	 * the same program keeps more than 1,000 channel waits alone. */
 	int waits = pt_count(&t, 0, 1, "waiting: chan send");
 	cr_assert(waits < 1000, "%d channel waits in a 64k ring", waits);
