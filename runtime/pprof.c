@@ -1,7 +1,8 @@
 /* pprof.c: profiles in pprof's format (profile.proto, as Go's
  * runtime/pprof writes them; `go tool pprof`, pprof's web UI, Perfetto and
- * speedscope read them): the CPU profile (GORT_CPUPROFILE=FILE) and the
- * goroutine profile (gort_profile_write("goroutine", fd)).
+ * speedscope read them): the CPU profile (GORT_CPUPROFILE=FILE), and the
+ * goroutine, block and mutex profiles (gort_profile_write; the block and
+ * mutex waits are timed by metrics.c's hooks).
  *
  * CPU profile (Go's cpuprof.go and setThreadCPUProfiler): each M arms a
  * timer on its own thread's CPU clock (timer_create with

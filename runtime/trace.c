@@ -43,9 +43,9 @@
  *
  * Rejected: Go's own trace format (go tool trace needs Go's parser to agree
  * with our events version by version, and the Go UI needs a Go install);
- * Chrome's JSON format (three times the size, no flows between tracks in
- * the UI's newest versions, no thread tracks); writing the trace while the
- * program runs (a thread of our own, competing with the program).
+ * Chrome's JSON format (several times the size, and no nested tracks for
+ * goroutines under a group); writing the trace while the program runs (a
+ * thread of our own, competing with the program).
  */
 #include <errno.h>
 #include <fcntl.h>
