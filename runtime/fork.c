@@ -129,6 +129,7 @@ static void fork_child(void)
 	atomic_store_explicit(&mypp->status, Prunning, memory_order_release);
 	atomic_store(&sched.gcwaiting, 0);
 	sched.stopwait = 0;
+	worldsema_forkchild(); /* held by this goroutine, waited for by dead ones */
 }
 
 /* forkinit registers the handlers when the first goroutine besides main

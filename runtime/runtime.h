@@ -233,6 +233,12 @@ struct m {
 	_Atomic uint32_t insyscall; /* 1 while curg is in a syscall */
 	/* Written by the owner, read by the trace writer (trace.c). */
 	struct tracebuf *tracebuf;  /* its trace events (tracebuf.c), or NULL */
+	/* sysblock.c: a blocking call sysmon asked this M's thread to re-issue
+	 * without its P. sbstate: SB_ASKED set by sysmon after sbnr/sbargs,
+	 * SB_ARMED by the thread's SIGURG handler, cleared by the thread. */
+	_Atomic uint32_t sbstate;
+	long sbnr;
+	uintptr_t sbargs[6];
 };
 
 /* ---- P ---- */
@@ -257,6 +263,7 @@ struct p {
 	_Atomic uint32_t syscalltick;/* incremented on every syscall */
 	int64_t sysmonwhen;          /* sysmon's view: when schedtick last changed */
 	uint32_t sysmontick;
+	int64_t sysblockwhen;        /* sysmon's last /proc probe of this P's M (sysblock.c) */
 	uint32_t sysmonsyscalltick;
 	/* The local run queue: a lock-free ring. runqhead is advanced by
 	 * consumers (owner and thieves, CAS), runqtail only by the owner. */
@@ -357,6 +364,9 @@ struct schedt {
  * volatile so that the compiler never caches the slot's address across a
  * switch to another thread (a G may resume on another M). */
 extern __thread struct g *gort_tls_g;
+/* Runtime mutexes (lock()) this thread holds: sysblock.c never makes a
+ * thread that holds one wait for a P. Written by its own thread only. */
+extern __thread int32_t gort_rt_locks;
 static inline struct g *getg(void)
 {
 	struct g *gp;
@@ -385,6 +395,7 @@ struct debugvars {
 	int32_t gorthooks;     /* 1 = libc call hooks on (issue: unchanged C code) */
 	int32_t tracebackancestors;
 	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
+	int32_t sysblockoff;   /* 1: sysmon does not take Ps from unknown blocking calls */
 };
 
 /* args.c: what the kernel handed over */
@@ -440,7 +451,7 @@ extern char etext[] __attribute__((weak));
 	const struct gort_inittask gort_rtinittask__##name = {"runtime." #name, fn, NULL, __FILE__, __LINE__}
 
 /* ---- asm_amd64.S (the switch: also above, with struct gobuf) ---- */
-void gort_asyncpreempt2(void);  /* called by gort_asyncpreempt (signal_linux.c) */
+void gort_asyncpreempt2(uintptr_t *regs); /* called by gort_asyncpreempt (signal_linux.c) */
 void gort_sigreturn(void);      /* the restorer of the runtime's signal handlers */
 
 /* ---- reloc.c ---- */
@@ -492,6 +503,7 @@ void pidleput(struct p *pp);      /* caller holds sched.lock */
 void checkdead(void);             /* caller holds sched.lock */
 void stoptheworld(void);          /* in a goroutine */
 void starttheworld(int32_t nprocs);
+void worldsema_forkchild(void);     /* fork.c, in the child */
 void acquirep_m0(void);
 void gomaxprocs_refine(void);
 struct m *newm(void (*fn)(void), struct p *pp, bool spinning);
@@ -698,6 +710,11 @@ void traceback_all(int fd, struct g *cur);
 void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp); /* a signal's context */
 void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t stack_lo, uintptr_t stack_hi);
 bool pc_in_runtime(uintptr_t pc);
+
+/* ---- sysblock.c: unknown blocking calls lose their P ---- */
+bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick); /* sysmon */
+bool sysblock_signal(struct g *gp, void *ctx);       /* SIGURG handler: a ucontext_t */
+bool sysblock_reissue(uintptr_t *regs);              /* gort_asyncpreempt2 */
 
 /* ---- symtab.c: the executable's ELF symbols ---- */
 /* exe_image: the executable's file image mapped read-only, for

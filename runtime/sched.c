@@ -553,17 +553,28 @@ static void preemptall(void)
 	}
 }
 
+/* worldsema serializes the stoppers of the world (Go's worldsema): held
+ * from stoptheworld to the end of starttheworld. A goroutine waiting for
+ * it parks, so it holds no P that the stopper would wait for, and it may
+ * resume on another M: the stopper reads its M only once it owns the
+ * sema. (It used to spin with gort_yield while gcwaiting was set, with its
+ * M read before: resumed on another thread, it stopped a P it did not own
+ * and crashed on a NULL P, issue #20 item 2.) fork_child resets it: the
+ * waiters are the parent's goroutines. */
+static gort_mutex worldsema = GORT_MUTEX_INIT;
+
+void worldsema_forkchild(void)
+{
+	worldsema = (gort_mutex)GORT_MUTEX_INIT;
+}
+
 /* stoptheworld stops every P but the caller's. Runs on a user G. */
 void stoptheworld(void)
 {
+	gort_mutex_lock(&worldsema);
 	struct m *mp = getm();
 	lock(&sched.lock);
-	while (atomic_load(&sched.gcwaiting)) {
-		/* Someone else is stopping the world; wait our turn. */
-		unlock(&sched.lock);
-		gort_yield();
-		lock(&sched.lock);
-	}
+	if (atomic_load(&sched.gcwaiting)) throw("stoptheworld: world already stopping");
 	sched.stopwait = sched.gomaxprocs;
 	atomic_store(&sched.gcwaiting, 1);
 	noteclear(&sched.stopnote);
@@ -598,6 +609,10 @@ void starttheworld(int32_t nprocs)
 	atomic_store(&sched.gcwaiting, 0);
 	struct p *runnable = NULL;
 	struct m *mp = getm();
+	/* The caller's own P was left in Pgcstop by stoptheworld: it runs
+	 * again. (Left so, sysmon never preempted its goroutines again after a
+	 * gort_gomaxprocs, issue #15.) */
+	atomic_store_explicit(&mp->p->status, Prunning, memory_order_release);
 	for (int32_t i = atomic_load(&allplen) - 1; i >= 0; i--) {
 		struct p *pp = allp[i];
 		if (pp == mp->p) continue;
@@ -616,6 +631,7 @@ void starttheworld(int32_t nprocs)
 		startm(pp, false);
 	}
 	wakep();
+	gort_mutex_unlock(&worldsema);
 }
 
 /* gcstopm: the world is stopping; give up our P and park. */
@@ -728,6 +744,7 @@ int gort_gomaxprocs(int n)
 		return old;
 	}
 	stoptheworld();
+	old = sched.gomaxprocs; /* another caller may have changed it meanwhile */
 	starttheworld(n);
 	return old;
 }
@@ -745,8 +762,12 @@ void schedule(void)
 		if (unlikely(mp->needaltstack)) minitsignals(mp);
 		if (mp->lockedg) {
 			/* This M belongs to its locked G: wait until the G is
-			 * handed over (startlockedm), then run it. */
-			if (!mp->nextg) stoplockedm();
+			 * handed over (startlockedm), then run it. The hand-over
+			 * may come before this M gets here (exitsyscall0 queued
+			 * the G, another M found it at once): then nextg is set
+			 * but the P is still in nextp and the note woken, and
+			 * stoplockedm takes both without sleeping. */
+			if (!mp->nextg || !mp->p) stoplockedm();
 			struct g *gp = mp->nextg;
 			mp->nextg = NULL;
 			if (gp != mp->lockedg) throw("schedule: wrong locked g handed over");
@@ -755,6 +776,7 @@ void schedule(void)
 			bool inherit;
 			struct g *gp = findrunnable(&inherit);
 			if (gp->lockedm && gp->lockedm != mp) {
+				resetspinning(); /* stopm below: never spinning (Go's schedule) */
 				startlockedm(gp);
 				continue;
 			}
@@ -810,7 +832,12 @@ top:;
 		lock(&sched.lock);
 		gp = globrunqget(pp, 1);
 		unlock(&sched.lock);
-		if (gp) return gp;
+		if (gp) {
+			/* Here too: a spinning M that found work stops spinning
+			 * (a locked G would otherwise stop this M spinning). */
+			resetspinning();
+			return gp;
+		}
 	}
 	if ((gp = runqget(pp, inherit))) {
 		resetspinning();

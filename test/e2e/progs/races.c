@@ -1,0 +1,138 @@
+/* races: process-wide calls made from several goroutines at once
+ * (test/e2e/e2e_races.c, issue #20 items 1 and 2).
+ *
+ *   races fork N       two goroutines each fork N times; the child
+ *                      _exit(0)s (odd rounds) or execs /bin/true (even);
+ *                      the parent waits for it; a third keeps yielding
+ *   races gomaxprocs N two goroutines each change GOMAXPROCS N times
+ *                      (between 1 and 4) while others run
+ *   races preempt N    GOMAXPROCS 2 -> 1 -> 2 -> 1 by gort_gomaxprocs, then
+ *                      a goroutine spins without yielding while main
+ *                      sleeps 10 ms N times: main must get its P back;
+ *                      then two goroutines spin until each has seen the
+ *                      other run N times (no timer helps them: only
+ *                      sysmon's preemption lets the other run)
+ * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gort.h>
+
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+static _Atomic int stop;
+static _Atomic long forks, changes, spins;
+static long n;
+
+static void forker(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			exit(1);
+		}
+		if (pid == 0) {
+			if (i % 2) _exit(0);
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "child %d: status %#x\n", (int)pid, st);
+			exit(1);
+		}
+		forks++;
+	}
+	gort_wg_done(&wg);
+}
+
+static void changer(void *arg)
+{
+	long seed = (long)arg;
+	for (long i = 0; i < n; i++) {
+		int want = (int)((seed + i) % 4) + 1;
+		gort_gomaxprocs(want);
+		changes++;
+	}
+	gort_wg_done(&wg);
+}
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		spins++;
+		gort_yield();
+	}
+	gort_wg_done(&wg);
+}
+
+static _Atomic long spun;
+static void hotloop(void *arg)
+{
+	(void)arg;
+	while (!stop) spun++;
+	gort_wg_done(&wg);
+}
+
+/* Each waits until the other's turn count has moved N times. */
+static _Atomic long turns[2];
+static void taker(void *arg)
+{
+	long me = (long)arg, seen = turns[!me], moves = 0;
+	while (moves < n) {
+		turns[me]++;
+		long t = turns[!me];
+		if (t != seen) {
+			seen = t;
+			moves++;
+			while (turns[!me] == t && moves < n) turns[me]++; /* until it runs again */
+		}
+	}
+	gort_wg_done(&wg);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: races fork|gomaxprocs N\n");
+		return 2;
+	}
+	n = atol(argv[2]);
+	if (!strcmp(argv[1], "preempt")) {
+		gort_gomaxprocs(2);
+		gort_gomaxprocs(1);
+		gort_gomaxprocs(2);
+		gort_gomaxprocs(1);
+		gort_wg_add(&wg, 1);
+		gort_go(hotloop, NULL);
+		for (long i = 0; i < n; i++) gort_sleep(10000000);
+		stop = 1;
+		gort_wg_wait(&wg);
+		gort_wg_add(&wg, 2);
+		gort_go(taker, (void *)0L);
+		gort_go(taker, (void *)1L);
+		gort_wg_wait(&wg);
+		printf("ok sleeps=%ld\n", n);
+		return 0;
+	}
+	gort_waitgroup spin = GORT_WAITGROUP_INIT;
+	(void)spin;
+	void (*fn)(void *) = !strcmp(argv[1], "fork") ? forker : changer;
+	gort_wg_add(&wg, 2);
+	gort_go(fn, (void *)1L);
+	gort_go(fn, (void *)2L);
+	gort_wg_wait(&wg);
+	gort_wg_add(&wg, 1);
+	stop = 0;
+	gort_go(spinner, NULL);
+	stop = 1;
+	gort_wg_wait(&wg);
+	if (fn == forker) printf("ok forks=%ld\n", (long)forks);
+	else printf("ok changes=%ld\n", (long)changes);
+	return 0;
+}
