@@ -172,7 +172,8 @@ gort_asyncpreempt:
 	xsave64	(%rsp)
 	jmp	2f
 1:	fxsave64 (%rsp)
-2:	call	gort_asyncpreempt2
+2:	movq	%rbx, %rdi			/* the saved registers (sysblock.c) */
+	call	gort_asyncpreempt2
 	cmpb	$0, gort_have_xsave(%rip)
 	je	3f
 	movl	gort_xsave_mask(%rip), %eax

@@ -11,6 +11,9 @@
 
 void lock(struct mutex *l)
 {
+	/* Counted once the thread pointer is set up (libc_ready): before, one
+	 * thread runs and nothing asks. */
+	if (likely(libc_is_ready)) gort_rt_locks++;
 	uint32_t c = 0;
 	if (atomic_compare_exchange_strong_explicit(&l->key, &c, 1, memory_order_acquire,
 						    memory_order_relaxed))
@@ -30,6 +33,7 @@ void lock(struct mutex *l)
 
 void unlock(struct mutex *l)
 {
+	if (likely(libc_is_ready)) gort_rt_locks--;
 	if (atomic_exchange_explicit(&l->key, 0, memory_order_release) == 2)
 		futexwakeup(&l->key, 1);
 }

@@ -156,9 +156,11 @@ static void injectcall(ucontext_t *uc)
 }
 
 /* gort_asyncpreempt2 runs on the preempted goroutine's stack, all its
- * registers saved by the trampoline. */
-__attribute__((used)) void gort_asyncpreempt2(void)
+ * registers saved by the trampoline at regs (asm_amd64.S). Either a
+ * blocking call to re-issue without the P (sysblock.c), or a preemption. */
+__attribute__((used)) void gort_asyncpreempt2(uintptr_t *regs)
 {
+	if (sysblock_reissue(regs)) return;
 	struct g *gp = getg();
 	if (gp->preempt) {
 		gp->preempt = false;
@@ -231,7 +233,9 @@ static void sighandler(int sig, siginfo_t *info, void *ctx)
 	ucontext_t *uc = ctx;
 	struct g *gp = getg();
 	if (sig == SIGURG) {
-		if (gp && gp->m && gp->m->curg == gp && gp != gp->m->g0 && gp->preempt &&
+		if (gp && gp->m && sysblock_signal(gp, uc))
+			injectcall(uc);
+		else if (gp && gp->m && gp->m->curg == gp && gp != gp->m->g0 && gp->preempt &&
 		    !debug.asyncpreemptoff && isasyncsafepoint(gp, uc))
 			injectcall(uc);
 		forward(sig, info, ctx);

@@ -33,10 +33,17 @@ static int retake(int64_t now)
 			if (pp->sysmontick != t) {
 				pp->sysmontick = t;
 				pp->sysmonwhen = now;
-			} else if (pp->sysmonwhen + FORCEPREEMPTNS <= now) {
-				TRACE(EvPreemptReq, 0, pp->id, 0);
-				preemptone(pp);
-				pp->sysmonwhen = now; /* ask again in another slice */
+			} else {
+				int64_t since = pp->sysmonwhen;
+				if (since + FORCEPREEMPTNS <= now) {
+					TRACE(EvPreemptReq, 0, pp->id, 0);
+					preemptone(pp);
+					pp->sysmonwhen = now; /* ask again in another slice */
+				}
+				/* No tick for a while: perhaps a system call gort
+				 * does not see holds the P (sysblock.c). Counts as
+				 * work: sysmon keeps its short period meanwhile. */
+				if (sysblock_probe(pp, now, since)) n++;
 			}
 		} else if (s == Psyscall) {
 			uint32_t t = atomic_load(&pp->syscalltick);

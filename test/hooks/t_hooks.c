@@ -76,12 +76,17 @@ Test(hooks, close_and_dup2_wake_the_goroutines_waiting_on_the_descriptor)
 	for (size_t v = 0; v < NV; v++) all_ok(runE(p1, hk(vars[v], "calls"), "closewakes"), vars[v], 3);
 }
 
-Test(hooks, stdio_reads_are_the_libcs_own_and_block_the_thread)
+Test(hooks, stdio_reads_are_the_libcs_own_and_lose_their_p)
 {
 	/* README: stdio reads inside the libc (musl's __stdio_read, glibc's
-	 * __read) are not reachable by the hooks, in every build. */
+	 * __read) are not reachable by the hooks, in every build; sysmon
+	 * takes the P of the blocked read (sysblock.c), and with that off the
+	 * thread keeps the only P. */
+	const char *off[] = {"GOMAXPROCS=1", "GODEBUG=sysblockoff=1", NULL};
 	for (size_t v = 0; v < NV; v++) {
 		struct result r = runE(p1, hk(vars[v], "calls"), "stdio");
+		all_ok(r, vars[v], 1);
+		r = runE(off, hk(vars[v], "calls"), "stdio");
 		all_ok(r, vars[v], 1);
 	}
 }
@@ -129,11 +134,24 @@ Test(hooks, a_library_that_blocks_inside_before_and_after_lgort, .timeout = 120)
  * ticker cannot run while they wait at GOMAXPROCS=1. (What they return is
  * not checked here: without the hooks, a sleep or poll that runs longer
  * than 10 ms can end early with EINTR from the preemption signal, README.) */
-static void assert_blocks_thread(struct result r, const char *what)
+/* Without the hooks, the libc's calls block their thread. Those with a
+ * timeout (poll with one, the sleeps) keep the P meanwhile; the others lose
+ * it after 1-10 ms (sysblock.c), unless GODEBUG=sysblockoff=1. */
+static void assert_blocks_thread(struct result r, const char *what, bool sysblockoff)
 {
 	cr_assert(r.exited, "%s: signal %d", what, r.sig);
-	const char *calls[] = {"read", "readv", "write", "recv", "send", "accept", "poll", "usleep", "nanosleep"};
-	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+	const char *untimed[] = {"read", "readv", "write", "recv", "send", "accept"};
+	for (size_t i = 0; i < sizeof untimed / sizeof untimed[0] && !sysblockoff; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "\n%s ok\n", untimed[i]);
+		cr_assert(strstr(r.out, key), "%s: %s should lose its P:\n%s", what, untimed[i], r.out);
+	}
+	const char *timed[] = {"poll-timeout", "usleep", "nanosleep"};
+	const char *all[] = {"read", "readv", "write", "recv", "send", "accept", "poll-timeout", "usleep",
+			     "nanosleep"};
+	const char **calls = sysblockoff ? all : timed;
+	size_t ncalls = sysblockoff ? sizeof all / sizeof all[0] : sizeof timed / sizeof timed[0];
+	for (size_t i = 0; i < ncalls; i++) {
 		char key[64];
 		snprintf(key, sizeof key, "\n%s FAIL: ", calls[i]);
 		const char *l = strstr(r.out, key);
@@ -146,7 +164,11 @@ static void assert_blocks_thread(struct result r, const char *what)
 Test(hooks, godebug_gorthooks_0_turns_them_off_for_one_run, .timeout = 120)
 {
 	const char *env[] = {"GOMAXPROCS=1", "GODEBUG=gorthooks=0", NULL};
-	for (size_t v = 0; v < NV; v++) assert_blocks_thread(runE(env, hk(vars[v], "calls"), "progress"), vars[v]);
+	const char *off[] = {"GOMAXPROCS=1", "GODEBUG=gorthooks=0,sysblockoff=1", NULL};
+	for (size_t v = 0; v < NV; v++) {
+		assert_blocks_thread(runE(env, hk(vars[v], "calls"), "progress"), vars[v], false);
+		assert_blocks_thread(runE(off, hk(vars[v], "calls"), "progress"), vars[v], true);
+	}
 }
 
 Test(hooks, fortify_source_forms_are_hooked)
@@ -164,7 +186,9 @@ Test(hooks, fortify_source_forms_are_hooked)
 
 Test(hooks, gortcc_gort_nohooks_links_without_them, .timeout = 120)
 {
-	assert_blocks_thread(runE(p1, hk("nohooks", "calls"), "progress"), "nohooks");
+	const char *off[] = {"GOMAXPROCS=1", "GODEBUG=sysblockoff=1", NULL};
+	assert_blocks_thread(runE(p1, hk("nohooks", "calls"), "progress"), "nohooks", false);
+	assert_blocks_thread(runE(off, hk("nohooks", "calls"), "progress"), "nohooks", true);
 	/* and the program's read is the libc's, not the hook (which calls
 	 * gort_hook_rw), while the default build's is the hook */
 	struct result r = shell("objdump -d --disassemble=read %s | grep -c 'call.*<gort_hook_rw>'; "

@@ -1,0 +1,247 @@
+/* sysblock.c: no unknown blocking system call holds a P (issue #17 item 0).
+ *
+ * Go's runtime sees every system call (syscall.Syscall enters and leaves
+ * entersyscall), so sysmon can hand the P of any thread that stays in the
+ * kernel to another thread (retake). A C program makes system calls gort
+ * never sees: its own `syscall()`, the libc's internal calls (stdio's read
+ * under fgets, waitpid, a pthread mutex's futex wait, musl's atfork lock),
+ * any library's. Such a call keeps its P in Prunning, and every other
+ * goroutine of that P waits: at GOMAXPROCS=1, a goroutine in fgets on an
+ * empty pipe froze the program, and two goroutines forking at once
+ * deadlocked (one in the world stop of fork's prepare handler waiting for
+ * the other's P; the other in musl's fork, asleep on the atfork lock the
+ * first holds).
+ *
+ * How gort learns that a thread sits in the kernel, and gets the P back:
+ *  1. sysmon (retake) finds a P whose schedule tick has not moved for
+ *     SYSBLOCK_NS and reads /proc/self/task/TID/syscall of its M's thread:
+ *     the kernel prints the number and arguments of the call the thread is
+ *     blocked in, or "running".
+ *  2. If the call is one that may be re-issued with the same arguments
+ *     (below), sysmon records it in the M (sbnr, sbargs: SB_ASKED) and
+ *     sends the thread SIGURG, as a preemption request.
+ *  3. The handler (signal_linux.c) finds the interrupted context at that
+ *     call: either the kernel prepared a restart (SA_RESTART: rip on the
+ *     `syscall` instruction, rax the call's number) or the call returned
+ *     EINTR (rip after it, rax -EINTR, for calls the kernel never restarts
+ *     once a handler ran: poll, epoll_wait, select without a timeout). The
+ *     registers must still hold the arguments sysmon read, the goroutine
+ *     must be on its own stack and not in a system call already, and the
+ *     thread must hold no runtime lock
+ *     (gort_rt_locks: the runtime calls malloc under its locks, and a G that
+ *     waits for a P while holding one could deadlock the P's holder). Then
+ *     the handler makes the context call gort_asyncpreempt (SB_ARMED) with
+ *     the resume address after the `syscall` instruction.
+ *  4. There, on the goroutine's stack, sysblock_reissue makes the same call
+ *     between entersyscall and exitsyscall, with the goroutine locked to
+ *     its thread: the P is handed off as for any hooked blocking call, and
+ *     when the call returns the goroutine continues on the same thread (it
+ *     is in the middle of libc code, which may keep thread-local state in
+ *     registers), waiting for a P first if it lost its own. The result goes
+ *     into the saved rax, as the `syscall` instruction would have left it.
+ * The kernel's own restart would have made the same call again: what the
+ * program sees is the same, except that the wait happens without a P.
+ *
+ * Calls re-issued: those the kernel restarts with the same arguments after
+ * a handler with SA_RESTART (read, write and their vector and positional
+ * forms, wait4, waitid, accept, accept4, recv*, send*, flock, fcntl's
+ * F_SETLKW, openat and open (a FIFO), msgrcv, msgsnd, semop, futex waits
+ * without a timeout and FUTEX_WAIT_BITSET with its absolute one), and those
+ * that return EINTR but have no timeout to shorten (poll and ppoll without a
+ * timeout, select and pselect6 without one, epoll_wait/epoll_pwait with -1,
+ * epoll_pwait2 with none, pause, clock_nanosleep with TIMER_ABSTIME).
+ * Anything else (a relative timeout would be restarted in full; connect
+ * continues in the background after EINTR) stays as it is.
+ *
+ * Limits: /proc must be mounted (otherwise nothing is probed: the calls
+ * block their P as before); a blocked call is noticed after SYSBLOCK_NS to
+ * 10 ms (sysmon's period); GODEBUG=sysblockoff=1 turns it off.
+ *
+ * Rejected: a per-thread "in libc" flag kept by hooks (it cannot see the
+ * libc's internal calls, which are the point); treating every thread in
+ * the kernel as stopped for the world stop only (fixes fork, not the frozen
+ * P); seccomp user notification (needs a supervisor thread per call and
+ * changes the semantics of every call); ptrace (one tracer per process). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include "runtime.h"
+
+#define SYSBLOCK_NS (1000 * 1000) /* a P without a tick this long is probed */
+
+enum { SB_NONE, SB_ASKED, SB_ARMED };
+/* <linux/futex.h> is not on musl-gcc's path. */
+enum { FUTEX_WAIT_ = 0, FUTEX_WAIT_BITSET_ = 9, FUTEX_CMD_MASK_ = ~(128 | 256) };
+
+/* Returns 1: re-issue on a prepared restart only (the kernel restarts it);
+ * 2: also after EINTR (no timeout to shorten); 0: not at all. */
+static int reissuable(long nr, const uintptr_t *a)
+{
+	switch (nr) {
+	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev:
+	case SYS_pread64: case SYS_pwrite64: case SYS_preadv: case SYS_pwritev:
+	case SYS_preadv2: case SYS_pwritev2:
+	case SYS_wait4: case SYS_waitid:
+	case SYS_accept: case SYS_accept4:
+	case SYS_recvfrom: case SYS_recvmsg: case SYS_recvmmsg: case SYS_sendto: case SYS_sendmsg:
+	case SYS_sendmmsg:
+	case SYS_flock: case SYS_open: case SYS_openat:
+	case SYS_msgrcv: case SYS_msgsnd: case SYS_semop:
+		return 1;
+	case SYS_fcntl:
+		return a[1] == F_SETLKW || a[1] == 38 /* F_OFD_SETLKW */ ? 1 : 0;
+	case SYS_futex: {
+		int op = (int)a[1] & FUTEX_CMD_MASK_;
+		if (op == FUTEX_WAIT_) return a[3] == 0 ? 1 : 0; /* relative timeout: no */
+		if (op == FUTEX_WAIT_BITSET_) return 2;         /* absolute timeout */
+		return 0;
+	}
+	case SYS_poll:
+		return (int)a[2] < 0 ? 2 : 0;
+	case SYS_ppoll:
+		return a[2] == 0 ? 2 : 0;
+	case SYS_select: case SYS_pselect6:
+		return a[4] == 0 ? 2 : 0;
+	case SYS_epoll_wait: case SYS_epoll_pwait:
+		return (int)a[3] < 0 ? 2 : 0;
+#ifdef SYS_epoll_pwait2
+	case SYS_epoll_pwait2:
+		return a[3] == 0 ? 2 : 0;
+#endif
+	case SYS_pause:
+		return 2;
+	case SYS_clock_nanosleep:
+		return a[1] & 1 /* TIMER_ABSTIME */ ? 2 : 0;
+	}
+	return 0;
+}
+
+static char *putdec(char *p, long v)
+{
+	char b[24];
+	int n = 0;
+	do b[n++] = (char)('0' + v % 10); while ((v /= 10) > 0);
+	while (n) *p++ = b[--n];
+	return p;
+}
+
+/* parse reads a decimal or 0x-hex number at *s. */
+static bool parse(const char **s, uintptr_t *v)
+{
+	const char *p = *s;
+	while (*p == ' ') p++;
+	bool neg = *p == '-';
+	if (neg) p++;
+	uintptr_t x = 0;
+	int base = 10, digits = 0;
+	if (p[0] == '0' && p[1] == 'x') p += 2, base = 16;
+	for (;; p++, digits++) {
+		int d;
+		if (*p >= '0' && *p <= '9') d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
+		else break;
+		x = x * (uintptr_t)base + (uintptr_t)d;
+	}
+	if (!digits) return false;
+	*v = neg ? (uintptr_t)-(intptr_t)x : x;
+	*s = p;
+	return true;
+}
+
+/* sysblock_probe: sysmon, for a Prunning pp whose tick has not moved since
+ * sincetick. Returns whether it asked the thread to re-issue its call. */
+bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
+{
+	if (debug.sysblockoff || now - sincetick < SYSBLOCK_NS || now - pp->sysblockwhen < SYSBLOCK_NS)
+		return false;
+	pp->sysblockwhen = now;
+	struct m *mp = pp->m;
+	if (!mp || !mp->curg || mp->curg == mp->g0 || atomic_load(&mp->sbstate) != SB_NONE) return false;
+	char path[64] = "/proc/self/task/", *e = path + 16;
+	e = putdec(e, mp->tid);
+	const char *tail = "/syscall";
+	while (*tail) *e++ = *tail++;
+	*e = 0;
+	int fd = (int)sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return false;
+	char buf[256];
+	long n = sys_read(fd, buf, sizeof buf - 1);
+	sys_close(fd);
+	if (n <= 0) return false;
+	buf[n] = 0;
+	const char *s = buf;
+	uintptr_t nr, a[6];
+	if (!parse(&s, &nr) || (intptr_t)nr < 0) return false; /* "running" or -1: not in a call */
+	for (int i = 0; i < 6; i++)
+		if (!parse(&s, &a[i])) return false;
+	if (!reissuable((long)nr, a)) return false;
+	/* Still the same G, still no tick: ask. */
+	if (pp->m != mp || pp->schedtick != pp->sysmontick) return false;
+	mp->sbnr = (long)nr;
+	for (int i = 0; i < 6; i++) mp->sbargs[i] = a[i];
+	atomic_store_explicit(&mp->sbstate, SB_ASKED, memory_order_release);
+	sys_tgkill(sys_getpid(), mp->tid, SIGURG);
+	return true;
+}
+
+/* sysblock_signal: in the SIGURG handler, on gp's thread. Arms the re-issue
+ * and returns true when the context is at the call sysmon asked about; the
+ * caller then injects the call to gort_asyncpreempt. */
+bool sysblock_signal(struct g *gp, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	struct m *mp = gp->m;
+	if (atomic_load_explicit(&mp->sbstate, memory_order_acquire) != SB_ASKED) return false;
+	atomic_store_explicit(&mp->sbstate, SB_NONE, memory_order_relaxed);
+	greg_t *r = uc->uc_mcontext.gregs;
+	uintptr_t pc = (uintptr_t)r[REG_RIP], sp = (uintptr_t)r[REG_RSP];
+	/* Runtime code is not excluded as such: with gorthooks=0 the hooks'
+	 * plain calls are made there. What matters is that no runtime lock is
+	 * held (gort_rt_locks), that the goroutine is not already in a system
+	 * call, and that it runs on its own stack, not g0's. */
+	if (mp->curg != gp || gp == mp->g0 || gort_rt_locks || gp->syscallnest || mp->sigdepth ||
+	    sp < gp->stack_lo + 16384 || sp > gp->stack_hi)
+		return false;
+	uintptr_t *a = mp->sbargs;
+	if ((uintptr_t)r[REG_RDI] != a[0] || (uintptr_t)r[REG_RSI] != a[1] || (uintptr_t)r[REG_RDX] != a[2] ||
+	    (uintptr_t)r[REG_R10] != a[3] || (uintptr_t)r[REG_R8] != a[4] || (uintptr_t)r[REG_R9] != a[5])
+		return false;
+	long rax = (long)r[REG_RAX];
+	uintptr_t resume;
+	/* The pc is in code that just ran: the two bytes around it are mapped. */
+	if (rax == mp->sbnr && *(const uint16_t *)pc == 0x050f) {
+		resume = pc + 2; /* the kernel prepared a restart */
+	} else if (rax == -EINTR && *(const uint16_t *)(pc - 2) == 0x050f &&
+		   reissuable(mp->sbnr, a) == 2) {
+		resume = pc;
+	} else {
+		return false;
+	}
+	r[REG_RIP] = (greg_t)resume;
+	atomic_store_explicit(&mp->sbstate, SB_ARMED, memory_order_relaxed);
+	return true;
+}
+
+/* sysblock_reissue: in gort_asyncpreempt2, on the goroutine's stack with
+ * every register saved at regs (asm_amd64.S: rbx, rbp, r11, r10, r9, r8,
+ * rdi, rsi, rdx, rcx, rax, flags). Returns false if no re-issue was armed. */
+bool sysblock_reissue(uintptr_t *regs)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	if (atomic_load_explicit(&mp->sbstate, memory_order_relaxed) != SB_ARMED) return false;
+	atomic_store_explicit(&mp->sbstate, SB_NONE, memory_order_relaxed);
+	long nr = mp->sbnr;
+	/* Locked to this thread for the call: the goroutine is inside libc code
+	 * and comes back on the same thread (exitsyscall waits for a P). */
+	gort_lockosthread();
+	gort_entersyscall();
+	long ret = rawsyscall6(nr, (long)regs[6], (long)regs[7], (long)regs[8], (long)regs[3], (long)regs[5],
+			       (long)regs[4]);
+	gort_exitsyscall();
+	gort_unlockosthread();
+	regs[10] = (uintptr_t)ret;
+	return true;
+}

@@ -1,0 +1,88 @@
+/* e2e_races.c: process-wide calls from several goroutines at once (issue
+ * #20 items 1 and 2: fork and gort_gomaxprocs), preemption after
+ * gort_gomaxprocs (issue #15), and system calls gort does not hook that
+ * block in the kernel (issue #17 item 0: sysblock.c), in every build at
+ * GOMAXPROCS 1, 2 and 8 (the blocking ones at 1, where they used to freeze
+ * the only P). */
+#include "run.h"
+
+static const char *const procs[] = {"GOMAXPROCS=1", "GOMAXPROCS=2", "GOMAXPROCS=8"};
+
+static void each(const char *prog, const char *a1, const char *a2, const char *want)
+{
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 3; p++) {
+			/* The plain static link is preempted only cooperatively
+			 * (README): a loop that never calls gort cannot be. */
+			if (!strcmp(a1, "preempt") && !strcmp(gort_variants[v], "plain")) continue;
+			const char *env[] = {procs[p], NULL};
+			struct result r = runE(env, bin(gort_variants[v], prog), a1, a2);
+			cr_assert(r.exited && r.code == 0, "%s %s %s: exit %d sig %d timedout %d\n%s%s",
+				  gort_variants[v], procs[p], a1, r.code, r.sig, r.timedout, r.out, r.err);
+			cr_assert(strstr(r.out, want), "%s %s: %s", gort_variants[v], procs[p], r.out);
+		}
+}
+
+/* musl: the second fork slept on musl's atfork lock, which the first held
+ * while its prepare handler stopped the world, waiting for the second's P:
+ * a hang, every run. glibc: "stopm spinning" (a spinning M handed its P to
+ * a locked goroutine). */
+Test(races, two_goroutines_fork_at_once)
+{
+	each("races", "fork", "150", "ok forks=300\n");
+}
+
+/* Crashed with SIGSEGV at addr 0x4: the second stopper waited with its M
+ * read before, and resumed on another thread. */
+Test(races, two_goroutines_change_gomaxprocs_at_once)
+{
+	each("races", "gomaxprocs", "300", "ok changes=600\n");
+}
+
+Test(races, preemption_works_after_gort_gomaxprocs)
+{
+	each("races", "preempt", "20", "ok sleeps=20\n");
+}
+
+static void blocking(const char *mode, const char *n, const char *want, double maxs)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		const char *env[] = {"GOMAXPROCS=1", NULL};
+		struct result r = runE(env, bin(gort_variants[v], "blocking"), mode, n);
+		cr_assert(r.exited && r.code == 0, "%s %s: exit %d sig %d timedout %d\n%s%s", gort_variants[v],
+			  mode, r.code, r.sig, r.timedout, r.out, r.err);
+		cr_assert(strstr(r.out, want), "%s: %s", gort_variants[v], r.out);
+		double s = atof(strstr(r.out, "seconds=") + 8);
+		cr_assert(s < maxs, "%s %s: %.2f s", gort_variants[v], mode, s);
+	}
+}
+
+/* 300 goroutines in fgets at GOMAXPROCS=1, main writes after 100 ms: hung
+ * forever (the first fgets's read held the only P). */
+Test(races, fgets_in_300_goroutines_at_gomaxprocs_1)
+{
+	blocking("fgets", "300", "good=300 of 300", 20);
+}
+
+/* 100 goroutines fork+exec `sleep 0.2` and waitpid: 20 s one after the
+ * other; now about the 0.2 s plus the forks. The bound is loose (a loaded
+ * machine); the figure is in the README. */
+Test(races, waitpid_in_100_goroutines_at_gomaxprocs_1)
+{
+	blocking("waitpid", "100", "good=100 of 100", 10);
+}
+
+/* A raw syscall(SYS_read) blocks: a ticker on the same P keeps ticking. */
+Test(races, raw_read_syscall_leaves_the_p_to_a_ticker)
+{
+	blocking("raw", "5", "good=1 of 1", 20);
+}
+
+/* The test can fail: with the mechanism off, the fgets program hangs. */
+Test(races, sysblockoff_brings_the_hang_back)
+{
+	char *argv[] = {(char *)bin("musl", "blocking"), "fgets", "50", NULL};
+	char *envp[] = {"GOMAXPROCS=1", "GODEBUG=sysblockoff=1", NULL};
+	struct result r = runv(argv, envp, 3);
+	cr_assert(r.timedout, "exit %d: %s", r.code, r.out);
+}

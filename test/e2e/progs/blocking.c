@@ -1,0 +1,113 @@
+/* blocking: system calls gort does not hook, from goroutines at
+ * GOMAXPROCS=1 (test/e2e/e2e_races.c, issue #17 item 0): none may hold the
+ * only P while it waits in the kernel.
+ *
+ *   blocking fgets N    N goroutines each fgets a line from its own pipe
+ *                       (stdio's read is the libc's internal call); main
+ *                       writes the lines after 100 ms
+ *   blocking waitpid N  N goroutines each fork+exec `sleep 0.2` and
+ *                       waitpid for it; prints the wall time
+ *   blocking raw N      a goroutine in syscall(SYS_read) on an empty pipe
+ *                       while a ticker must tick N times (10 ms period);
+ *                       then main writes and the read returns its byte
+ * Prints "ok ..." and exits 0. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <gort.h>
+
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
+static long n;
+static FILE **files;
+static _Atomic long good;
+
+static void liner(void *arg)
+{
+	long i = (long)arg;
+	char line[64], want[64];
+	snprintf(want, sizeof want, "line %ld\n", i);
+	if (fgets(line, sizeof line, files[i]) && !strcmp(line, want)) good++;
+	gort_wg_done(&wg);
+}
+
+static void waiter(void *arg)
+{
+	(void)arg;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "0.2", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) good++;
+	gort_wg_done(&wg);
+}
+
+static int rawp[2];
+static char rawbyte;
+static void rawreader(void *arg)
+{
+	(void)arg;
+	long r = syscall(SYS_read, rawp[0], &rawbyte, 1);
+	if (r == 1) good++;
+	gort_wg_done(&wg);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: blocking fgets|waitpid|raw N\n");
+		return 2;
+	}
+	n = atol(argv[2]);
+	double t0 = now_s();
+	if (!strcmp(argv[1], "fgets")) {
+		files = calloc((size_t)n, sizeof *files);
+		int *wfd = calloc((size_t)n, sizeof *wfd);
+		for (long i = 0; i < n; i++) {
+			int p[2];
+			if (pipe(p)) return perror("pipe"), 1;
+			files[i] = fdopen(p[0], "r");
+			wfd[i] = p[1];
+		}
+		gort_wg_add(&wg, n);
+		for (long i = 0; i < n; i++) gort_go(liner, (void *)i);
+		gort_sleep(100000000);
+		for (long i = 0; i < n; i++) {
+			char line[64];
+			int k = snprintf(line, sizeof line, "line %ld\n", i);
+			if (write(wfd[i], line, (size_t)k) != k) return perror("write"), 1;
+		}
+		gort_wg_wait(&wg);
+	} else if (!strcmp(argv[1], "waitpid")) {
+		gort_wg_add(&wg, n);
+		for (long i = 0; i < n; i++) gort_go(waiter, NULL);
+		gort_wg_wait(&wg);
+	} else if (!strcmp(argv[1], "raw")) {
+		if (pipe(rawp)) return perror("pipe"), 1;
+		gort_wg_add(&wg, 1);
+		gort_go(rawreader, NULL);
+		gort_ticker *tk = gort_ticker_new(10000000);
+		int64_t v;
+		for (long i = 0; i < n; i++) gort_chan_recv(gort_ticker_chan(tk), &v);
+		gort_ticker_stop(tk);
+		if (write(rawp[1], "x", 1) != 1) return perror("write"), 1;
+		gort_wg_wait(&wg);
+		n = 1;
+	} else {
+		return 2;
+	}
+	printf("ok %s good=%ld of %ld seconds=%.2f\n", argv[1], (long)good, n, now_s() - t0);
+	return good == n ? 0 : 1;
+}
