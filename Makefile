@@ -127,15 +127,24 @@ $(B)/glibc/libgort_hooks.a: $(GLIBC_HOOKS)
 $(ARCHIVES):
 	@rm -f $@
 	$(AR) rcs $@ $^
-$(B)/libgort_nohooks.a $(B)/glibc/libgort_nohooks.a: ldscripts/libgort_nohooks.a.in
+# Each libc's scripts end with its link-time checks (ldscripts/libcheck-*.ld:
+# wrong libc, static glibc refused in one line).
+libcheck = sed -e '/@LIBCCHECK@/{r ldscripts/libcheck-$(1).ld' -e 'd}' $< > $@
+$(B)/libgort_nohooks.a: ldscripts/libgort_nohooks.a.in ldscripts/libcheck-musl.ld
 	@mkdir -p $(@D)
-	cp $< $@
+	$(call libcheck,musl)
+$(B)/glibc/libgort_nohooks.a: ldscripts/libgort_nohooks.a.in ldscripts/libcheck-glibc.ld
+	@mkdir -p $(@D)
+	$(call libcheck,glibc)
 # libgort.a is an implicit linker script (as glibc's libc.so is): it sets the
 # entry point and pulls in the real archive, so plain `-nostartfiles -lgort`
 # links a gort program with no -T and no wrapper.
-$(B)/libgort.a $(B)/glibc/libgort.a: ldscripts/libgort.a.in
+$(B)/libgort.a: ldscripts/libgort.a.in ldscripts/libcheck-musl.ld
 	@mkdir -p $(@D)
-	cp $< $@
+	$(call libcheck,musl)
+$(B)/glibc/libgort.a: ldscripts/libgort.a.in ldscripts/libcheck-glibc.ld
+	@mkdir -p $(@D)
+	$(call libcheck,glibc)
 $(B)/gort.ld: ldscripts/gort.ld
 	cp $< $@
 
@@ -152,11 +161,14 @@ install: all
 	  $(DESTDIR)$(PREFIX)/lib/gort/glibc $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/share/gort
 	install -m 644 include/gort.h $(DESTDIR)$(PREFIX)/include/gort.h
+	install -d $(DESTDIR)$(PREFIX)/include/gort
+	install -m 644 include/gort/errno.h $(DESTDIR)$(PREFIX)/include/gort/errno.h
 	install -m 644 $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a \
 	  $(B)/gort.ld $(DESTDIR)$(PREFIX)/lib/gort/
 	install -m 644 $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/glibc/libgort_hooks.a \
 	  $(B)/glibc/libgort_nohooks.a $(DESTDIR)$(PREFIX)/lib/gort/glibc/
 	install -m 755 tools/gortcc $(DESTDIR)$(PREFIX)/bin/gortcc
+	install -m 755 tools/gortc++ $(DESTDIR)$(PREFIX)/bin/gortc++
 	$(INSTALL_TOOLS)
 	sed -e 's|@PREFIX@|$(PREFIX)|' tools/gort.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gort.pc
 	sed -e 's|@PREFIX@|$(PREFIX)|' tools/gort-glibc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gort-glibc.pc

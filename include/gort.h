@@ -17,6 +17,13 @@
 
 #ifdef __cplusplus
 extern "C" {
+#if __cplusplus >= 201103L
+#define GORT__NORETURN [[noreturn]]
+#else
+#define GORT__NORETURN __attribute__((__noreturn__))
+#endif
+#else
+#define GORT__NORETURN _Noreturn
 #endif
 
 /* ---- goroutines ---- */
@@ -43,7 +50,7 @@ void gort_yield(void);
 
 /* gort_goexit ends the calling goroutine. Called from main's goroutine it
  * behaves as Go's: the program goes on until the other goroutines end. */
-_Noreturn void gort_goexit(void);
+GORT__NORETURN void gort_goexit(void);
 
 /* gort_gomaxprocs sets the number of Ps (goroutines running in parallel) to n
  * and returns the previous value; n <= 0 only reads it. */
@@ -245,32 +252,38 @@ struct gort_inittask {
 
 #define GORT__DEPREF(d) &gort_inittask__##d,
 #define GORT__DEPDECL(d) extern const struct gort_inittask gort_inittask__##d;
-#define GORT__EACH0(M)
-#define GORT__EACH1(M, a) M(a)
-#define GORT__EACH2(M, a, ...) M(a) GORT__EACH1(M, __VA_ARGS__)
-#define GORT__EACH3(M, a, ...) M(a) GORT__EACH2(M, __VA_ARGS__)
-#define GORT__EACH4(M, a, ...) M(a) GORT__EACH3(M, __VA_ARGS__)
-#define GORT__EACH5(M, a, ...) M(a) GORT__EACH4(M, __VA_ARGS__)
-#define GORT__EACH6(M, a, ...) M(a) GORT__EACH5(M, __VA_ARGS__)
-#define GORT__EACH7(M, a, ...) M(a) GORT__EACH6(M, __VA_ARGS__)
-#define GORT__EACH8(M, a, ...) M(a) GORT__EACH7(M, __VA_ARGS__)
-#define GORT__NARGS(...) GORT__NARGS_(_0, ##__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define GORT__NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
+/* The list is the task's function, then its dependencies: never empty, so
+ * that counting needs no GNU comma elision (`, ##__VA_ARGS__` keeps the
+ * comma in ISO C++ and C modes: -std=c++17 failed). The first element is
+ * skipped by GORT__EACH. */
+#define GORT__EACH0(M, f)
+#define GORT__EACH1(M, f, a) M(a)
+#define GORT__EACH2(M, f, a, ...) M(a) GORT__EACH1(M, f, __VA_ARGS__)
+#define GORT__EACH3(M, f, a, ...) M(a) GORT__EACH2(M, f, __VA_ARGS__)
+#define GORT__EACH4(M, f, a, ...) M(a) GORT__EACH3(M, f, __VA_ARGS__)
+#define GORT__EACH5(M, f, a, ...) M(a) GORT__EACH4(M, f, __VA_ARGS__)
+#define GORT__EACH6(M, f, a, ...) M(a) GORT__EACH5(M, f, __VA_ARGS__)
+#define GORT__EACH7(M, f, a, ...) M(a) GORT__EACH6(M, f, __VA_ARGS__)
+#define GORT__EACH8(M, f, a, ...) M(a) GORT__EACH7(M, f, __VA_ARGS__)
+#define GORT__NARGS(...) GORT__NARGS_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0, ~)
+#define GORT__NARGS_(_f, _1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
 #define GORT__CAT(a, b) GORT__CAT_(a, b)
 #define GORT__CAT_(a, b) a##b
-#define GORT__EACH(M, ...) GORT__CAT(GORT__EACH, GORT__NARGS(__VA_ARGS__))(M, ##__VA_ARGS__)
+#define GORT__EACH(M, ...) GORT__CAT(GORT__EACH, GORT__NARGS(__VA_ARGS__))(M, __VA_ARGS__)
+#define GORT__FIRST(...) GORT__FIRST_(__VA_ARGS__, ~)
+#define GORT__FIRST_(a, ...) a
 
 /* The records live in section "gort_inittask"; ld provides __start_/__stop_
  * symbols for it and keeps it under --gc-sections because the runtime refers
  * to those symbols (ldscripts/gort.ld also KEEPs it). */
-#define GORT_INIT(name, fn, ...)                                                  \
+#define GORT_INIT(name, ...) /* (name, fn, dependencies...) */                     \
 	extern const struct gort_inittask gort_inittask__##name;                  \
-	GORT__EACH(GORT__DEPDECL, ##__VA_ARGS__)                                  \
+	GORT__EACH(GORT__DEPDECL, __VA_ARGS__)                                    \
 	static const struct gort_inittask *const gort__deps_##name[] = {          \
-		GORT__EACH(GORT__DEPREF, ##__VA_ARGS__) (const struct gort_inittask *)0}; \
+		GORT__EACH(GORT__DEPREF, __VA_ARGS__) (const struct gort_inittask *)0}; \
 	__attribute__((used, section("gort_inittask"), aligned(8)))               \
 	const struct gort_inittask gort_inittask__##name = {                      \
-		#name, fn, gort__deps_##name, __FILE__, __LINE__}
+		#name, GORT__FIRST(__VA_ARGS__), gort__deps_##name, __FILE__, __LINE__}
 
 /* ---- errno ----
  * errno belongs to the goroutine: the runtime saves and restores its value at
@@ -278,8 +291,13 @@ struct gort_inittask {
  * __errno_location() (declared const) across a call that switches goroutines
  * and resumes on another thread; code that includes gort.h (and every file
  * built with gortcc) reads errno through gort_errno_location(), which the
- * compiler must call again after every call. See README, "errno". */
+ * compiler must call again after every call. (gortcc's include path does the
+ * same for every #include <errno.h>: include/gort/errno.h.) See README,
+ * "errno". */
+#ifndef GORT__ERRNO_LOCATION_DECLARED
+#define GORT__ERRNO_LOCATION_DECLARED
 int *gort_errno_location(void);
+#endif
 #ifndef GORT_NO_ERRNO_OVERRIDE
 #undef errno
 #define errno (*gort_errno_location())

@@ -62,7 +62,24 @@ extern int __libc_start_main(int (*)(int, char **, char **), int, char **, void 
 /* crtbegin.o defines __dso_handle, which -nostartfiles drops; glibc's
  * atexit (libc_nonshared.a) passes it to __cxa_atexit. It lives here,
  * in an object every gort program links. */
-__attribute__((visibility("hidden"))) void *__dso_handle = &__dso_handle;
+__attribute__((weak, visibility("hidden"))) void *__dso_handle = &__dso_handle;
+
+/* Which libc this runtime was built for, for the link-time check in
+ * libgort.a's script (ldscripts/libgort.a.in): a weak reference to a name
+ * that only that libc defines (exported by its shared library and defined,
+ * in its static archive, in a member every program links). Linked with the
+ * other libc (or statically, for glibc) the script's ASSERT says so in
+ * one line, instead of a program that starts and fails later (a musl
+ * runtime under glibc: sigaction(SIGRTMIN) fails with EINVAL). */
+#ifdef __GLIBC__
+extern const char *gnu_get_libc_version(void) __attribute__((weak));
+extern char __libc_start_main_impl[] __attribute__((weak)); /* static glibc only */
+__attribute__((used)) static const void *const libc_mark[] = {(const void *)gnu_get_libc_version,
+							      __libc_start_main_impl};
+#else
+extern char **___environ __attribute__((weak)); /* musl: __environ's alias */
+__attribute__((used)) static char ***const libc_mark = &___environ;
+#endif
 
 static void libc_ready(void);
 
@@ -411,6 +428,7 @@ static int goexit0(struct g *gp, void *arg)
 	/* What newproc does not write (it touches only the first line); the
 	 * third line only where this G used it (runtime.h). */
 	gp->saved_errno = 0;
+	if (mp->cxaglobals) gp->cxa_caught = NULL, gp->cxa_uncaught = 0;
 	gp->preempt = false;
 	gp->ismain = false;
 	gp->exiting = false;

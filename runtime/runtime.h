@@ -136,6 +136,14 @@ enum waitreason {
 	waitReasonCount,
 };
 struct m;
+/* The C++ ABI's per-thread exception state (libstdc++, libc++abi:
+ * __cxa_get_globals()): the stack of exceptions caught and not yet ended,
+ * and how many are thrown and not yet caught. It belongs to the goroutine,
+ * as errno does: gogo_switch moves it (sched.c). */
+struct cxa_eh_globals {
+	void *caughtExceptions;
+	unsigned int uncaughtExceptions;
+};
 struct p;
 struct sudog;
 struct freestack;
@@ -187,6 +195,8 @@ struct g {
 	int64_t obswhen;        /* block profile on: nanotime it parked, 0 none (metrics.c) */
 	bool preempt_global;    /* requeue on the global queue when yielding */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
+	uint32_t cxa_uncaught;  /* C++ programs: uncaught exceptions while switched out */
+	void *cxa_caught;       /* C++ programs: the caught-exception stack while switched out */
 	union {                 /* a build has one sanitizer at most (checkers.c) */
 		void *asan_fakestack; /* AddressSanitizer's fake stack while switched out */
 		void *tsan_fiber;     /* ThreadSanitizer's fiber for this G */
@@ -209,6 +219,8 @@ struct m {
 	struct p *oldp;         /* P held before a syscall */
 	int64_t id;
 	int *errnop;            /* this thread's errno slot */
+	struct cxa_eh_globals *cxaglobals; /* this thread's C++ exception state (libstdc++'s
+				 * __cxa_get_globals()), NULL in a program without C++ */
 	pid_t tid;
 	bool spinning;          /* looking for work */
 	uint32_t fastrand[2];

@@ -62,6 +62,9 @@ const char *const waitreason_strings[waitReasonCount] = {
 	[waitPreempted] = "preempted",
 };
 
+/* Weak: defined only in a program that links a C++ ABI library. */
+extern struct cxa_eh_globals *__cxa_get_globals(void) __attribute__((weak));
+
 static void stopm(void);
 static void gcstopm(void);
 static struct g *findrunnable(bool *inherit);
@@ -70,13 +73,24 @@ static void execute(struct g *gp, bool inherit);
 /* ---- the one goroutine switch ---- */
 
 /* gogo_switch saves `from` and runs `to` on this M. Every switch in the
- * runtime goes through here: errno hand-over now, sanitizer and valgrind
- * stack annotations where they are enabled (see README, "Checkers"). */
+ * runtime goes through here: errno hand-over now, the C++ exception state
+ * in a program that has one, sanitizer and valgrind stack annotations where
+ * they are enabled (see README, "Checkers"). */
 static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
 {
 	int *ep = mp->errnop;
 	from->saved_errno = *ep;
 	*ep = to->saved_errno;
+	struct cxa_eh_globals *eh = mp->cxaglobals;
+	if (eh) {
+		/* A goroutine that parks inside a catch block and rethrows
+		 * (`throw;`) after it resumed, on this thread or another, must
+		 * find its own exception, not the thread's last one. */
+		from->cxa_caught = eh->caughtExceptions;
+		from->cxa_uncaught = eh->uncaughtExceptions;
+		eh->caughtExceptions = to->cxa_caught;
+		eh->uncaughtExceptions = to->cxa_uncaught;
+	}
 	setg(to);
 	bool asan = checkers_asan();
 	if (unlikely(asan)) checkers_switch_begin(from, to);
@@ -316,6 +330,10 @@ static struct m *mget(void)
 static void minit(struct m *mp)
 {
 	mp->errnop = &errno;
+	/* A C++ program links libstdc++ (or libc++abi); then its per-thread
+	 * exception state travels with the goroutine (gogo_switch). The
+	 * address is the thread's for its whole life. */
+	if (__cxa_get_globals) mp->cxaglobals = __cxa_get_globals();
 	mp->pthread = (uintptr_t)pthread_self();
 	if (mp != &m0) mp->tid = gettid_raw(); /* m0's is read when needed */
 	minitsignals(mp);

@@ -45,9 +45,12 @@ $(E2E)/crt1-glibc/%: test/e2e/progs/%.c
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(E2E_CFLAGS) $< -o $@ -lpthread
 
-$(B)/test/e2e_suite: $(wildcard test/e2e/*.c test/e2e/*.h) $(E2E_BINS) $(EXAMPLES)
+# test/e2e/dropin/ holds sources e2e_dropin.c builds at test time, with the
+# commands a user types (gortcc, gortc++, the plain flags).
+$(B)/test/e2e_suite: $(wildcard test/e2e/*.c test/e2e/*.h test/e2e/dropin/*) $(E2E_BINS) $(EXAMPLES) \
+                     tools/gortc++
 	@mkdir -p $(@D)
-	$(TESTCC) $(TESTCFLAGS) $(filter %.c,$^) -o $@ $(TESTLIBS)
+	$(TESTCC) $(TESTCFLAGS) $(wildcard test/e2e/*.c) -o $@ $(TESTLIBS)
 
 TESTS += $(B)/test/e2e_suite
 

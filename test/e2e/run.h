@@ -97,7 +97,7 @@ static struct result runv(char *const argv[], char *const envp[], int timeout_s)
 /* run: runv with a NULL-terminated list of arguments and the inherited
  * environment plus extra "K=V" settings in env (NULL-terminated, may be
  * NULL). */
-static struct result runenv(const char *const *env, const char *prog, ...)
+__attribute__((unused)) static struct result runenv(const char *const *env, const char *prog, ...)
 {
 	char *argv[64];
 	int n = 0;

@@ -49,7 +49,7 @@ gl_gortflags = $(if $(filter gort-spie,$(1)),-static-pie,$(if $(filter gort-mdyn
 define gl_gort
 $(GLP)/$(1)/showstack: $(GL_SRC) $(wildcard $(GL_GDEPS))
 	@mkdir -p $$(@D)
-	tools/gortcc $(call gl_gortflags,$(1)) $(GL_CFLAGS) $(GL_SRC) -o $$@ || \
+	tools/gortcc $(call gl_gortflags,$(1)) -DSHOWSTACK_GORT $(GL_CFLAGS) $(GL_SRC) -o $$@ || \
 	  { echo "test/gortload: tools/gortcc cannot link $(1) yet: its tests will be skipped"; rm -f $$@; }
 endef
 $(foreach v,$(GL_GORT),$(eval $(call gl_gort,$(v))))

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SHOWSTACK_GORT /* the gort builds (test/gortload/rules.mk) */
+#include <gort.h>
+#endif
 
 static const char *auxname(unsigned long t)
 {
@@ -95,7 +98,7 @@ int main(int argc, char **argv, char **envp)
 	if (execfn) printf("execfn=\"%s\"\n", execfn);
 	if (platform) printf("platform=\"%s\"\n", platform);
 	printf("brk=0x%lx\n", (unsigned long)brk0);
-#ifdef GORT_H
+#ifdef SHOWSTACK_GORT
 	printf("goid=%ld\n", (long)gort_goid());
 #endif
 	if (want_malloc) {
