@@ -38,11 +38,16 @@ int64_t gort_goid(void);
 /* gort_go starts fn(arg) in a new goroutine and returns its id (> 0).
  * The goroutine's stack has the default size (GORT_STACKSIZE, see README).
  * May be called from C constructors and init tasks: the goroutine then starts
- * once the scheduler runs. */
+ * once the scheduler runs. Fatal errors: fn NULL ("go of nil func value");
+ * no memory for the goroutine, or for its stack when it first runs ("out
+ * of memory allocating a ...-byte goroutine stack"). */
 int64_t gort_go(void (*fn)(void *), void *arg);
 
 /* gort_go_stack is gort_go with a stack of at least stacksize bytes
- * (rounded up to pages; 0 means the default). */
+ * (rounded up to pages; 0 means the default). Returns -1 with errno EINVAL
+ * for a stacksize above 64 GiB; otherwise as gort_go, including its fatal
+ * errors (a stack the system cannot map is one, when the goroutine first
+ * runs). */
 int64_t gort_go_stack(void (*fn)(void *), void *arg, size_t stacksize);
 
 /* gort_yield lets other runnable goroutines run (Go's runtime.Gosched). */
@@ -143,14 +148,16 @@ int gort_profile_write(const char *kind, int fd);
  * Returns the previous rate, or -1 (EINVAL) for another kind. */
 int64_t gort_profile_set_rate(const char *kind, int64_t rate);
 
-/* ---- sync: goroutine-aware (they park the goroutine, not the thread) ---- */
+/* ---- sync: goroutine-aware (they park the goroutine, not the thread) ----
+ * Called where no goroutine runs (a C constructor, a thread gort did not
+ * create), a wait sleeps the thread in 1 ms steps instead of parking. */
 typedef struct gort_waitgroup {
 	int64_t count;
 	uint32_t lock;
 	void *waiters, *tail;
 } gort_waitgroup;
 #define GORT_WAITGROUP_INIT {0, 0, 0, 0}
-void gort_wg_add(gort_waitgroup *wg, int64_t delta); /* negative count: fatal error */
+void gort_wg_add(gort_waitgroup *wg, int64_t delta); /* fatal error: a negative count, |delta| > INT32_MAX */
 void gort_wg_done(gort_waitgroup *wg);
 void gort_wg_wait(gort_waitgroup *wg);
 
@@ -169,7 +176,12 @@ void gort_mutex_unlock(gort_mutex *mu);  /* unlocking an unlocked mutex: fatal e
  * it unbuffered: a send waits for a receiver and hands the value straight
  * to it. Where Go panics (send on a closed channel, close of a closed or
  * NULL channel) gort prints `fatal error: ...` with a traceback and exits 2.
- * A NULL channel blocks forever. */
+ * A NULL channel blocks forever. gort_chan_make's fatal errors: elemsize
+ * above 64 KiB, elemsize * cap above 1 TiB, out of memory; gort_chan_free
+ * of a channel goroutines wait on is one too. A send, receive or select
+ * that would block where no goroutine runs (a C constructor, a thread gort
+ * did not create) is a fatal error ("gort_chan_send would block outside a
+ * goroutine"); the try forms and a non-blocking select work there. */
 typedef struct gort_chan gort_chan;
 gort_chan *gort_chan_make(size_t elemsize, size_t cap);
 void gort_chan_free(gort_chan *c);       /* no goroutine may be waiting on it */
@@ -178,11 +190,11 @@ int gort_chan_recv(gort_chan *c, void *elem); /* 1 value; 0 closed and drained (
 int gort_chan_trysend(gort_chan *c, const void *elem); /* 1 sent, 0 would block */
 int gort_chan_tryrecv(gort_chan *c, void *elem);       /* 1 value, 0 closed, -1 would block */
 void gort_chan_close(gort_chan *c);      /* wakes every waiter */
-size_t gort_chan_len(gort_chan *c);
-size_t gort_chan_cap(gort_chan *c);
+size_t gort_chan_len(const gort_chan *c); /* values buffered now (0 for NULL) */
+size_t gort_chan_cap(const gort_chan *c); /* its capacity (0 for NULL) */
 
 enum { GORT_SEND = 1, GORT_RECV = 2 };
-typedef struct {
+typedef struct gort_case {
 	gort_chan *c;
 	int dir;     /* GORT_SEND or GORT_RECV */
 	void *elem;  /* value to send, or where to receive (may be NULL) */
@@ -190,18 +202,24 @@ typedef struct {
 } gort_case;
 /* gort_select runs one ready case, chosen uniformly at random among the
  * ready ones, and returns its index; with block == 0 it returns -1 at once
- * when none is ready (Go's default). Cases on NULL channels never fire. */
+ * when none is ready (Go's default). Cases on NULL channels never fire.
+ * Fatal errors: more than 65,535 cases, a dir other than GORT_SEND or
+ * GORT_RECV, a send on a closed channel, blocking outside a goroutine. */
 int gort_select(gort_case *cases, size_t n, int block);
 
 /* ---- timer channels ---- */
 /* gort_after returns a channel (int64_t elements, capacity 1) that receives
- * gort_nanotime() once, ns from now. Free it only after that receive. */
+ * gort_nanotime() once, ns from now. Free it only after that receive.
+ * Fatal errors: called before the scheduler started (from a C
+ * constructor); out of memory. */
 gort_chan *gort_after(int64_t ns);
 typedef struct gort_ticker gort_ticker;
 /* A ticker sends gort_nanotime() on its channel every period ns; a tick the
- * receiver is not ready for is dropped, as Go's. */
+ * receiver is not ready for is dropped, as Go's. Fatal errors: period <= 0
+ * (Go panics: "non-positive interval"); called before the scheduler
+ * started; out of memory. */
 gort_ticker *gort_ticker_new(int64_t period);
-gort_chan *gort_ticker_chan(gort_ticker *t);
+gort_chan *gort_ticker_chan(const gort_ticker *t);
 void gort_ticker_stop(gort_ticker *t);   /* stops and frees it and its channel */
 
 /* ---- goroutine-aware I/O ----

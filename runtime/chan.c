@@ -1,6 +1,6 @@
 /* chan.c: channels (Go's chan.go).
  *
- * A channel is a struct hchan with an optional ring buffer after it. Send
+ * A channel is a struct gort_chan with an optional ring buffer after it. Send
  * and receive follow Go's three cases, in order:
  *   1. a goroutine is waiting on the other side: hand the value over
  *      directly, stack to stack (no copy through the buffer), and make the
@@ -67,11 +67,11 @@ struct sudog *waitq_dequeue(struct waitq *q)
 static int unlockchan(struct g *gp, void *c)
 {
 	(void)gp;
-	chanunlock((struct hchan *)c);
+	chanunlock(c);
 	return 1;
 }
 
-static inline void *bufslot(struct hchan *c, size_t i)
+static inline void *bufslot(struct gort_chan *c, size_t i)
 {
 	return c->buf + i * c->elemsize;
 }
@@ -80,17 +80,16 @@ gort_chan *gort_chan_make(size_t elemsize, size_t cap)
 {
 	if (elemsize > (1 << 16)) fatal("makechan: element size %zu too large", elemsize);
 	if (cap > ((size_t)1 << 40) / (elemsize ? elemsize : 1)) fatal("makechan: size out of range");
-	struct hchan *c = calloc(1, sizeof *c + elemsize * cap);
+	struct gort_chan *c = calloc(1, sizeof *c + elemsize * cap);
 	if (!c) fatal("makechan: out of memory");
 	c->elemsize = elemsize;
 	c->cap = cap;
 	c->buf = (char *)(c + 1);
-	return (gort_chan *)c;
+	return c;
 }
 
-void gort_chan_free(gort_chan *ch)
+void gort_chan_free(gort_chan *c)
 {
-	struct hchan *c = (struct hchan *)ch;
 	if (!c) return;
 	chanlock(c);
 	bool waiters = c->recvq.first || c->sendq.first;
@@ -99,20 +98,18 @@ void gort_chan_free(gort_chan *ch)
 	free(c);
 }
 
-size_t gort_chan_len(gort_chan *ch)
+size_t gort_chan_len(const gort_chan *c)
 {
-	struct hchan *c = (struct hchan *)ch;
 	return c ? __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) : 0;
 }
 
-size_t gort_chan_cap(gort_chan *ch)
+size_t gort_chan_cap(const gort_chan *c)
 {
-	struct hchan *c = (struct hchan *)ch;
 	return c ? c->cap : 0;
 }
 
 /* chan_send_to gives elem to the waiting receiver sg. c is locked; unlocks. */
-void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem)
+void chan_send_to(struct gort_chan *c, struct sudog *sg, const void *elem)
 {
 	if (sg->elem) elemcopy(sg->elem, elem, c->elemsize);
 	struct g *gp = sg->g;
@@ -125,7 +122,7 @@ void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem)
 /* chan_recv_from takes a value from the waiting sender sg. For a buffered
  * (hence full) channel the receiver takes the head of the buffer and the
  * sender's value goes to the tail, keeping FIFO order. c is locked; unlocks. */
-void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem)
+void chan_recv_from(struct gort_chan *c, struct sudog *sg, void *elem)
 {
 	if (c->cap == 0) {
 		if (elem) elemcopy(elem, sg->elem, c->elemsize);
@@ -145,7 +142,7 @@ void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem)
 
 /* chansend: block = false makes it a try-send. Returns 1 if sent, 0 if it
  * would block. */
-static int chansend(struct hchan *c, const void *elem, bool block)
+static int chansend(struct gort_chan *c, const void *elem, bool block)
 {
 	if (!c) {
 		if (!block) return 0;
@@ -196,7 +193,7 @@ static int chansend(struct hchan *c, const void *elem, bool block)
 
 /* chanrecv: returns 1 with a value, 0 when closed and drained (elem
  * zeroed), -1 if it would block (try-receive only). */
-static int chanrecv(struct hchan *c, void *elem, bool block)
+static int chanrecv(struct gort_chan *c, void *elem, bool block)
 {
 	if (!c) {
 		if (!block) return -1;
@@ -247,14 +244,13 @@ static int chanrecv(struct hchan *c, void *elem, bool block)
 	return me.success ? 1 : 0;
 }
 
-int gort_chan_send(gort_chan *c, const void *elem) { return chansend((struct hchan *)c, elem, true); }
-int gort_chan_recv(gort_chan *c, void *elem) { return chanrecv((struct hchan *)c, elem, true); }
-int gort_chan_trysend(gort_chan *c, const void *elem) { return chansend((struct hchan *)c, elem, false); }
-int gort_chan_tryrecv(gort_chan *c, void *elem) { return chanrecv((struct hchan *)c, elem, false); }
+int gort_chan_send(gort_chan *c, const void *elem) { return chansend(c, elem, true); }
+int gort_chan_recv(gort_chan *c, void *elem) { return chanrecv(c, elem, true); }
+int gort_chan_trysend(gort_chan *c, const void *elem) { return chansend(c, elem, false); }
+int gort_chan_tryrecv(gort_chan *c, void *elem) { return chanrecv(c, elem, false); }
 
-void gort_chan_close(gort_chan *ch)
+void gort_chan_close(gort_chan *c)
 {
-	struct hchan *c = (struct hchan *)ch;
 	if (!c) chan_panic("close of nil channel");
 	chanlock(c);
 	if (c->closed) {

@@ -1,5 +1,7 @@
 /* chan.h: channel internals shared by chan.c and select.c (Go's hchan,
- * sudog and waitq). */
+ * sudog and waitq). The channel is struct gort_chan, the tag gort.h's
+ * gort_chan names: programs hold pointers to it, the runtime reads it
+ * without casts, debuggers print it by that name. */
 #ifndef GORT_CHAN_H
 #define GORT_CHAN_H
 #include <string.h>
@@ -12,7 +14,7 @@ struct sudog {
 	struct g *g;
 	void *elem;            /* where to copy to (recv) or from (send) */
 	struct sudog *next, *prev;
-	struct hchan *c;
+	struct gort_chan *c;
 	bool success;          /* woken by a value (true) or by close (false) */
 	bool isselect;
 	int32_t caseidx;       /* select: which case */
@@ -29,7 +31,7 @@ struct waitq {
  * sides in a select; for buffered channels, qcount > 0 implies recvq is
  * empty and qcount < cap implies sendq is empty.
  * Locking: every field below `lock` is under it. */
-struct hchan {
+struct gort_chan { /* Go's hchan */
 	struct spinlock lock;
 	size_t elemsize;
 	size_t cap;
@@ -45,8 +47,8 @@ struct sudog *waitq_dequeue(struct waitq *q);
 void waitq_remove(struct waitq *q, struct sudog *s);
 
 /* Operations with the lock held; they unlock (Go's send/recv). */
-void chan_send_to(struct hchan *c, struct sudog *sg, const void *elem);
-void chan_recv_from(struct hchan *c, struct sudog *sg, void *elem);
+void chan_send_to(struct gort_chan *c, struct sudog *sg, const void *elem);
+void chan_recv_from(struct gort_chan *c, struct sudog *sg, void *elem);
 _Noreturn void chan_panic(const char *what);
 
 
@@ -54,12 +56,12 @@ _Noreturn void chan_panic(const char *what);
  * implies for ThreadSanitizer (raceacquire/racerelease: as if the channel
  * were a mutex; a goroutine woken by a peer's operation calls raceacquire
  * itself once it resumes). */
-static inline void chanlock(struct hchan *c)
+static inline void chanlock(struct gort_chan *c)
 {
 	spin_lock(&c->lock);
 	raceacquire(c);
 }
-static inline void chanunlock(struct hchan *c)
+static inline void chanunlock(struct gort_chan *c)
 {
 	racerelease(c);
 	spin_unlock(&c->lock);

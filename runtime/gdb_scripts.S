@@ -4,7 +4,7 @@
  * The entry is of type 4 (SECTION_SCRIPT_ID_PYTHON_TEXT): the script's whole
  * text, inlined with .incbin, after a first line naming it. So each program
  * carries the script matching the runtime it was linked with (the script
- * reads struct g/m/p/hchan and the status enums), from the build tree, after
+ * reads struct g/m/p/gort_chan and the status enums), from the build tree, after
  * `make install` and on another machine alike, with no file to find. gdb
  * runs it once the program's directory is in its auto-load safe-path (see
  * README.md, "Debugging goroutines in gdb and lldb"). The section is not

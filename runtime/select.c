@@ -17,9 +17,9 @@
 
 static void sellock(gort_case *cases, const uint16_t *lockorder, size_t n)
 {
-	struct hchan *last = NULL;
+	struct gort_chan *last = NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct hchan *c = (struct hchan *)cases[lockorder[i]].c;
+		struct gort_chan *c = cases[lockorder[i]].c;
 		if (c != last) chanlock(c);
 		last = c;
 	}
@@ -29,19 +29,19 @@ static void selunlock(gort_case *cases, const uint16_t *lockorder, size_t n)
 {
 	/* Reverse order; each channel once. */
 	for (size_t i = n; i-- > 0;) {
-		struct hchan *c = (struct hchan *)cases[lockorder[i]].c;
-		if (i > 0 && (struct hchan *)cases[lockorder[i - 1]].c == c) continue;
+		struct gort_chan *c = cases[lockorder[i]].c;
+		if (i > 0 && cases[lockorder[i - 1]].c == c) continue;
 		chanunlock(c);
 	}
 }
 
 /* selunlock_except unlocks every channel but c, which the caller's
  * hand-off (chan_send_to / chan_recv_from) unlocks. */
-static void selunlock_except(gort_case *cases, const uint16_t *lockorder, size_t n, struct hchan *keep)
+static void selunlock_except(gort_case *cases, const uint16_t *lockorder, size_t n, struct gort_chan *keep)
 {
 	for (size_t i = n; i-- > 0;) {
-		struct hchan *c = (struct hchan *)cases[lockorder[i]].c;
-		if (i > 0 && (struct hchan *)cases[lockorder[i - 1]].c == c) continue;
+		struct gort_chan *c = cases[lockorder[i]].c;
+		if (i > 0 && cases[lockorder[i - 1]].c == c) continue;
 		if (c != keep) chanunlock(c);
 	}
 }
@@ -126,7 +126,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 	for (size_t k = 0; k < m; k++) {
 		int i = pollorder[k];
 		gort_case *cas = &cases[i];
-		struct hchan *c = (struct hchan *)cas->c;
+		struct gort_chan *c = cas->c;
 		struct sudog *sg;
 		if (cas->dir == GORT_RECV) {
 			if ((sg = waitq_dequeue(&c->sendq))) {
@@ -189,7 +189,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 	_Atomic uint32_t done = 0;
 	for (size_t k = 0; k < m; k++) {
 		int i = lockorder[k];
-		struct hchan *c = (struct hchan *)cases[i].c;
+		struct gort_chan *c = cases[i].c;
 		struct sudog *sg = &sgs[i];
 		*sg = (struct sudog){.g = gp, .elem = cases[i].elem, .c = c, .isselect = true,
 				     .caseidx = i, .selectdone = &done};
@@ -205,7 +205,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 	struct sudog *won = gp->param;
 	for (size_t k = 0; k < m; k++) {
 		int i = lockorder[k];
-		struct hchan *c = (struct hchan *)cases[i].c;
+		struct gort_chan *c = cases[i].c;
 		if (&sgs[i] != won) waitq_remove(cases[i].dir == GORT_RECV ? &c->recvq : &c->sendq, &sgs[i]);
 	}
 	selunlock(cases, lockorder, m);
@@ -214,7 +214,7 @@ int gort_select(gort_case *cases, size_t n, int block)
 	if (cases[ret].dir == GORT_RECV) {
 		cases[ret].ok = won->success;
 		if (!won->success && cases[ret].elem)
-			memset(cases[ret].elem, 0, ((struct hchan *)cases[ret].c)->elemsize);
+			memset(cases[ret].elem, 0, (cases[ret].c)->elemsize);
 	} else if (!won->success) {
 		chan_panic("send on closed channel");
 	}

@@ -482,7 +482,7 @@ gort_ticker *gort_ticker_new(int64_t period)
 	return tk;
 }
 
-gort_chan *gort_ticker_chan(gort_ticker *t) { return t->c; }
+gort_chan *gort_ticker_chan(const gort_ticker *t) { return t->c; }
 
 void gort_ticker_stop(gort_ticker *t)
 {

@@ -142,7 +142,7 @@ static void bt_all(const char *v)
 static void summaries(const char *v)
 {
 	struct result r = lldb_at_breakpoint(v, "-o 'goroutine list' -o 'script print(\"==PRINT==\")' "
-						"-o 'p fullchan' -o 'p recvchan' -o 'p *(struct hchan *)fullchan' "
+						"-o 'p fullchan' -o 'p recvchan' -o 'p *(struct gort_chan *)fullchan' "
 						"-o 'p *allgs' -o 'p m0' -o 'p *allp[0]'");
 	char *s = section(r.out, "==BEGIN==", "==PRINT==");
 	struct ids ids = ids_of(s);
@@ -152,7 +152,7 @@ static void summaries(const char *v)
 	snprintf(want, sizeof want, "chan len=3 cap=3 elemsize=4 closed=false recv-waiting=[] send-waiting=[%ld]",
 		 ids.fn[SEND]);
 	assert_contains(s, want);
-	assert_contains(s, "hchan) $2 = chan len=3 cap=3"); /* struct hchan itself */
+	assert_contains(s, "gort_chan) $2 = chan len=3 cap=3"); /* struct gort_chan itself */
 	assert_contains(s, "chan len=0 cap=0 elemsize=4 closed=false recv-waiting=[");
 	snprintf(want, sizeof want, "%ld", ids.fn[NESTED]);
 	char *recv = strstr(s, "len=0 cap=0");

@@ -90,21 +90,35 @@ Test(dropin, errno_is_the_goroutines_in_files_without_gort_h)
 	}
 }
 
+/* A program using gort.h's exact signatures: read-only calls take const
+ * pointers, every struct has a tag. */
+#define GORT_H_USER \
+	"#include <gort.h>\\nstatic void f(void) {}\\nGORT_INIT(a, f);\\nGORT_INIT(b, f, a);\\n" \
+	"size_t lens(const gort_chan *c, const gort_ticker *t) { return gort_chan_len(c) + gort_chan_cap(c) + " \
+	"gort_chan_len(gort_ticker_chan(t)); }\\n" \
+	"struct gort_case cs; struct gort_waitgroup wg; struct gort_mutex mu; struct gort_inittask it;\\n" \
+	"int main(void) { gort_goexit(); }\\n"
+
 /* gort.h compiles as C++ with g++ and clang++ in every standard from
- * C++11, warnings as errors. */
-Test(dropin, gort_h_compiles_as_cxx)
+ * C++11, and as C11/C17, warnings as errors. */
+Test(dropin, gort_h_compiles_as_cxx_and_c)
 {
 	const char *stds[] = {"c++11", "c++14", "c++17", "c++20", "gnu++17"};
 	const char *cxx[] = {"g++", "clang++"};
 	for (size_t c = 0; c < 2; c++) {
 		if (!have(cxx[c])) continue;
 		for (size_t s = 0; s < sizeof stds / sizeof stds[0]; s++) {
-			struct result r = shell("printf '#include <gort.h>\\nstatic void f(void) {}\\nGORT_INIT(a, f);\\n"
-						"GORT_INIT(b, f, a);\\nint main() { gort_goexit(); }\\n' | "
+			struct result r = shell("printf '" GORT_H_USER "' | "
 						"%s -std=%s -Wall -Wextra -Werror -I%s/include -fsyntax-only -x c++ -",
 						cxx[c], stds[s], SRC_DIR);
 			assert_ok(r, stds[s]);
 		}
+	}
+	const char *cstds[] = {"c11", "c17", "gnu11"};
+	for (size_t s = 0; s < sizeof cstds / sizeof cstds[0]; s++) {
+		struct result r = shell("printf '" GORT_H_USER "' | "
+					"gcc -std=%s -Wall -Wextra -Werror -I%s/include -fsyntax-only -x c -", cstds[s], SRC_DIR);
+		assert_ok(r, cstds[s]);
 	}
 }
 

@@ -23,7 +23,7 @@ Commands:
                             `*` marks the one on the selected thread
     goroutine N CMD         run a gdb command (bt, info frame, ...) on
     goroutine all CMD       goroutine N's stack, or on every goroutine's
-Pretty printers: gort_chan * and struct hchan (len, cap, elemsize, closed,
+Pretty printers: gort_chan * and struct gort_chan (len, cap, elemsize, closed,
 the goroutines waiting to send and to receive), struct g, struct m, struct p.
 
 How a parked goroutine's stack is shown: its saved context g->sched holds
@@ -465,8 +465,8 @@ def _chan_summary(c):
                recv, send))
 
 
-class HchanPrinter:
-    """struct hchan: a channel's state and who waits on it."""
+class ChanPrinter:
+    """struct gort_chan: a channel's state and who waits on it."""
 
     def __init__(self, val):
         self.val = val
@@ -476,7 +476,7 @@ class HchanPrinter:
 
 
 class ChanPtrPrinter:
-    """gort_chan * (opaque to programs): the struct hchan it points to."""
+    """gort_chan * (opaque in a program's own files): the channel it points to."""
 
     def __init__(self, val):
         self.val = val
@@ -486,7 +486,7 @@ class ChanPtrPrinter:
         if addr == 0:
             return "(gort_chan *) NULL"
         try:
-            c = self.val.cast(gdb.lookup_type("struct hchan").pointer()).dereference()
+            c = self.val.cast(gdb.lookup_type("struct gort_chan").pointer()).dereference()
             return "(gort_chan *) 0x%x chan %s" % (addr, _chan_summary(c))
         except (gdb.error, gdb.MemoryError) as e:
             return "(gort_chan *) 0x%x <%s>" % (addr, e)
@@ -544,7 +544,7 @@ class PPrinter(_FieldsPrinter):
             " +runnext" if runnext else "")
 
 
-_STRUCT_PRINTERS = {"hchan": HchanPrinter, "g": GPrinter, "m": MPrinter, "p": PPrinter}
+_STRUCT_PRINTERS = {"gort_chan": ChanPrinter, "g": GPrinter, "m": MPrinter, "p": PPrinter}
 
 
 def gort_lookup(val):
@@ -559,7 +559,7 @@ def gort_lookup(val):
         # struct g/m/p are generic names: take them only with the runtime's
         # fields.
         names = {f.name for f in t.fields()}
-        need = {"hchan": "qcount", "g": "goid", "m": "curg", "p": "runqhead"}[t.tag]
+        need = {"gort_chan": "qcount", "g": "goid", "m": "curg", "p": "runqhead"}[t.tag]
         if need in names:
             return _STRUCT_PRINTERS[t.tag](val)
     return None

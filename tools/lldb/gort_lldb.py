@@ -18,7 +18,7 @@ Commands (a container command, `goroutine`):
                           `*` marks the selected thread's goroutine
     goroutine bt N        goroutine N's backtrace
     goroutine bt all      every goroutine's backtrace
-Summaries: gort_chan * and struct hchan (len, cap, elemsize, closed, the
+Summaries: gort_chan * and struct gort_chan (len, cap, elemsize, closed, the
 goroutines waiting to send and to receive), struct g, struct m, struct p.
 
 How a parked goroutine's stack is shown: from its saved context g->sched
@@ -388,23 +388,31 @@ def _chan_text(c):
         _waiters(process, c.GetChildMemberWithName("sendq")))
 
 
-def hchan_summary(valobj, internal_dict):
-    """struct hchan (and pointers to it)."""
-    v = valobj.Dereference() if valobj.GetType().IsPointerType() else valobj
-    if "qcount" not in _field_names(v):
-        return None
-    return "chan " + _chan_text(v)
+def _complete_chan_type(target):
+    """struct gort_chan with its fields (the runtime's debug information; a
+    program's own files see it opaque)."""
+    types = target.FindTypes("gort_chan")
+    for i in range(types.GetSize()):
+        t = types.GetTypeAtIndex(i).GetCanonicalType()
+        if t.GetNumberOfFields() and any(t.GetFieldAtIndex(k).GetName() == "qcount"
+                                         for k in range(t.GetNumberOfFields())):
+            return t
+    return None
 
 
-def chanptr_summary(valobj, internal_dict):
-    """gort_chan *: programs see an opaque pointer to the runtime's hchan."""
-    addr = valobj.GetValueAsUnsigned() if valobj.GetType().IsPointerType() else valobj.GetLoadAddress()
-    if not addr:
+def chan_summary(valobj, internal_dict):
+    """struct gort_chan, and gort_chan * (pointers, opaque or not)."""
+    is_ptr = valobj.GetType().IsPointerType()
+    if is_ptr and not valobj.GetValueAsUnsigned():
         return "NULL"
+    v = valobj.Dereference() if is_ptr else valobj
+    if "qcount" in _field_names(v):
+        return "chan " + _chan_text(v)
     target = valobj.GetTarget()
-    t = target.FindFirstType("hchan")
-    if not t.IsValid():
+    t = _complete_chan_type(target)
+    if t is None:
         return None
+    addr = valobj.GetValueAsUnsigned() if is_ptr else valobj.GetLoadAddress()
     c = target.CreateValueFromAddress("c", lldb.SBAddress(addr, target), t)
     return "chan " + _chan_text(c)
 
@@ -464,8 +472,8 @@ def __lldb_init_module(debugger, internal_dict):
                      "goroutine bt N|all' goroutine", res)  # fails harmlessly if it exists
     for cmd in ("command script add -o -c %s.GoroutineList goroutine list" % mod,
                 "command script add -o -c %s.GoroutineBt goroutine bt" % mod,
-                "type summary add -w gort -F %s.hchan_summary hchan" % mod,
-                "type summary add -w gort -F %s.chanptr_summary gort_chan" % mod,
+                "type summary add -w gort -F %s.chan_summary gort_chan" % mod,
+                "type summary add -w gort -F %s.chan_summary 'struct gort_chan'" % mod,
                 "type summary add -w gort -F %s.g_summary g" % mod,
                 "type summary add -w gort -F %s.m_summary m" % mod,
                 "type summary add -w gort -F %s.p_summary p" % mod,
