@@ -100,11 +100,13 @@ void gort_chan_free(gort_chan *c)
 
 size_t gort_chan_len(const gort_chan *c)
 {
+	preemptcheck();
 	return c ? __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) : 0;
 }
 
 size_t gort_chan_cap(const gort_chan *c)
 {
+	preemptcheck();
 	return c ? c->cap : 0;
 }
 
@@ -246,8 +248,17 @@ static int chanrecv(struct gort_chan *c, void *elem, bool block)
 
 int gort_chan_send(gort_chan *c, const void *elem) { return chansend(c, elem, true); }
 int gort_chan_recv(gort_chan *c, void *elem) { return chanrecv(c, elem, true); }
-int gort_chan_trysend(gort_chan *c, const void *elem) { return chansend(c, elem, false); }
-int gort_chan_tryrecv(gort_chan *c, void *elem) { return chanrecv(c, elem, false); }
+int gort_chan_trysend(gort_chan *c, const void *elem)
+{
+	preemptcheck();
+	return chansend(c, elem, false);
+}
+
+int gort_chan_tryrecv(gort_chan *c, void *elem)
+{
+	preemptcheck();
+	return chanrecv(c, elem, false);
+}
 
 void gort_chan_close(gort_chan *c)
 {

@@ -552,6 +552,7 @@ int64_t gort_go_stack(void (*fn)(void *), void *arg, size_t stacksize)
 
 int64_t gort_goid(void)
 {
+	preemptcheck();
 	if (!scheduler_started) return 0;
 	struct g *gp = getg();
 	if (!gp || !gp->m || gp == gp->m->g0) return 0;

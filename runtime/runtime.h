@@ -535,6 +535,21 @@ static inline bool ingoroutine(void)
 	return gp && gp->m && gp != gp->m->g0 && gp->m->p;
 }
 
+/* preemptcheck: at the entry of the API calls a goroutine may make in a
+ * tight loop (gort_nanotime, gort_goid, gort_chan_len/cap, the try forms
+ * of send and receive), yield if sysmon asked, as Go's function prologues
+ * do. Asynchronous preemption never stops a goroutine inside the runtime,
+ * and a loop that is mostly runtime calls was rarely caught outside one;
+ * in a plain static program (no asynchronous preemption) it never was.
+ * The fast path is a TLS load and a byte test. */
+void preemptcheck_slow(struct g *gp);
+static inline void preemptcheck(void)
+{
+	if (!scheduler_started) return;
+	struct g *gp = getg();
+	if (__builtin_expect(gp != NULL && gp->preempt, 0)) preemptcheck_slow(gp);
+}
+
 /* ---- runq.c ---- */
 void globrunqput(struct g *gp);
 void globrunqputbatch(struct g *const *gs, int32_t n);

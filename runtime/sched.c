@@ -1115,6 +1115,22 @@ void gort_yield(void)
 	mcall_direct(gosched_m, NULL, false);
 }
 
+/* preemptcheck_slow: preemptcheck's (runtime.h) decision. Only a user
+ * goroutine with a P, on its own stack, outside a system call and a
+ * signal handler, holding no runtime lock, yields: the API call it is entering then goes on when
+ * the goroutine runs again. */
+void preemptcheck_slow(struct g *gp)
+{
+	struct m *mp = gp->m;
+	if (!mp || gp == mp->g0 || !mp->p || gp->syscallnest || mp->sigdepth || gort_rt_locks) return;
+	/* On a signal stack (a handler gort did not wrap: gorthooks=0), not
+	 * the goroutine's: never switch from there. */
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	if (sp < gp->stack_lo || sp > gp->stack_hi) return;
+	gp->preempt = false;
+	gopreempt();
+}
+
 /* gopreempt: yield because sysmon asked (time slice used up). The G goes
  * to the global queue, as Go's gopreempt_m, so that a P with a long local
  * queue still lets every G run. */

@@ -430,6 +430,7 @@ unsigned gort_hook_sleep(unsigned s)
 
 int64_t gort_nanotime(void)
 {
+	preemptcheck();
 	return nanotime();
 }
 

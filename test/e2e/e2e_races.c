@@ -44,6 +44,22 @@ Test(races, preemption_works_after_gort_gomaxprocs)
 	each("races", "preempt", "20", "ok sleeps=20\n");
 }
 
+/* A goroutine that loops on gort calls that never block (gort_nanotime,
+ * gort_chan_len, trysend...) yields at its next call once sysmon asked,
+ * as Go's function prologues do: main's 10 ms sleeps end. Also where
+ * asynchronous preemption is off or absent (plain static): it hung there. */
+Test(races, a_loop_of_runtime_calls_is_preempted)
+{
+	each("races", "apiloop", "10", "ok sleeps=10\n");
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		const char *env[] = {"GOMAXPROCS=1", "GODEBUG=asyncpreemptoff=1", NULL};
+		struct result r = runE(env, bin(gort_variants[v], "races"), "apiloop", "10");
+		cr_assert(r.exited && r.code == 0 && strstr(r.out, "ok sleeps=10\n"),
+			  "%s asyncpreemptoff: exit %d sig %d timedout %d\n%s%s", gort_variants[v], r.code, r.sig,
+			  r.timedout, r.out, r.err);
+	}
+}
+
 static void blocking(const char *mode, const char *n, const char *want, double maxs)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {

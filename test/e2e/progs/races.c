@@ -12,6 +12,14 @@
  *                      then two goroutines spin until each has seen the
  *                      other run N times (no timer helps them: only
  *                      sysmon's preemption lets the other run)
+ *   races apiloop N    a goroutine loops on gort calls that never block
+ *                      (gort_nanotime, gort_goid, gort_chan_len/cap,
+ *                      trysend/tryrecv) while main sleeps 10 ms N times:
+ *                      main gets the P back because those calls yield
+ *                      when sysmon asked (issue #15 4c), in every build,
+ *                      also the plain static one (no asynchronous
+ *                      preemption) and with GODEBUG=asyncpreemptoff=1.
+ *                      A 20 s alarm ends a hang with status 142.
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -79,6 +87,19 @@ static void hotloop(void *arg)
 	gort_wg_done(&wg);
 }
 
+static void apiloop(void *arg)
+{
+	gort_chan *c = arg;
+	long v = 0, sum = 0;
+	while (!stop) {
+		sum += gort_nanotime() & 1;
+		sum += gort_goid() + (long)gort_chan_len(c) + (long)gort_chan_cap(c);
+		if (!gort_chan_trysend(c, &v)) gort_chan_tryrecv(c, &v);
+	}
+	spun += sum != 0;
+	gort_wg_done(&wg);
+}
+
 /* Each waits until the other's turn count has moved N times. */
 static _Atomic long turns[2];
 static void taker(void *arg)
@@ -103,6 +124,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	n = atol(argv[2]);
+	if (!strcmp(argv[1], "apiloop")) {
+		alarm(20);
+		gort_chan *c = gort_chan_make(sizeof(long), 1);
+		gort_wg_add(&wg, 1);
+		gort_go(apiloop, c);
+		for (long i = 0; i < n; i++) gort_sleep(10000000);
+		stop = 1;
+		gort_wg_wait(&wg);
+		printf("ok sleeps=%ld\n", n);
+		return 0;
+	}
 	if (!strcmp(argv[1], "preempt")) {
 		gort_gomaxprocs(2);
 		gort_gomaxprocs(1);
