@@ -498,6 +498,15 @@ static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bo
 	return ret;
 }
 
+/* fdio_pollone parks until fd has one of events: 0, or an errno value
+ * (EINTR as intr allows; poll(2)'s errors). For the runtime's own waits
+ * on a descriptor it made (childwait.c: a pidfd). */
+int fdio_pollone(int fd, short events, int intr)
+{
+	struct pollfd p = {fd, events, 0};
+	return pollwait(&p, 1, 0, intr, false) < 0 ? errno : 0;
+}
+
 /* gort_poll waits until fd has one of events (POLLIN, POLLOUT), at most
  * timeout_ns (< 0: no limit). Returns poll(2)'s revents, 0 on timeout, or
  * -1 with errno. */

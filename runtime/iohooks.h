@@ -8,8 +8,10 @@
 #define GORT_IOHOOKS_H
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "runtime.h"
 
@@ -35,6 +37,10 @@ int gort_hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags);
 int gort_hook_connect(int fd, const struct sockaddr *sa, socklen_t salen);
 int gort_hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 int gort_hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+int fdio_pollone(int fd, short events, int intr);
+/* childwait.c */
+pid_t gort_hook_wait4(pid_t pid, int *status, int options, struct rusage *ru);
+int gort_hook_waitid(int idtype, id_t id, siginfo_t *info, int options);
 /* time.c */
 int gort_hook_nanosleep(const struct timespec *req, struct timespec *rem);
 int gort_hook_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem);

@@ -102,3 +102,20 @@ Test(races, sysblockoff_brings_the_hang_back)
 	struct result r = runv(argv, envp, 3);
 	cr_assert(r.timedout, "exit %d: %s", r.code, r.out);
 }
+
+/* 300 goroutines each posix_spawn a 0.3 s sleep and wait for it (waitpid,
+ * wait4, waitid in turn) at GOMAXPROCS=1: each waits on a pidfd in the
+ * netpoller, no thread blocks (issue #17 item 3). Before: a thread per
+ * waiter as sysmon took the P from each blocked wait4 in turn, 42 s. */
+Test(races, waiting_for_children_parks_only_the_goroutine)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		const char *env[] = {"GOMAXPROCS=1", NULL};
+		struct result r = runE(env, bin(gort_variants[v], "blocking"), "spawnwait", "300");
+		cr_assert(r.exited && r.code == 0, "%s: exit %d sig %d timedout %d\n%s%s", gort_variants[v], r.code,
+			  r.sig, r.timedout, r.out, r.err);
+		assert_contains(r.out, "good=300 of 300");
+		long t = atol(strstr(r.out, "threads=") + 8);
+		cr_assert(t > 0 && t <= 4, "%s: %ld threads for 300 waits at GOMAXPROCS=1\n%s", gort_variants[v], t, r.out);
+	}
+}

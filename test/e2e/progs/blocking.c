@@ -7,13 +7,19 @@
  *                       writes the lines after 100 ms
  *   blocking waitpid N  N goroutines each fork+exec `sleep 0.2` and
  *                       waitpid for it; prints the wall time
+ *   blocking spawnwait N  N goroutines each posix_spawn `sleep 0.3` and
+ *                       waitpid/wait4/waitid (in turn) for it: parks only
+ *                       the goroutine (pidfd, issue #17 item 3); prints
+ *                       the threads the process has at the end
  *   blocking raw N      a goroutine in syscall(SYS_read) on an empty pipe
  *                       while a ticker must tick N times (10 ms period);
  *                       then main writes and the read returns its byte
  * Prints "ok ..." and exits 0. */
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,6 +53,41 @@ static void waiter(void *arg)
 	gort_wg_done(&wg);
 }
 
+extern char **environ;
+static void spawnwaiter(void *arg)
+{
+	long i = (long)arg;
+	char *argv[] = {"sleep", "0.3", NULL};
+	pid_t pid;
+	if (posix_spawn(&pid, "/bin/sleep", NULL, NULL, argv, environ) != 0) goto out;
+	int st = -1;
+	if (i % 3 == 0) {
+		if (waitpid(pid, &st, 0) != pid) goto out;
+	} else if (i % 3 == 1) {
+		struct rusage ru;
+		if (wait4(pid, &st, 0, &ru) != pid) goto out;
+	} else {
+		siginfo_t si;
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED) != 0 || si.si_pid != pid || si.si_code != CLD_EXITED)
+			goto out;
+		st = si.si_status << 8;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) good++;
+out:
+	gort_wg_done(&wg);
+}
+
+static long threads(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long t = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "Threads:", 8)) t = atol(line + 8);
+	if (f) fclose(f);
+	return t;
+}
+
 static int rawp[2];
 static char rawbyte;
 static void rawreader(void *arg)
@@ -67,7 +108,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: blocking fgets|waitpid|raw N\n");
+		fprintf(stderr, "usage: blocking fgets|waitpid|spawnwait|raw N\n");
 		return 2;
 	}
 	n = atol(argv[2]);
@@ -94,6 +135,11 @@ int main(int argc, char **argv)
 		gort_wg_add(&wg, n);
 		for (long i = 0; i < n; i++) gort_go(waiter, NULL);
 		gort_wg_wait(&wg);
+	} else if (!strcmp(argv[1], "spawnwait")) {
+		gort_wg_add(&wg, n);
+		for (long i = 0; i < n; i++) gort_go(spawnwaiter, (void *)i);
+		gort_wg_wait(&wg);
+		printf("threads=%ld\n", threads());
 	} else if (!strcmp(argv[1], "raw")) {
 		if (pipe(rawp)) return perror("pipe"), 1;
 		gort_wg_add(&wg, 1);
