@@ -40,6 +40,9 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -639,4 +642,131 @@ int gort_hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 	if (!hooks_active()) return (int)sret(rawsyscall(SYS_poll, fds, n, timeout_ms));
 	int64_t dl = timeout_ms > 0 ? nanotime() + timeout_ms * 1000000LL : 0;
 	return pollwait(fds, n, dl, PDI_ANY, timeout_ms == 0);
+}
+
+/* ---- select, pselect, epoll_wait (issue #17 item 4) ----
+ * select's descriptor sets become a pollfd array for pollwait and back:
+ * readable is POLLIN, POLLHUP or POLLERR, writable POLLOUT or POLLERR,
+ * exceptional POLLPRI, as the kernel's select decides; a descriptor that
+ * is not open (POLLNVAL) fails the call with EBADF. Linux's select writes
+ * the time left back into the timeval; so does this. A signal mask
+ * (pselect's, epoll_pwait's) is the thread's business: the system call
+ * itself with the P handed off, as ppoll. */
+
+static int selectwait(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t dl, bool zero)
+{
+	struct pollfd stackp[64], *p = stackp;
+	int k = 0;
+	for (int fd = 0; fd < nfds; fd++) {
+		short ev = (rd && FD_ISSET(fd, rd) ? POLLIN : 0) | (wr && FD_ISSET(fd, wr) ? POLLOUT : 0) |
+			   (ex && FD_ISSET(fd, ex) ? POLLPRI : 0);
+		if (!ev) continue;
+		if (p == stackp && k == 64) {
+			p = malloc((size_t)nfds * sizeof *p);
+			if (!p) {
+				errno = ENOMEM;
+				return -1;
+			}
+			memcpy(p, stackp, sizeof stackp);
+		}
+		p[k++] = (struct pollfd){fd, ev, 0};
+	}
+	int r = pollwait(p, (nfds_t)k, dl, PDI_ANY, zero);
+	if (r > 0) {
+		for (int i = 0; i < k; i++)
+			if (p[i].revents & POLLNVAL) {
+				errno = EBADF;
+				r = -1;
+				goto out;
+			}
+		if (rd) FD_ZERO(rd);
+		if (wr) FD_ZERO(wr);
+		if (ex) FD_ZERO(ex);
+		r = 0;
+		for (int i = 0; i < k; i++) {
+			short re = p[i].revents, ev = p[i].events;
+			if ((ev & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR))) FD_SET(p[i].fd, rd), r++;
+			if ((ev & POLLOUT) && (re & (POLLOUT | POLLERR))) FD_SET(p[i].fd, wr), r++;
+			if ((ev & POLLPRI) && (re & POLLPRI)) FD_SET(p[i].fd, ex), r++;
+		}
+	} else if (r == 0) {
+		if (rd) FD_ZERO(rd);
+		if (wr) FD_ZERO(wr);
+		if (ex) FD_ZERO(ex);
+	}
+out:
+	if (p != stackp) free(p);
+	return r;
+}
+
+/* deadline_of: the absolute deadline of a relative timeout (0: none, for a
+ * century or more). */
+static int64_t deadline_of(int64_t sec, int64_t nsec)
+{
+	if (sec > 100LL * 365 * 86400) return 0;
+	return nanotime() + sec * 1000000000LL + nsec;
+}
+
+int gort_hook_select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
+{
+	if (!hooks_active() || nfds < 0 || nfds > FD_SETSIZE ||
+	    (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)))
+		return (int)sret(rawsyscall6(SYS_select, nfds, (long)rd, (long)wr, (long)ex, (long)tv, 0));
+	bool zero = tv && tv->tv_sec == 0 && tv->tv_usec == 0;
+	int64_t dl = tv ? deadline_of(tv->tv_sec, tv->tv_usec * 1000LL) : 0;
+	int r = selectwait(nfds, rd, wr, ex, dl, zero);
+	if (tv && dl) { /* Linux writes back the time left */
+		int64_t left = dl - nanotime();
+		if (left < 0 || r == 0) left = 0;
+		tv->tv_sec = left / 1000000000LL;
+		tv->tv_usec = (left % 1000000000LL) / 1000;
+	}
+	return r;
+}
+
+int gort_hook_pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
+		      const sigset_t *mask)
+{
+	if (!hooks_active() || mask || nfds < 0 || nfds > FD_SETSIZE || (ts && badts(ts))) {
+		struct timespec t, *tp = NULL;
+		if (ts) t = *ts, tp = &t; /* the libc's pselect does not write back */
+		struct { const sigset_t *ss; size_t len; } m = {mask, 8};
+		bool sys = hooks_active();
+		if (sys) gort_entersyscall();
+		long r = rawsyscall6(SYS_pselect6, nfds, (long)rd, (long)wr, (long)ex, (long)tp, mask ? (long)&m : 0);
+		if (sys) gort_exitsyscall();
+		return (int)sret(r);
+	}
+	bool zero = ts && ts->tv_sec == 0 && ts->tv_nsec == 0;
+	return selectwait(nfds, rd, wr, ex, ts ? deadline_of(ts->tv_sec, ts->tv_nsec) : 0, zero);
+}
+
+/* epoll_wait: the epoll descriptor is itself pollable (readable while it
+ * has events), so the goroutine asks without waiting, then parks on the
+ * epoll descriptor in gort's own poller and asks again when woken. */
+int gort_hook_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout_ms, const sigset_t *mask)
+{
+	if (!hooks_active() || mask || max <= 0) {
+		bool sys = hooks_active() && timeout_ms != 0;
+		if (sys) gort_entersyscall();
+		long r = rawsyscall6(SYS_epoll_pwait, epfd, (long)ev, max, timeout_ms, (long)mask, 8);
+		if (sys) gort_exitsyscall();
+		return (int)sret(r);
+	}
+	long r = rawsyscall6(SYS_epoll_pwait, epfd, (long)ev, max, 0, 0, 8);
+	if (r != 0 || timeout_ms == 0) return (int)sret(r);
+	int64_t dl = timeout_ms > 0 ? nanotime() + timeout_ms * 1000000LL : 0;
+	for (;;) {
+		struct pollfd p = {epfd, POLLIN, 0};
+		int w = pollwait(&p, 1, dl, PDI_ANY, false);
+		if (w <= 0) return w; /* timed out, or EINTR */
+		if (p.revents & POLLNVAL) {
+			errno = EBADF;
+			return -1;
+		}
+		r = rawsyscall6(SYS_epoll_pwait, epfd, (long)ev, max, 0, 0, 8);
+		if (r != 0) return (int)sret(r);
+		/* Another thread took the events: wait again. */
+		if (dl && nanotime() >= dl) return 0;
+	}
 }

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -37,6 +38,11 @@ int gort_hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags);
 int gort_hook_connect(int fd, const struct sockaddr *sa, socklen_t salen);
 int gort_hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 int gort_hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+int gort_hook_select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv);
+int gort_hook_pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
+		      const sigset_t *mask);
+struct epoll_event;
+int gort_hook_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout_ms, const sigset_t *mask);
 int fdio_pollone(int fd, short events, int intr);
 /* childwait.c */
 pid_t gort_hook_wait4(pid_t pid, int *status, int options, struct rusage *ru);

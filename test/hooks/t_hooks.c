@@ -35,11 +35,11 @@ static void all_ok(struct result r, const char *what, int want_lines)
 
 Test(hooks, every_blocking_call_parks_only_the_goroutine, .timeout = 240)
 {
-	/* 22 checks of the 19 calls, each waiting 150 ms (sleep: 1 s) while a ticker goroutine
+	/* 28 checks of the 25 calls, each waiting 150 ms (sleep: 1 s) while a ticker goroutine
 	 * must keep running at GOMAXPROCS=1. */
 	for (size_t v = 0; v < NV; v++) {
 		struct result r = runE(p1, hk(vars[v], "calls"), "progress");
-		all_ok(r, vars[v], 22);
+		all_ok(r, vars[v], 28);
 	}
 }
 

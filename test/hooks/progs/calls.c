@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -300,6 +302,54 @@ static void progress(void)
 
 	begin();
 	end("poll-timeout", poll(pf, 2, WAITMS), 0);
+
+	/* select, pselect, epoll_wait (issue #17 item 4). */
+	fd_set rs;
+	FD_ZERO(&rs);
+	FD_SET(sv[0], &rs);
+	FD_SET(q[0], &rs);
+	after(WAITMS, write1, (void *)(long)q[1]);
+	begin();
+	int sr = select((q[0] > sv[0] ? q[0] : sv[0]) + 1, &rs, NULL, NULL, NULL);
+	end("select", sr == 1 && FD_ISSET(q[0], &rs) && !FD_ISSET(sv[0], &rs), 1);
+	read(q[0], b, 1);
+
+	FD_ZERO(&rs);
+	FD_SET(q[0], &rs);
+	after(WAITMS, write1, (void *)(long)q[1]);
+	begin();
+	sr = pselect(q[0] + 1, &rs, NULL, NULL, &ten, NULL);
+	end("pselect", sr == 1 && FD_ISSET(q[0], &rs), 1);
+	read(q[0], b, 1);
+
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ee = {.events = EPOLLIN, .data.fd = q[0]}, got[4];
+	epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ee);
+	after(WAITMS, write1, (void *)(long)q[1]);
+	begin();
+	int er = epoll_wait(ep, got, 4, -1);
+	end("epoll_wait", er == 1 && got[0].data.fd == q[0] && (got[0].events & EPOLLIN), 1);
+	read(q[0], b, 1);
+	begin();
+	end("epoll_wait-timeout", epoll_wait(ep, got, 4, WAITMS), 0);
+	close(ep);
+
+	FD_ZERO(&rs);
+	FD_SET(q[0], &rs);
+	struct timeval tv = {0, WAITMS * 1000};
+	begin();
+	sr = select(q[0] + 1, &rs, NULL, NULL, &tv);
+	end("select-timeout", sr == 0 && !FD_ISSET(q[0], &rs) && tv.tv_sec == 0 && tv.tv_usec == 0, 1);
+	int dead[2];
+	pipe(dead);
+	close(dead[0]);
+	FD_ZERO(&rs);
+	FD_SET(dead[0], &rs);
+	struct timeval z = {0, 0};
+	errno = 0;
+	sr = select(dead[0] + 1, &rs, NULL, NULL, &z);
+	CHECK("select-ebadf", sr == -1 && errno == EBADF, "result %d errno %d", sr, errno);
+	close(dead[1]);
 
 	begin();
 	end("usleep", usleep(WAITMS * 1000), 0);
