@@ -1,0 +1,3 @@
+module noblock
+
+go 1.19

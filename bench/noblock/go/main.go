@@ -1,0 +1,73 @@
+// bench/noblock/go/main.go: Go's twin of bench/noblock/children.c: N
+// goroutines each run /bin/true with os/exec and wait for it, REPS times;
+// prints the wall time of the best and median round and the threads the
+// process had at its peak (/proc/self/status).
+//
+//	noblock_go N REPS        GOMAXPROCS from the environment
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+func threads() int {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if strings.HasPrefix(s.Text(), "Threads:") {
+			n, _ := strconv.Atoi(strings.TrimSpace(s.Text()[8:]))
+			return n
+		}
+	}
+	return -1
+}
+
+func main() {
+	n, _ := strconv.Atoi(os.Args[1])
+	reps, _ := strconv.Atoi(os.Args[2])
+	var ts []float64
+	peak := 0
+	bad := 0
+	var mu sync.Mutex
+	for r := 0; r < reps; r++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		wg.Add(n)
+		for i := 0; i < n; i++ {
+			go func() {
+				defer wg.Done()
+				if err := exec.Command("/bin/true").Run(); err != nil {
+					mu.Lock()
+					bad++
+					mu.Unlock()
+				}
+			}()
+		}
+		if t := threads(); t > peak {
+			peak = t
+		}
+		wg.Wait()
+		ts = append(ts, float64(time.Since(t0).Microseconds())/1000)
+		if t := threads(); t > peak {
+			peak = t
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintf(os.Stderr, "noblock_go: %d runs failed\n", bad)
+		os.Exit(1)
+	}
+	sort.Float64s(ts)
+	fmt.Printf("children mode=go n=%d best_ms=%.1f median_ms=%.1f threads=%d\n", n, ts[0], ts[len(ts)/2], peak)
+}
