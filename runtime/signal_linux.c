@@ -187,9 +187,19 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 		/* SIGQUIT is a request, not a fault: Go prints no fatal error. */
 		if (sig != SIGQUIT && pc_in_runtime(pc))
 			printf_raw("fatal error: unexpected signal during runtime execution\n");
-		printf_raw("%s\nPC=0x%lx m=%ld sigcode=%d addr=0x%lx\n\n", signame(sig),
-			   (unsigned long)pc, mp ? (long)mp->id : -1L, info->si_code,
-			   (unsigned long)addr);
+		printf_raw("%s\nPC=0x%lx m=%ld sigcode=%d", signame(sig), (unsigned long)pc,
+			   mp ? (long)mp->id : -1L, info->si_code);
+		/* si_addr means something only for a fault; a signal that a
+		 * process sent (kill, tgkill, sigqueue, abort: si_code <= 0)
+		 * carries its sender there instead, named as such (as Go's
+		 * "sent by" note; a bare addr= was the sender's pid). */
+		if (info->si_code <= 0)
+			printf_raw(" sent by pid %d (uid %d)%s\n\n", (int)info->si_pid, (int)info->si_uid,
+				   info->si_pid == (pid_t)rawsyscall(SYS_getpid, 0, 0, 0) ? ", this process" : "");
+		else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP)
+			printf_raw(" addr=0x%lx\n\n", (unsigned long)addr);
+		else
+			printf_raw("\n\n");
 	}
 	if (gotraceback_level > 0) {
 		if (cur && cur->goid) {

@@ -314,6 +314,7 @@ Test(unchanged, abort_prints_a_traceback_and_exits_2)
 	struct result r = run(bin("musl", "plain_signals"), "abort");
 	cr_assert(r.exited && r.code == 2, "status %d sig %d", r.code, r.sig);
 	assert_contains(r.err, "SIGABRT: abort");
+	assert_contains(r.err, "sigcode=-6 sent by pid "); /* abort: tkill by this process */
 	assert_contains(r.err, "goroutine 1 [running]:");
 	const char *env[] = {"GOTRACEBACK=crash", NULL};
 	r = runE(env, bin("musl", "plain_signals"), "abort");

@@ -48,6 +48,10 @@ Test(signals, sigquit_prints_every_goroutine_and_exits_2)
 		struct result r = run(bin(gort_variants[v], "signals"), "quit");
 		cr_assert(r.exited && r.code == 2, "%s: exit %d sig %d", gort_variants[v], r.code, r.sig);
 		cr_assert(!strncmp(r.err, "SIGQUIT: quit\nPC=", 17), "%s: %s", gort_variants[v], r.err);
+		/* kill(getpid(), SIGQUIT): the sender is named, not an addr. */
+		assert_contains(r.err, "sigcode=0 sent by pid ");
+		assert_contains(r.err, ", this process\n");
+		assert_lacks(r.err, "addr=");
 		assert_lacks(r.err, "fatal error");
 		assert_contains(r.err, "goroutine 1 ["); /* whichever thread the kernel picked */
 		assert_contains(r.err, "[chan receive]:\ngort_chan_recv(");
