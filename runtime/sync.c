@@ -13,9 +13,9 @@
 #include <time.h>
 #include "runtime.h"
 
-struct waiter {
+struct syncwaiter {
 	struct g *g;
-	struct waiter *next;
+	struct syncwaiter *next;
 };
 
 _Static_assert(sizeof(((gort_mutex *)0)->lock) == sizeof(struct mutex), "lock word");
@@ -33,17 +33,17 @@ static void threadsleep(void)
 	rawsyscall(SYS_nanosleep, &ts, NULL, 0);
 }
 
-static void push(void **head, void **tail, struct waiter *w)
+static void push(void **head, void **tail, struct syncwaiter *w)
 {
 	w->next = NULL;
-	if (*tail) ((struct waiter *)*tail)->next = w;
+	if (*tail) ((struct syncwaiter *)*tail)->next = w;
 	else *head = w;
 	*tail = w;
 }
 
-static struct waiter *pop(void **head, void **tail)
+static struct syncwaiter *pop(void **head, void **tail)
 {
-	struct waiter *w = *head;
+	struct syncwaiter *w = *head;
 	if (w) {
 		*head = w->next;
 		if (!*head) *tail = NULL;
@@ -78,14 +78,14 @@ void gort_wg_add(gort_waitgroup *wg, int64_t delta)
 	if (v > 0 || w == 0) return;
 	struct mutex *l = (struct mutex *)&wg->lock;
 	lock(l);
-	struct waiter *list = wg->waiters;
+	struct syncwaiter *list = wg->waiters;
 	wg->waiters = wg->tail = NULL;
 	/* Only the waiters go: an Add for the next round, racing (Go calls
 	 * that a misuse), keeps its count. */
 	__atomic_sub_fetch(&wg->count, (int64_t)w, __ATOMIC_RELAXED);
 	unlock(l);
 	while (list) {
-		struct waiter *next = list->next; /* list lives on the waiter's stack */
+		struct syncwaiter *next = list->next; /* list lives on the waiter's stack */
 		goready(list->g, false);
 		list = next;
 	}
@@ -114,7 +114,7 @@ void gort_wg_wait(gort_waitgroup *wg)
 			return;
 		}
 	} while (!__atomic_compare_exchange_n(&wg->count, &s, s + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
-	struct waiter w = {getg(), NULL};
+	struct syncwaiter w = {getg(), NULL};
 	push(&wg->waiters, &wg->tail, &w);
 	gopark(unlockf, l, waitWaitGroup);
 	raceacquire(wg);
@@ -149,7 +149,7 @@ void gort_mutex_lock(gort_mutex *mu)
 		raceacquire(mu);
 		return;
 	}
-	struct waiter w = {getg(), NULL};
+	struct syncwaiter w = {getg(), NULL};
 	push(&mu->waiters, &mu->tail, &w);
 	gopark(unlockf, l, waitMutex);
 	/* Handed over: we own the mutex. */
@@ -172,7 +172,7 @@ void gort_mutex_unlock(gort_mutex *mu)
 	if (one == 0) fatal("sync: unlock of unlocked mutex");
 	struct mutex *l = (struct mutex *)&mu->lock;
 	lock(l);
-	struct waiter *w = pop(&mu->waiters, &mu->tail);
+	struct syncwaiter *w = pop(&mu->waiters, &mu->tail);
 	if (!w) {
 		/* A waiter that could not park (outside a goroutine) polls. */
 		__atomic_store_n(&mu->state, 0, __ATOMIC_RELEASE);

@@ -125,13 +125,16 @@ static void printers(const char *v)
 {
 	struct ids ids = gdb_ids(v);
 	struct result r = gdb_at_breakpoint(v, "-ex 'p fullchan' -ex 'p recvchan' -ex 'p *(struct gort_chan *)fullchan' "
-					       "-ex 'p *allgs' -ex 'p m0' -ex 'p *allp[0]'");
+					       "-ex 'p *allgs' -ex 'p m0' -ex 'p *allp[0]' -ex 'p mu'");
 	char *s = section(r.out, "==BEGIN==", "==END==");
 	char want[128];
 	snprintf(want, sizeof want, "len=3 cap=3 elemsize=4 closed=false recv-waiting=[] send-waiting=[%ld]",
 		 ids.fn[SEND]);
 	assert_contains(s, want);
 	assert_contains(s, "= chan len=3 cap=3"); /* struct gort_chan itself */
+	/* The gort_mutex main holds, with the locker goroutine waiting. */
+	snprintf(want, sizeof want, "= mutex locked waiters=[%ld]", ids.fn[LOCK]);
+	assert_contains(s, want);
 	assert_contains(s, "len=0 cap=0 elemsize=4 closed=false recv-waiting=[");
 	snprintf(want, sizeof want, "%ld", ids.fn[NESTED]);
 	char *recv = strstr(s, "len=0 cap=0");

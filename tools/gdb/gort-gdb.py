@@ -23,7 +23,8 @@ Commands:
                             `*` marks the one on the selected thread
     goroutine N CMD         run a gdb command (bt, info frame, ...) on
     goroutine all CMD       goroutine N's stack, or on every goroutine's
-Pretty printers: gort_chan * and struct gort_chan (len, cap, elemsize, closed,
+Pretty printers: gort_mutex, gort_waitgroup (state, count, waiting goroutines),
+gort_chan * and struct gort_chan (len, cap, elemsize, closed,
 the goroutines waiting to send and to receive), struct g, struct m, struct p.
 
 How a parked goroutine's stack is shown: its saved context g->sched holds
@@ -465,6 +466,45 @@ def _chan_summary(c):
                recv, send))
 
 
+def _sync_waiters(head):
+    """The goroutine ids on a gort_mutex's or gort_waitgroup's wait list
+    (runtime/sync.c: a list of struct syncwaiter)."""
+    ids = []
+    try:
+        t = gdb.lookup_type("struct syncwaiter").pointer()
+    except gdb.error:
+        return "?"
+    w = head.cast(t)
+    while int(w) != 0 and len(ids) < 1000:
+        g = w["g"]
+        ids.append(int(g["goid"]) if int(g) != 0 else 0)
+        w = w["next"]
+    return ids
+
+
+class MutexPrinter:
+    """gort_mutex: locked or not, and who waits for it."""
+
+    def __init__(self, val):
+        self.val = val
+
+    def to_string(self):
+        st = int(self.val["state"])
+        return "mutex %s waiters=%s" % ("unlocked" if st == 0 else "locked",
+                                        _sync_waiters(self.val["waiters"]))
+
+
+class WaitGroupPrinter:
+    """gort_waitgroup: its counter and who waits for it to reach 0."""
+
+    def __init__(self, val):
+        self.val = val
+
+    def to_string(self):
+        return "waitgroup count=%d waiters=%s" % (int(self.val["count"]),
+                                                  _sync_waiters(self.val["waiters"]))
+
+
 class ChanPrinter:
     """struct gort_chan: a channel's state and who waits on it."""
 
@@ -544,7 +584,8 @@ class PPrinter(_FieldsPrinter):
             " +runnext" if runnext else "")
 
 
-_STRUCT_PRINTERS = {"gort_chan": ChanPrinter, "g": GPrinter, "m": MPrinter, "p": PPrinter}
+_STRUCT_PRINTERS = {"gort_chan": ChanPrinter, "gort_mutex": MutexPrinter,
+                    "gort_waitgroup": WaitGroupPrinter, "g": GPrinter, "m": MPrinter, "p": PPrinter}
 
 
 def gort_lookup(val):
@@ -559,7 +600,7 @@ def gort_lookup(val):
         # struct g/m/p are generic names: take them only with the runtime's
         # fields.
         names = {f.name for f in t.fields()}
-        need = {"gort_chan": "qcount", "g": "goid", "m": "curg", "p": "runqhead"}[t.tag]
+        need = {"gort_chan": "qcount", "gort_mutex": "state", "gort_waitgroup": "count", "g": "goid", "m": "curg", "p": "runqhead"}[t.tag]
         if need in names:
             return _STRUCT_PRINTERS[t.tag](val)
     return None
