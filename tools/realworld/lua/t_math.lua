@@ -1,0 +1,20 @@
+-- integers, floats, math library, string.pack
+assert(math.maxinteger + 1 == math.mininteger)
+assert(7 // 2 == 3 and -7 // 2 == -4 and 7 % -3 == -2 and 7.0 // 2 == 3.0)
+assert(1 / 0 == math.huge and -1 / 0 == -math.huge and (0/0) ~= (0/0))
+assert(math.type(1) == "integer" and math.type(1.0) == "float")
+assert(3 | 5 == 7 and 3 & 5 == 1 and 3 ~ 5 == 6 and 1 << 62 == 4611686018427387904)
+assert(math.abs(math.sin(math.pi / 2) - 1) < 1e-12 and math.floor(-3.5) == -4)
+assert(math.fmod(7, 3) == 1 and math.sqrt(16) == 4.0 and math.ult(1, -1))
+assert(string.format("%.17g", 0.1) == "0.10000000000000001")
+assert(tostring(2^53) == "9.007199254741e+15")
+local s = string.pack("<i4 d z", -2, 1.5, "hi")
+local a, b, c = string.unpack("<i4 d z", s)
+assert(a == -2 and b == 1.5 and c == "hi" and #s == 4 + 8 + 3)
+math.randomseed(42)
+local r = math.random(1, 100)
+assert(r >= 1 and r <= 100)
+local acc = 0.0
+for i = 1, 1000000 do acc = acc + 1 / i end
+assert(math.abs(acc - 14.392726722864) < 1e-9)
+print("OK math")
