@@ -1,0 +1,35 @@
+-- SQL checks for the SQLite shell: every SELECT prints 1 when it passes.
+CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+INSERT INTO t SELECT i, 'row' || i, i * 0.5 FROM n;
+SELECT count(*) = 10000 FROM t;
+SELECT sum(a) = 50005000 FROM t;
+SELECT max(c) = 5000.0 FROM t;
+CREATE INDEX tb ON t(b);
+SELECT a = 777 FROM t WHERE b = 'row777';
+SELECT (SELECT count(*) FROM t WHERE b LIKE 'row1%') = 1112;
+BEGIN; UPDATE t SET c = -c WHERE a % 2 = 0; ROLLBACK;
+SELECT min(c) > 0 FROM t;
+BEGIN; DELETE FROM t WHERE a > 5000; COMMIT;
+SELECT count(*) = 5000 FROM t;
+SELECT group_concat(a, ',') = '1,2,3' FROM (SELECT a FROM t ORDER BY a LIMIT 3);
+SELECT json_extract('{"x":[1,2,{"y":"z"}]}', '$.x[2].y') = 'z';
+SELECT group_concat(r) = '1,2' FROM (SELECT row_number() OVER (ORDER BY a DESC) AS r FROM t LIMIT 2);
+SELECT abs(sqrt(2) * sqrt(2) - 2) < 1e-12;
+SELECT printf('%08.3f', 3.14159) = '0003.142';
+SELECT upper('straße') = 'STRAßE';
+SELECT hex(zeroblob(3)) = '000000';
+CREATE VIRTUAL TABLE f USING fts5(body);
+INSERT INTO f VALUES ('the quick brown fox'), ('jumps over the lazy dog'), ('quick quick');
+SELECT count(*) = 2 FROM f WHERE f MATCH 'quick';
+SELECT (SELECT rowid FROM f WHERE f MATCH 'quick' ORDER BY rank LIMIT 1) = 3;
+CREATE TABLE p(id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE c(pid INTEGER REFERENCES p(id), v INTEGER);
+INSERT INTO p VALUES (1, 'a'), (2, 'b');
+INSERT INTO c VALUES (1, 10), (1, 20), (2, 5);
+SELECT group_concat(name || ':' || s) = 'a:30,b:5' FROM (SELECT name, sum(v) AS s FROM p JOIN c ON c.pid = p.id GROUP BY name ORDER BY name);
+SELECT datetime(0, 'unixepoch') = '1970-01-01 00:00:00';
+SELECT typeof(1) || typeof(1.0) || typeof('x') || typeof(NULL) = 'integerrealtextnull';
+PRAGMA integrity_check;
+SELECT (SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok') = 1;
+SELECT randomblob(16) != randomblob(16);
