@@ -22,7 +22,16 @@ J=${REALWORLD_JOBS:-2}
 RUNS=${REALWORLD_RUNS:-5}
 export RW ROOT J
 mkdir -p "$RW/src" "$RW/build" "$RW/results"
-progs=${*:-zlib lua xz sqlite redis cxx}
+# Default: every recipe there is, in this order first.
+if [ $# = 0 ]; then
+	progs=
+	for p in zlib lua xz sqlite redis $(cd "$here" && ls *.sh | sed 's/\.sh$//'); do
+		case " $progs run fetch deps " in *" $p "*) continue ;; esac
+		[ -f "$here/$p.sh" ] && progs="$progs $p"
+	done
+else
+	progs=$*
+fi
 
 setcc() { # libc kind
 	case $1-$2 in
@@ -77,7 +86,9 @@ for p in $progs; do
 		echo "realworld: timing $p ($libc), $RUNS runs each, interleaved"
 		wg=$(cd "$RW/build/$p-$libc-gort" && workload)
 		wc=$(cd "$RW/build/$p-$libc-crt1" && workload)
-		t=$(python3 "$here/abtime.py" "$RUNS" "cd $RW/build/$p-$libc-gort && $wg" "cd $RW/build/$p-$libc-crt1 && $wc" 2>&1 | tail -1) || true
+		# Braces: a workload that starts a server with & must run all of
+		# it in the build dir (cd X && a & b runs b in the caller's dir).
+		t=$(python3 "$here/abtime.py" "$RUNS" "cd $RW/build/$p-$libc-gort && { $wg; }" "cd $RW/build/$p-$libc-crt1 && { $wc; }" 2>&1 | tail -1) || true
 		set -- $t
 		if [ $# = 3 ]; then ratio="$3 ($1 s / $2 s)"; else ratio="failed: $t"; fi
 		printf '%s\tbuilt\t%s\t%s\n' "$row" "$(echo "$res" | sed 's/^\t//')" "$ratio" >"$RW/results/$p-$libc"
