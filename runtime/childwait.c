@@ -43,14 +43,6 @@
 #define P_PIDFD 3
 #endif
 
-static long sret(long r)
-{
-	if (r < 0 && r > -4096) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
-}
 
 /* blocked: the call made blocking the thread, the P free to go. */
 static long blocked(long nr, long a, long b, long c, long d, long e)

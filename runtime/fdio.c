@@ -55,14 +55,6 @@
 
 enum { NOTPOLLABLE = -1 };
 
-static long sret(long r)
-{
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
-}
 
 /* How one call waits: its deadline, whether signals interrupt it, and
  * whether it honours the socket timeouts (hooked calls). */
@@ -555,7 +547,7 @@ static bool in_program_handler(void)
 
 int gort_hook_close(int fd)
 {
-	if (!in_program_handler()) pd_forget(fd);
+	if (!in_program_handler() && !in_vfork_child()) pd_forget(fd);
 	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
 }
 
@@ -566,7 +558,7 @@ int gort_hook_dup3(int old, int fd, int flags, bool isdup2)
 		long r = rawsyscall(SYS_fcntl, old, F_GETFD, 0);
 		return r < 0 ? (int)sret(r) : fd;
 	}
-	if (old != fd && !in_program_handler()) pd_forget(fd);
+	if (old != fd && !in_program_handler() && !in_vfork_child()) pd_forget(fd);
 	return (int)sret(rawsyscall(SYS_dup3, old, fd, flags));
 }
 

@@ -26,14 +26,17 @@
  * a thread gort did not create) stops nothing: its child should only
  * exec, as POSIX requires of any threaded program. vfork, posix_spawn,
  * system and popen run no atfork handler and need none: their child
- * execs at once.
+ * execs at once. A vfork child runs on the parent's memory until then:
+ * hooks/vfork.c marks the thread (vforking, below), so that what the
+ * child calls through the hooks (close before exec) is the plain system
+ * call and leaves the parent's runtime alone.
  *
  * Not carried over: a channel whose lock another thread held at the fork
  * (impossible with the world stopped, unless a thread gort did not create
  * was using it), goroutines' tickers and gort_after timers survive (they
  * belong to channels, not goroutines). */
 #include <pthread.h>
-#include "runtime.h"
+#include "iohooks.h"
 
 static bool forking; /* the prepare handler stopped the world; owner: the forking thread */
 
@@ -144,4 +147,31 @@ void forkinit(void)
 	if (atomic_exchange(&done, true)) return;
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0)
 		fatal("pthread_atfork failed: fork() without exec would leave the child's scheduler broken");
+}
+
+/* vforking: this thread is in hooks/vfork.c's system call, so code running
+ * on it is a vfork child (the parent's thread waits until the child execs
+ * or exits). Per thread (the child has the parent's thread pointer);
+ * written only by the thread itself. */
+static __thread int vforking;
+static __thread bool vforksyscall; /* enter handed the P off: leave takes it back */
+
+bool in_vfork_child(void) { return vforking != 0; }
+
+void gort_hook_vfork_enter(void)
+{
+	if (vforking++) return; /* a vfork child's vfork: nothing of the runtime's */
+	struct g *gp = ingoroutine() ? getg() : NULL;
+	int32_t nest = gp ? gp->syscallnest : 0;
+	gort_entersyscall();
+	vforksyscall = gp && gp->syscallnest > nest;
+}
+
+int gort_hook_vfork_leave(long r)
+{
+	if (--vforking == 0 && vforksyscall) {
+		vforksyscall = false;
+		gort_exitsyscall();
+	}
+	return (int)sret(r);
 }

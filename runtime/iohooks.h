@@ -6,6 +6,7 @@
  * plain system call. */
 #ifndef GORT_IOHOOKS_H
 #define GORT_IOHOOKS_H
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -15,6 +16,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "runtime.h"
+
+/* sret: a raw system call's result as the libc returns it (-1 and errno). */
+static inline long sret(long r)
+{
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
 
 /* hooks_active: the calling code may park: a goroutine, not inside one of
  * the program's signal handlers (m->sigdepth) nor between its own
@@ -28,6 +39,13 @@ static inline bool hooks_active(void)
 }
 
 ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr);
+/* fork.c: around hooks/vfork.c's system call. enter marks the thread (the
+ * child's hooks are plain system calls, gort_hook_close leaves the
+ * runtime's state alone) and hands the P off; leave, in the parent only,
+ * undoes both and turns the kernel's result into the libc's. */
+void gort_hook_vfork_enter(void);
+int gort_hook_vfork_leave(long r);
+bool in_vfork_child(void);
 int gort_hook_close(int fd);
 int gort_hook_dup3(int old, int fd, int flags, bool isdup2);
 ssize_t gort_hook_rwv(int fd, const struct iovec *iov, int n, bool wr);

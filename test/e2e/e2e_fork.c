@@ -59,3 +59,22 @@ Test(fork, system_popen_posix_spawn_and_exec_from_a_goroutine)
 					 "%s %s", gort_variants[v], procs[p]);
 		}
 }
+
+Test(fork, vfork_and_spawn_children_leave_the_parents_runtime_alone)
+{
+	/* A goroutine parked in read on a pipe; vfork (20, one failing its
+	 * exec), posix_spawn with a close action, popen and system children
+	 * close that descriptor before exec. The vfork child's close once ran
+	 * the hook on the parent's memory: the reader woke with EBADF. */
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 3; p++) {
+			const char *env[] = {procs[p], NULL};
+			struct result r = runE(env, bin(gort_variants[v], "forks"), "vforkclose");
+			cr_assert(r.exited && r.code == 0, "%s %s: %d sig %d %s", gort_variants[v], procs[p], r.code,
+				  r.sig, r.err);
+			cr_assert_str_eq(r.out,
+					 "vfork: children_ok=1 reader_parked_throughout=1 reader=data\n"
+					 "parent: busy_progressed=1 sleeps_progressed=1 readbytes=30\n",
+					 "%s %s", gort_variants[v], procs[p]);
+		}
+}

@@ -167,6 +167,76 @@ static void spawner(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* vforkclose: a goroutine parks in a plain read on a pipe; vfork,
+ * posix_spawn (a close file action), popen and system children close that
+ * descriptor (in their own descriptor table) and exec. The parent's reader
+ * must not notice: it then reads what is written, not EBADF. The vfork
+ * child runs on the parent's memory: a close hook that reaches the
+ * runtime there would forget the parent's registration and wake its
+ * waiters. Also a vfork child whose hooked write and close happen before
+ * _exit (exec failed). */
+static int vpipe[2];
+static _Atomic int vreaderstate; /* 1 parked, 2 got data, 3 error */
+static char vgot[8];
+static int vgoterr;
+static void vreader(void *arg)
+{
+	(void)arg;
+	vreaderstate = 1;
+	ssize_t n = read(vpipe[0], vgot, sizeof vgot - 1);
+	if (n < 0) vgoterr = errno, vreaderstate = 3;
+	else vgot[n > 0 ? n : 0] = 0, vreaderstate = 2;
+	gort_wg_done(&wg);
+}
+
+static void vforker(void *arg)
+{
+	(void)arg;
+	gort_wg_add(&wg, 1);
+	gort_go(vreader, NULL);
+	while (vreaderstate == 0) gort_sleep(1000000);
+	gort_sleep(20000000); /* parked in read */
+	int fails = 0;
+	for (int i = 0; i < 20; i++) {
+		pid_t c = vfork();
+		if (c == 0) {
+			close(vpipe[0]);
+			if (i == 0) {
+				write(vpipe[1], "", 0);
+				execl("/nonexistent", "x", (char *)NULL);
+				_exit(3);
+			}
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != (i == 0 ? 3 : 0)) fails++;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclose(&fa, vpipe[0]);
+	char *argv[] = {"/bin/true", NULL};
+	for (int i = 0; i < 20; i++) {
+		pid_t pid;
+		int st;
+		if (posix_spawn(&pid, "/bin/true", &fa, NULL, argv, environ) || waitpid(pid, &st, 0) != pid || st)
+			fails++;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < 5; i++) {
+		FILE *f = popen("true", "r");
+		if (!f || pclose(f)) fails++;
+		if (system("true")) fails++;
+	}
+	gort_sleep(20000000);
+	int before = vreaderstate;
+	write(vpipe[1], "data", 4);
+	while (vreaderstate == 1) gort_sleep(1000000);
+	printf("vfork: children_ok=%d reader_parked_throughout=%d reader=%s\n", !fails, before == 1,
+	       vreaderstate == 2 ? vgot : strerror(vgoterr));
+	gort_wg_done(&wg);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -185,8 +255,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fork")) gort_go(forker, (void *)child);
 	else if (!strcmp(cmd, "forkspin")) gort_go(forker, (void *)spinchild);
 	else if (!strcmp(cmd, "spawn")) gort_go(spawner, NULL);
+	else if (!strcmp(cmd, "vforkclose")) pipe(vpipe), gort_go(vforker, NULL);
 	else {
-		fprintf(stderr, "usage: forks fork|forkspin|spawn\n");
+		fprintf(stderr, "usage: forks fork|forkspin|spawn|vforkclose\n");
 		return 2;
 	}
 	/* The parent's goroutines go on while (and after) the child runs. */
