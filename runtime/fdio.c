@@ -21,8 +21,10 @@
  *     stays atomic (RWF_NOWAIT never splits it);
  *   - accept4 and connect have no per-call flag: on a blocking socket,
  *     O_NONBLOCK is set for the duration of that one system call and
- *     restored right after. Another thread calling fcntl(F_GETFL) on the
- *     same socket in that window would see it (README, "I/O").
+ *     restored right after (for accept, once for all the goroutines in
+ *     accept on the socket at once: nb_begin). A thread gort did not
+ *     create, calling fcntl(F_GETFL) or accept on the same socket in that
+ *     window, would see it (README, "I/O").
  * Regular files cannot be polled: their calls run under
  * entersyscall/exitsyscall, so the P is handed to another thread if they
  * block. Called outside a goroutine, every call is the plain system call.
@@ -360,17 +362,58 @@ static void restorefl(int fd, int fl, bool userblocking)
 	if (userblocking) rawsyscall(SYS_fcntl, fd, F_SETFL, fl);
 }
 
+/* nb_begin and nb_end bracket one accept4 on a blocking socket with
+ * O_NONBLOCK, shared by every goroutine in accept on that socket at once
+ * (8 goroutines in accept on one listening socket: each one's temporary
+ * flag, read as the program's by another, made that one fail with
+ * EAGAIN). The first sets the flag and keeps the program's flags, the
+ * others find them kept, the last restores them; under pd->lk. Returns
+ * whether the program's socket is blocking, or -1 with errno. */
+static int nb_begin(struct pollDesc *pd, int fd)
+{
+	lock(&pd->lk);
+	if (pd->nbusers == 0) {
+		long fl = rawsyscall(SYS_fcntl, fd, F_GETFL, 0);
+		if (fl >= 0 && !(fl & O_NONBLOCK)) {
+			long r = rawsyscall(SYS_fcntl, fd, F_SETFL, fl | O_NONBLOCK);
+			if (r < 0) fl = r;
+		}
+		if (fl < 0) {
+			unlock(&pd->lk);
+			return (int)sret(fl);
+		}
+		pd->nbfl = (int32_t)fl;
+	}
+	pd->nbusers++;
+	int blocking = !(pd->nbfl & O_NONBLOCK);
+	unlock(&pd->lk);
+	return blocking;
+}
+
+static void nb_end(struct pollDesc *pd, int fd)
+{
+	lock(&pd->lk);
+	if (--pd->nbusers == 0 && !(pd->nbfl & O_NONBLOCK)) rawsyscall(SYS_fcntl, fd, F_SETFL, pd->nbfl);
+	unlock(&pd->lk);
+}
+
 static int accept_wait(int fd, struct sockaddr *sa, socklen_t *salen, int flags, struct iowait *st)
 {
-	for (;;) {
-		bool blocking;
-		int fl = setnb(fd, &blocking);
-		if (fl < 0) return -1;
+	struct pollDesc *pd = pd_get(fd);
+	if (!pd) {
+		/* Not pollable (not a socket: accept4 says what it is). */
+		if (errno != EPERM) return -1;
+		gort_entersyscall();
 		long r = rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0);
-		restorefl(fd, fl, blocking);
+		gort_exitsyscall();
+		return (int)sret(r);
+	}
+	for (;;) {
+		int blocking = nb_begin(pd, fd);
+		if (blocking < 0) return -1;
+		long r = rawsyscall6(SYS_accept4, fd, (long)sa, (long)salen, flags, 0, 0);
+		nb_end(pd, fd);
 		if (r >= 0 || r != -EAGAIN || !blocking) return (int)sret(r);
-		struct pollDesc *pd = pd_get(fd);
-		if (!pd) return -1;
 		int e = fd_wait(pd, false, st);
 		if (e) {
 			errno = e;

@@ -24,6 +24,10 @@ struct pollDesc {
 	/* netpoll_rearm_stale (sysmon): since when someone has been waiting,
 	 * and after how long the registration is re-armed next. */
 	int64_t waitsince, rearmafter;
+	/* fdio.c accept_wait: callers inside an accept4 with O_NONBLOCK set
+	 * for them, and the program's own file status flags to restore. */
+	int32_t nbusers;
+	int32_t nbfl;
 };
 
 struct pdwaiter;

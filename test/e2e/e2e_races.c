@@ -119,3 +119,12 @@ Test(races, waiting_for_children_parks_only_the_goroutine)
 		cr_assert(t > 0 && t <= 4, "%s: %ld threads for 300 waits at GOMAXPROCS=1\n%s", gort_variants[v], t, r.out);
 	}
 }
+
+/* 8 goroutines in plain accept on one blocking listening socket: one
+ * accept's temporary O_NONBLOCK was read by another as the program's
+ * flag, and that accept failed with EAGAIN (GOMAXPROCS 2 and 8, within
+ * the first ~60 connections). */
+Test(races, eight_goroutines_accept_on_one_blocking_socket)
+{
+	each("races", "accept", "3000", "ok accepted=3000 blocking=1\n");
+}

@@ -20,11 +20,21 @@
  *                      also the plain static one (no asynchronous
  *                      preemption) and with GODEBUG=asyncpreemptoff=1.
  *                      A 20 s alarm ends a hang with status 142.
+ *   races accept N     8 goroutines in plain accept on one blocking
+ *                      listening socket, 2 goroutines connecting N times
+ *                      in all: every accept returns a connection (one
+ *                      accept's temporary O_NONBLOCK, read by another as
+ *                      the program's, made ~3/4 of them fail with EAGAIN)
+ *                      and the socket is blocking again at the end.
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <gort.h>
@@ -117,6 +127,72 @@ static void taker(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* accept: acceptors take connections until one says "stop". */
+static int lfd;
+static struct sockaddr_in laddr;
+static _Atomic long accepted;
+static void acceptor(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(lfd, NULL, NULL);
+		if (c < 0) {
+			printf("FAIL accept: %s after %ld accepted\n", strerror(errno), (long)accepted);
+			exit(1);
+		}
+		char b = 0;
+		ssize_t r = read(c, &b, 1);
+		close(c);
+		if (r == 1 && b == 'q') break;
+		accepted++;
+	}
+	gort_wg_done(&wg);
+}
+static void connector(void *arg)
+{
+	long k = (long)arg;
+	for (long i = 0; i < k; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&laddr, sizeof laddr) < 0) {
+			perror("connect");
+			exit(1);
+		}
+		write(c, "x", 1);
+		close(c);
+	}
+	gort_wg_done(&wg);
+}
+
+static int accepts(void)
+{
+	alarm(20);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	laddr.sin_family = AF_INET;
+	laddr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t l = sizeof laddr;
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&laddr, l) || listen(lfd, 128) ||
+	    getsockname(lfd, (struct sockaddr *)&laddr, &l)) {
+		perror("listen");
+		return 1;
+	}
+	gort_wg_add(&wg, 8);
+	for (int i = 0; i < 8; i++) gort_go(acceptor, NULL);
+	gort_wg_add(&wg, 2);
+	gort_go(connector, (void *)(n / 2));
+	gort_go(connector, (void *)(n - n / 2));
+	while (accepted < n) gort_sleep(1000000);
+	for (int i = 0; i < 8; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		connect(c, (struct sockaddr *)&laddr, sizeof laddr);
+		write(c, "q", 1);
+		close(c);
+	}
+	gort_wg_wait(&wg);
+	int fl = fcntl(lfd, F_GETFL);
+	printf("ok accepted=%ld blocking=%d\n", (long)accepted, !(fl & O_NONBLOCK));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -124,6 +200,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	n = atol(argv[2]);
+	if (!strcmp(argv[1], "accept")) return accepts();
 	if (!strcmp(argv[1], "apiloop")) {
 		alarm(20);
 		gort_chan *c = gort_chan_make(sizeof(long), 1);
