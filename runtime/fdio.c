@@ -585,7 +585,7 @@ static bool in_program_handler(void)
 {
 	if (!scheduler_started) return false;
 	struct g *gp = getg();
-	return gp && gp->m && gp->m->sigdepth > 0;
+	return gp && gp->m && insighandler(gp);
 }
 
 int gort_hook_close(int fd)

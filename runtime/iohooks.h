@@ -35,7 +35,7 @@ static inline bool hooks_active(void)
 {
 	if (!debug.gorthooks || !ingoroutine()) return false;
 	struct g *gp = getg();
-	return gp->m->sigdepth == 0 && gp->syscallnest == 0;
+	return gp->syscallnest == 0 && !insighandler(gp);
 }
 
 ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr);

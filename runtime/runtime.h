@@ -225,7 +225,9 @@ struct m {
 	bool spinning;          /* looking for work */
 	uint32_t fastrand[2];
 	void *gsignal_stack;    /* sigaltstack for this thread */
-	int32_t sigdepth;       /* the program's signal handlers running here (hooks) */
+	int32_t sigdepth;       /* the program's signal handlers running here (hooks);
+				 * may be stale: read it through insighandler() */
+	uintptr_t sigsp;        /* the outermost one's trampoline frame (signal_linux.c) */
 	bool needaltstack;      /* install one at the next schedule (m0) */
 	struct g *lockedg;      /* gort_lockosthread */
 	int (*switchf)(struct g *, void *); /* run on g0 after a G switched out */
@@ -730,6 +732,13 @@ void initsig_preempt(void);
 void saveinitmask(void);
 void minitsignals(struct m *mp);
 void preemptone(struct p *pp);
+/* insighandler: gp's thread is running one of the program's signal
+ * handlers (m->sigdepth), one that has not left by siglongjmp. */
+bool insighandler_slow(struct g *gp);
+static inline bool insighandler(struct g *gp)
+{
+	return __builtin_expect(gp->m->sigdepth != 0, 0) && insighandler_slow(gp);
+}
 
 /* ---- traceback.c ---- */
 void traceback_g(struct g *gp, int fd, bool current);

@@ -1122,7 +1122,7 @@ void gort_yield(void)
 void preemptcheck_slow(struct g *gp)
 {
 	struct m *mp = gp->m;
-	if (!mp || gp == mp->g0 || !mp->p || gp->syscallnest || mp->sigdepth || gort_rt_locks) return;
+	if (!mp || gp == mp->g0 || !mp->p || gp->syscallnest || gort_rt_locks || insighandler(gp)) return;
 	/* On a signal stack (a handler gort did not wrap: gorthooks=0), not
 	 * the goroutine's: never switch from there. */
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);

@@ -420,7 +420,11 @@ static void trampoline(int sig, siginfo_t *info, void *ctx)
 	}
 	if (h == (void *)SIG_IGN || h == (void *)SIG_DFL) return; /* changed meanwhile */
 	struct m *mp = scheduler_started ? getm() : NULL;
-	if (mp) mp->sigdepth++;
+	if (mp) {
+		struct g *gp = getg();
+		if (gp) (void)insighandler(gp); /* a count left by siglongjmp goes */
+		if (mp->sigdepth++ == 0) mp->sigsp = (uintptr_t)__builtin_frame_address(0);
+	}
 	errno = saved;
 	/* On x86-64 a one-argument handler ignores the other two. */
 	((void (*)(int, siginfo_t *, void *))h)(sig, info, ctx);
@@ -435,6 +439,26 @@ static void trampoline(int sig, siginfo_t *info, void *ctx)
 		netpoll_sigintr(fl & SA_RESTART);
 		errno = e;
 	}
+}
+
+/* A handler may leave by siglongjmp (or longjmp, or a C++ exception) to
+ * code of the goroutine it interrupted, as the README allows: the
+ * trampoline's decrement never runs, and the count would keep the hooks
+ * off (every read blocking the thread), preemption off, on that thread
+ * for good. So the count is checked against the stack: while a handler
+ * runs, the stack pointer is on the signal stack, or on the goroutine's
+ * stack below the outermost trampoline's frame (m->sigsp). On the
+ * goroutine's stack above it (or with the trampoline on another stack),
+ * every handler has been left: the count is dropped. */
+bool insighandler_slow(struct g *gp)
+{
+	struct m *mp = gp->m;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	if (!gp->stack_hi || sp < gp->stack_lo || sp >= gp->stack_hi) return true; /* a signal stack */
+	uintptr_t hsp = mp->sigsp;
+	if (hsp >= gp->stack_lo && hsp < gp->stack_hi && sp < hsp) return true;
+	mp->sigdepth = 0;
+	return false;
 }
 
 static bool reservedsig(int sig)
@@ -465,7 +489,13 @@ int gort_hook_sigaction(int sig, const struct sigaction *act, struct sigaction *
 		bool user = act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
 		if (user) {
 			k.sa_sigaction = trampoline;
-			k.sa_flags |= SA_SIGINFO;
+			/* On the thread's signal stack, as Go runs every
+			 * handler: a handler that is running is then told
+			 * exactly from one left by siglongjmp (insighandler),
+			 * and a goroutine's stack never holds a signal frame.
+			 * sigaction(sig, NULL, &old) still says what the
+			 * program asked for (p->sa). */
+			k.sa_flags |= SA_SIGINFO | SA_ONSTACK;
 			netpoll_intr_enable();
 		}
 		atomic_store(&p->flags, act->sa_flags);

@@ -128,3 +128,19 @@ Test(races, eight_goroutines_accept_on_one_blocking_socket)
 {
 	each("races", "accept", "3000", "ok accepted=3000 blocking=1\n");
 }
+
+/* 20 goroutines probe an unmapped address under a SIGSEGV handler that
+ * siglongjmps back, then read a pipe main writes to after 50 ms. The
+ * handler's count stayed on the thread: hooks off, each read blocked its
+ * thread, and the program hung (GOMAXPROCS 1, 2 and 8). */
+Test(races, a_handler_left_by_siglongjmp_leaves_the_hooks_on)
+{
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 3; p++) {
+			const char *env[] = {procs[p], NULL};
+			struct result r = runE(env, bin(gort_variants[v], "blocking"), "longjmp", "20");
+			cr_assert(r.exited && r.code == 0, "%s %s: exit %d sig %d timedout %d\n%s%s", gort_variants[v],
+				  procs[p], r.code, r.sig, r.timedout, r.out, r.err);
+			assert_contains(r.out, "good=20 of 20");
+		}
+}

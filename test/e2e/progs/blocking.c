@@ -14,7 +14,15 @@
  *   blocking raw N      a goroutine in syscall(SYS_read) on an empty pipe
  *                       while a ticker must tick N times (10 ms period);
  *                       then main writes and the read returns its byte
+ *   blocking longjmp N  N goroutines each probe an unmapped address under
+ *                       a SIGSEGV handler that siglongjmps back (the
+ *                       handler never returns), then read a pipe main
+ *                       writes to after 50 ms: the reads park only the
+ *                       goroutine (they blocked the thread, hooks off,
+ *                       and at GOMAXPROCS=1 hung)
  * Prints "ok ..." and exits 0. */
+#include <setjmp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +106,41 @@ static void rawreader(void *arg)
 	gort_wg_done(&wg);
 }
 
+static int ljp[2];
+static __thread sigjmp_buf *probejb; /* the probing goroutine's, while it probes (one thread) */
+static void onsegv(int sig)
+{
+	(void)sig;
+	siglongjmp(*probejb, 1);
+}
+
+/* probe: is addr readable? A fault jumps back from the handler. */
+static int probe(volatile const char *addr)
+{
+	sigjmp_buf jb;
+	gort_lockosthread(); /* the handler finds jb through this thread */
+	probejb = &jb;
+	volatile int ok = 0;
+	if (sigsetjmp(jb, 1) == 0) {
+		(void)*addr;
+		ok = 1;
+	}
+	probejb = NULL;
+	gort_unlockosthread();
+	return ok;
+}
+
+static void prober(void *arg)
+{
+	(void)arg;
+	static const char *volatile unmapped = (const char *)16;
+	int bad = probe(unmapped);
+	char c = 0;
+	ssize_t r = read(ljp[0], &c, 1);
+	if (!bad && r == 1 && c == 'x') good++;
+	gort_wg_done(&wg);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -108,7 +151,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: blocking fgets|waitpid|spawnwait|raw N\n");
+		fprintf(stderr, "usage: blocking fgets|waitpid|spawnwait|raw|longjmp N\n");
 		return 2;
 	}
 	n = atol(argv[2]);
@@ -140,6 +183,16 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++) gort_go(spawnwaiter, (void *)i);
 		gort_wg_wait(&wg);
 		printf("threads=%ld\n", threads());
+	} else if (!strcmp(argv[1], "longjmp")) {
+		struct sigaction sa = {.sa_handler = onsegv};
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSEGV, &sa, NULL) || pipe(ljp)) return perror("setup"), 1;
+		gort_wg_add(&wg, n);
+		for (long i = 0; i < n; i++) gort_go(prober, NULL);
+		gort_sleep(50000000);
+		for (long i = 0; i < n; i++)
+			if (write(ljp[1], "x", 1) != 1) return perror("write"), 1;
+		gort_wg_wait(&wg);
 	} else if (!strcmp(argv[1], "raw")) {
 		if (pipe(rawp)) return perror("pipe"), 1;
 		gort_wg_add(&wg, 1);
