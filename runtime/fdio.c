@@ -57,6 +57,19 @@
 
 enum { NOTPOLLABLE = -1 };
 
+/* poll_now is poll(2) with timeout 0: what is ready now. The kernel still
+ * answers EINTR when a signal with a handler arrives while it scans (a
+ * poll of 3,000 descriptors takes long enough for the runtime's own
+ * preemption SIGURG): retried, as the answer is "now" either way; a
+ * handler of the program interrupts the waits (pd_waitlinks), not this. */
+static long poll_now(struct pollfd *fds, nfds_t n)
+{
+	long r;
+	do r = rawsyscall(SYS_poll, fds, n, 0);
+	while (r == -EINTR);
+	return r;
+}
+
 
 /* How one call waits: its deadline, whether signals interrupt it, and
  * whether it honours the socket timeouts (hooked calls). */
@@ -125,7 +138,7 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 	if (r != -EOPNOTSUPP) return sret(r);
 	/* No RWF_NOWAIT for this descriptor: ask poll first. */
 	struct pollfd p = {fd, wr ? POLLOUT : POLLIN, 0};
-	r = rawsyscall(SYS_poll, &p, 1, 0);
+	r = poll_now(&p, 1);
 	if (r == 0) {
 		errno = EAGAIN;
 		return -1;
@@ -454,7 +467,7 @@ static int connect_wait(int fd, const struct sockaddr *sa, socklen_t salen, stru
 			return -1;
 		}
 		struct pollfd p = {fd, POLLOUT, 0};
-		if (rawsyscall(SYS_poll, &p, 1, 0) == 0) continue; /* a stale edge */
+		if (poll_now(&p, 1) == 0) continue; /* a stale edge */
 		int soerr = 0;
 		socklen_t l = sizeof soerr;
 		long g = rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, (long)&soerr, (long)&l, 0);
@@ -486,7 +499,7 @@ int gort_connect(int fd, const struct sockaddr *sa, socklen_t salen)
  * waits on every descriptor at once and asks poll(2) again when woken. */
 static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bool nodeadline_is_zero)
 {
-	long r = rawsyscall(SYS_poll, fds, n, 0);
+	long r = poll_now(fds, n);
 	if (r != 0) return (int)sret(r);
 	if (nodeadline_is_zero) return 0;
 	struct pdlink stackl[16], *links = stackl;
@@ -516,7 +529,7 @@ static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bo
 		 * no handler of the program), this parks for ever, as poll(2)
 		 * sleeps for ever. */
 		int e = pd_waitlinks(links, k, deadline, intr);
-		r = rawsyscall(SYS_poll, fds, n, 0);
+		r = poll_now(fds, n);
 		if (r != 0) {
 			ret = (int)sret(r);
 			break;

@@ -144,3 +144,12 @@ Test(races, a_handler_left_by_siglongjmp_leaves_the_hooks_on)
 			assert_contains(r.out, "good=20 of 20");
 		}
 }
+
+/* poll of 3,000 descriptors, none ready, in a loop that runs long enough
+ * to be preempted: the runtime's SIGURG landed in the hook's own poll(2)
+ * with timeout 0, and the program, which installed no handler, got EINTR
+ * (at GOMAXPROCS=1, 1-2 in 5,000 polls). */
+Test(races, preemption_signals_never_make_poll_fail_with_eintr)
+{
+	each("races", "pollintr", "6000", "ok polls=6000 eintr=0 other=0\n");
+}

@@ -26,10 +26,17 @@
  *                      accept's temporary O_NONBLOCK, read by another as
  *                      the program's, made ~3/4 of them fail with EAGAIN)
  *                      and the socket is blocking again at the end.
+ *   races pollintr N   a goroutine polls 3,000 descriptors (none ready)
+ *                      N times (timeout 0, each 64th 1 ms), while
+ *                      another spins: the runtime's preemption SIGURGs
+ *                      land in those polls; the program installed no
+ *                      handler, so poll must never fail with EINTR
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +200,35 @@ static int accepts(void)
 	return 0;
 }
 
+static int pollintr(void)
+{
+	alarm(60);
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	enum { NP = 1500 };
+	static struct pollfd fds[2 * NP];
+	for (int i = 0; i < NP; i++) {
+		int p[2];
+		if (pipe(p)) return perror("pipe"), 1;
+		fds[2 * i] = (struct pollfd){p[0], POLLIN, 0};
+		fds[2 * i + 1] = (struct pollfd){p[1], 0, 0}; /* a write end, asked nothing */
+	}
+	gort_wg_add(&wg, 1);
+	gort_go(spinner, NULL);
+	long eintr = 0, other = 0;
+	for (long i = 0; i < n; i++) {
+		int r = poll(fds, 2 * NP, i % 64 == 63);
+		if (r < 0 && errno == EINTR) eintr++;
+		else if (r != 0) other++;
+	}
+	stop = 1;
+	gort_wg_wait(&wg);
+	printf("%s polls=%ld eintr=%ld other=%ld\n", eintr || other ? "FAIL" : "ok", n, eintr, other);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -201,6 +237,7 @@ int main(int argc, char **argv)
 	}
 	n = atol(argv[2]);
 	if (!strcmp(argv[1], "accept")) return accepts();
+	if (!strcmp(argv[1], "pollintr")) return pollintr();
 	if (!strcmp(argv[1], "apiloop")) {
 		alarm(20);
 		gort_chan *c = gort_chan_make(sizeof(long), 1);
