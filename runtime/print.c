@@ -180,6 +180,50 @@ _Noreturn void exit_raw(int code)
 }
 
 static _Atomic int dying;
+static _Atomic int fatalstarted; /* set once by fatal_begin, never cleared */
+/* The thread whose exit (main's return, exit()) went past fatal_waitexit
+ * with no fatal error in progress: it is on its way to exit_group; -1
+ * once it saw one and waits for it instead. */
+static _Atomic int exittid;
+
+/* fatal_waitexit: main returned (or the program called exit): if another
+ * thread reports a fatal error, wait for that report to end the process
+ * with status 2, as Go's main parks while a panic is in progress. Bounded,
+ * so that a report that cannot finish (a deadlock in the report itself)
+ * still ends in a defined way: after 10 s, status 2 from here. Otherwise
+ * the exit is committed (exittid): a fatal error that begins after this
+ * point waits for the exit (fatal_begin), as it began after main ended;
+ * the two flags, each stored then the other's loaded (sequentially
+ * consistent), cannot both be missed. */
+void fatal_waitexit(void)
+{
+	int tid = (int)sys_gettid();
+	int none = 0;
+	atomic_compare_exchange_strong(&exittid, &none, tid);
+	if (!atomic_load(&fatalstarted)) return;
+	atomic_store(&exittid, -1);
+	for (int i = 0; i < 1000; i++) {
+		struct timespec ts = {0, 10000000};
+		rawsyscall(SYS_nanosleep, &ts, NULL, 0);
+	}
+	exit_raw(2);
+}
+
+/* fatal_begin: called before a fatal report's first byte. If another
+ * thread's exit is already committed, the process is ending with the
+ * program's status: wait for it (at most 1 s, for an exit that blocks in
+ * its stdio flush: then the report goes on and wins). */
+void fatal_begin(void)
+{
+	atomic_store(&fatalstarted, 1);
+	int tid = (int)sys_gettid();
+	for (int i = 0; i < 100; i++) {
+		int t = atomic_load(&exittid);
+		if (t <= 0 || t == tid) return;
+		struct timespec ts = {0, 10000000};
+		rawsyscall(SYS_nanosleep, &ts, NULL, 0);
+	}
+}
 
 /* fatal_tail prints the tracebacks GOTRACEBACK asks for and exits 2 (or
  * re-raises SIGABRT for GOTRACEBACK=crash, so that a core is written). */
@@ -209,6 +253,7 @@ static _Noreturn void fatal_tail(void)
  * allocation (Go's throw). */
 _Noreturn void throw(const char *s)
 {
+	fatal_begin();
 	printlock();
 	print_str("fatal error: ");
 	print_str(s);
@@ -220,6 +265,7 @@ _Noreturn void throw(const char *s)
 _Noreturn void fatal(const char *fmt, ...)
 {
 	va_list ap;
+	fatal_begin();
 	printlock();
 	print_str("fatal error: ");
 	va_start(ap, fmt);

@@ -518,6 +518,10 @@ void runtime_main(void *arg)
 	mp->lockedg = gp;
 	doinit(__start_gort_rtinittask, __stop_gort_rtinittask - __start_gort_rtinittask);
 	trace_libc_ready(); /* GORT_TRACE, GORT_CPUPROFILE: written at exit (trace.c) */
+	/* Registered before the program's own: runs after them, last. An
+	 * exit() anywhere while a fatal error is being reported waits for
+	 * it (its status 2, not the exit's). */
+	atexit(fatal_waitexit);
 	size_t n = __stop_gort_inittask - __start_gort_inittask;
 	doinit(__start_gort_inittask, n);
 	boottrace("init tasks");
@@ -528,7 +532,9 @@ void runtime_main(void *arg)
 	boottrace("main");
 	int ret = main(gort_argc, gort_argv, gort_envp);
 	/* As in Go: when main returns the process exits, whatever other
-	 * goroutines are doing. exit() runs atexit handlers and flushes stdio. */
+	 * goroutines are doing, unless one is reporting a fatal error.
+	 * exit() runs atexit handlers and flushes stdio. */
+	fatal_waitexit();
 	exit(ret);
 }
 

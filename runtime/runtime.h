@@ -636,6 +636,11 @@ _Noreturn void throw(const char *s);
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_env(const char *var, const char *val, const char *used, void *ctx);
 _Noreturn void exit_raw(int code);
+/* A fatal error (throw, fatal, a crash) is being reported: fatal_begin
+ * says so before the first byte; the exits of a returning main wait for it
+ * (fatal_waitexit), so that its status 2 wins the race with main's 0. */
+void fatal_begin(void);
+void fatal_waitexit(void);
 
 /* ---- debugvars.c: pure parsers, also used by unit tests and fuzzers ----
  * warn(name, value, used) is called for each ignored setting. */

@@ -176,6 +176,7 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 	uintptr_t addr = (uintptr_t)info->si_addr;
 	struct m *mp = gp ? gp->m : NULL;
 	struct g *cur = mp && mp->curg ? mp->curg : gp;
+	fatal_begin();
 	printlock();
 	if (sig == SIGSEGV && cur && stack_isguard(cur, addr)) {
 		printf_raw("runtime: goroutine %ld stack exceeds %lu-byte limit\n", (long)cur->goid,

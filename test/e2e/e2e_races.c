@@ -153,3 +153,23 @@ Test(races, preemption_signals_never_make_poll_fail_with_eintr)
 {
 	each("races", "pollintr", "6000", "ok polls=6000 eintr=0 other=0\n");
 }
+
+/* A goroutine's fatal error (close of a closed channel) racing main's
+ * return 0: a run that printed "fatal error" exited 0 in up to 12 of 20
+ * runs. Now either the report wins (status 2) or main's exit came first
+ * and nothing is printed (status 0). */
+Test(races, a_fatal_error_racing_mains_return_exits_2)
+{
+	int fatals = 0;
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 3; p++)
+			for (int i = 0; i < 8; i++) {
+				const char *env[] = {procs[p], NULL};
+				struct result r = runE(env, bin(gort_variants[v], "races"), "fatalrace", i & 1 ? "4" : "1");
+				bool printed = strstr(r.err, "fatal error: close of closed channel") != NULL;
+				fatals += printed;
+				cr_assert(r.exited && r.code == (printed ? 2 : 0), "%s %s run %d: exit %d sig %d\n%s",
+					  gort_variants[v], procs[p], i, r.code, r.sig, r.err);
+			}
+	cr_assert(fatals > 0, "no run reported the fatal error: the race was not exercised");
+}

@@ -31,6 +31,10 @@
  *                      another spins: the runtime's preemption SIGURGs
  *                      land in those polls; the program installed no
  *                      handler, so poll must never fail with EINTR
+ *   races fatalrace N  a goroutine closes a closed channel (a fatal
+ *                      error) just as main returns 0: run by the test
+ *                      many times, a run that printed the fatal error
+ *                      must exit 2 (it exited 0 in 1-2 of 10)
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,6 +233,13 @@ static int pollintr(void)
 	return 0;
 }
 
+static _Atomic int go_now;
+static void closer(void *arg)
+{
+	while (!go_now) gort_yield();
+	gort_chan_close(arg);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -238,6 +249,16 @@ int main(int argc, char **argv)
 	n = atol(argv[2]);
 	if (!strcmp(argv[1], "accept")) return accepts();
 	if (!strcmp(argv[1], "pollintr")) return pollintr();
+	if (!strcmp(argv[1], "fatalrace")) {
+		gort_chan *c = gort_chan_make(1, 0);
+		gort_chan_close(c);
+		for (long i = 0; i < n; i++) gort_go(closer, c);
+		gort_sleep(1000000);
+		go_now = 1;
+		for (volatile int i = 0; i < (int)(n * 1000); i++) {
+		}
+		return 0;
+	}
 	if (!strcmp(argv[1], "apiloop")) {
 		alarm(20);
 		gort_chan *c = gort_chan_make(sizeof(long), 1);
