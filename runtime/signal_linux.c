@@ -279,9 +279,22 @@ static void install(int sig)
 }
 
 /* initsig installs the crash handlers (a runtime init task). */
+/* m0's alternate signal stack, from boot: a stack overflow in main before
+ * any goroutine started needs somewhere to run the crash handler (it died
+ * with a bare SIGSEGV, status 139). Static: no mmap at start-up, and its
+ * pages cost nothing until a signal touches them. */
+static char m0altstack[ALTSTACKSIZE] __attribute__((aligned(64))) COLDBSS;
+
 void initsig(void)
 {
 	for (size_t i = 0; i < sizeof crashsigs / sizeof crashsigs[0]; i++) install(crashsigs[i]);
+	/* m0 is this thread (init tasks run locked to it). A sanitizer's
+	 * own alternate stack, set before, is kept. */
+	stack_t old;
+	if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE)) {
+		stack_t ss = {.ss_sp = m0altstack, .ss_size = sizeof m0altstack, .ss_flags = 0};
+		if (sigaltstack(&ss, NULL) == 0) m0.gsignal_stack = m0altstack;
+	}
 }
 GORT_RTINIT(signals, initsig);
 
@@ -300,7 +313,9 @@ void initsig_preempt(void)
 	static _Atomic bool done; /* copied by fork, as what it stands for */
 	if (atomic_exchange(&done, true)) return;
 	cpu_detect(); /* the trampoline needs to know whether xsave works */
-	m0.needaltstack = true; /* installed by m0 itself (sigaltstack is per thread) */
+	/* Installed by m0 itself (sigaltstack is per thread), if initsig
+	 * could not. */
+	if (!m0.gsignal_stack) m0.needaltstack = true;
 	if (!m0.tid) m0.tid = sys_getpid(); /* the main thread's tid is the pid */
 	bool dynamic = auxv_info.base != 0;
 	/* Under valgrind, the handler's pushes below the interrupted stack
@@ -319,9 +334,8 @@ void initsig_preempt(void)
  * started with. */
 void minitsignals(struct m *mp)
 {
-	/* m0's alternate stack is installed when the first goroutine starts
-	 * (sysmon_start): until then only main's goroutine exists, and a stack
-	 * overflow there ends as in C, with SIGSEGV. */
+	/* m0's alternate stack is initsig's (boot), or installed here when
+	 * initsig found another one that has gone since. */
 	if (mp == &m0 && !m0.needaltstack) return;
 	mp->needaltstack = false;
 	if (mp != &m0) pthread_sigmask(SIG_SETMASK, &initmask, NULL);

@@ -122,6 +122,33 @@ Test(sched, gort_go_stack_gives_the_size_asked_and_takes_it_back)
 	}
 }
 
+/* Recursion in main when no goroutine ever started: m0 had no alternate
+ * signal stack yet, and the program died of a bare SIGSEGV (139). */
+Test(sched, stack_overflow_in_main_without_goroutines_is_reported)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "sched"), "mainoverflow");
+		cr_assert(r.exited && r.code == 2, "%s: status %d sig %d %s", gort_variants[v], r.code, r.sig, r.err);
+		assert_contains(r.err, "fatal error: stack overflow");
+		assert_contains(r.err, "runtime: goroutine 1 stack exceeds");
+	}
+}
+
+/* A 322 KiB frame on a 256 KiB stack: gortcc's -fstack-clash-protection
+ * makes its first touch the guard. It jumped the guard into another
+ * goroutine's stack before. (The plain-flags builds here do not add the
+ * flag: pkg-config's do.) */
+Test(sched, a_frame_larger_than_the_guard_is_reported)
+{
+	const char *vs[] = {"musl", "mdyn", "spie"};
+	for (size_t v = 0; v < 3; v++) {
+		struct result r = run(bin(vs[v], "sched"), "bigframe");
+		cr_assert(r.exited && r.code == 2, "%s: status %d sig %d %s", vs[v], r.code, r.sig, r.err);
+		assert_contains(r.err, "fatal error: stack overflow");
+		assert_contains(r.err, " [running]:\nbigframe(...)");
+	}
+}
+
 Test(sched, overflowing_a_stack_of_a_chosen_size_is_reported)
 {
 	/* The guard sits below a gort_go_stack stack too. */

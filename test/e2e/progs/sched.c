@@ -115,6 +115,22 @@ static volatile int limit = 1 << 30;
 static int rec(int n) { volatile char buf[512]; buf[0] = (char)n; return n > limit ? 0 : rec(n + 1) + buf[0]; }
 static void overflow(void *arg) { (void)arg; printf("%d\n", rec(0)); }
 
+/* bigframe: one frame of 322 KiB in a goroutine with the default 256 KiB
+ * stack, while other goroutines' stacks lie below it: built with gortcc
+ * (stack clash protection) its first touch is the guard. Without, the
+ * frame jumped the 64 KiB guard and wrote into another goroutine's
+ * stack. */
+static int bigframe_use(volatile char *p, size_t n) { return p[0] + p[n - 1]; }
+static void bigframe(void *arg)
+{
+	(void)arg;
+	volatile char big[322 << 10];
+	big[0] = 1;
+	big[sizeof big - 1] = 2;
+	printf("%d\n", bigframe_use(big, sizeof big));
+}
+static void parked(void *arg) { gort_chan_recv(arg, NULL); }
+
 /* bigstack: goroutines with 4 MiB stacks of their own (gort_go_stack)
  * each use 3 MiB of it, twelve times the default size. */
 static _Atomic long bigok;
@@ -510,6 +526,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "bigoverflow")) {
 		gort_go_stack(overflow, NULL, (size_t)1 << 20);
+		gort_sleep(5000000000LL);
+		return 0;
+	}
+	if (!strcmp(cmd, "mainoverflow")) {
+		/* No goroutine ever started: the overflow is main's. */
+		printf("%d\n", rec(0));
+		return 0;
+	}
+	if (!strcmp(cmd, "bigframe")) {
+		gort_chan *c = gort_chan_make(1, 0);
+		for (int i = 0; i < 16; i++) gort_go(parked, c);
+		gort_sleep(1000000);
+		gort_go(bigframe, NULL);
 		gort_sleep(5000000000LL);
 		return 0;
 	}
