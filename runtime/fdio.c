@@ -70,6 +70,25 @@ static long poll_now(struct pollfd *fds, nfds_t n)
 	return r;
 }
 
+/* poll_blocking is poll(2) until deadline (0: none) on the thread, the P
+ * handed off: the wait when there is no poller (netpoll.c: no descriptors
+ * were left to make one). */
+static long poll_blocking(struct pollfd *fds, nfds_t n, int64_t deadline)
+{
+	long r;
+	do {
+		int ms = -1;
+		if (deadline) {
+			int64_t d = deadline - nanotime();
+			ms = d <= 0 ? 0 : d / 1000000 >= INT_MAX ? INT_MAX : (int)((d + 999999) / 1000000);
+		}
+		gort_entersyscall();
+		r = rawsyscall(SYS_poll, fds, n, ms);
+		gort_exitsyscall();
+	} while (r == -EINTR && !netpoll_intr_possible());
+	return r;
+}
+
 
 /* How one call waits: its deadline, whether signals interrupt it, and
  * whether it honours the socket timeouts (hooked calls). */
@@ -457,9 +476,16 @@ static int connect_wait(int fd, const struct sockaddr *sa, socklen_t salen, stru
 	if (r == 0 || !blocking || (r != -EINPROGRESS && r != -EAGAIN)) return (int)sret(r);
 	/* In progress: wait until writable, then read the outcome. */
 	struct pollDesc *pd = pd_get(fd);
-	if (!pd) return -1;
+	if (!pd && (errno != EPERM || netpoll_inited())) return -1;
 	for (;;) {
-		int e = fd_wait(pd, true, st);
+		int e;
+		if (pd) {
+			e = fd_wait(pd, true, st);
+		} else { /* no poller (netpoll.c): on the thread */
+			struct pollfd p = {fd, POLLOUT, 0};
+			long r = poll_blocking(&p, 1, st->deadline);
+			e = r < 0 ? (int)-r : r == 0 ? (st->hooked ? EINPROGRESS : ETIMEDOUT) : 0;
+		}
 		/* A blocking connect that times out on SO_SNDTIMEO says EINPROGRESS. */
 		if (e == EAGAIN) e = EINPROGRESS;
 		if (e) {
@@ -521,6 +547,11 @@ static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bo
 			bool rd = ev & (POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND | POLLRDHUP);
 			bool wr = ev & (POLLOUT | POLLWRNORM | POLLWRBAND);
 			struct pollDesc *pd = pd_get(fds[i].fd);
+			if (!pd && !netpoll_inited()) {
+				/* No poller at all: the plain poll(2). */
+				ret = (int)sret(poll_blocking(fds, n, deadline));
+				goto out;
+			}
 			if (!pd) continue; /* not pollable by epoll: poll(2) says ready, or never */
 			if (rd || !wr) links[k++] = (struct pdlink){.pd = pd, .wr = false};
 			if (wr) links[k++] = (struct pdlink){.pd = pd, .wr = true};
@@ -545,6 +576,7 @@ static int pollwait(struct pollfd *fds, nfds_t n, int64_t deadline, int intr, bo
 		}
 		/* 0 or EBADF (closed by gort_close): poll(2) again, then wait again. */
 	}
+out:
 	if (links != stackl) free(links);
 	return ret;
 }

@@ -26,7 +26,14 @@
  * shrunk); pd->lk a pollDesc's queues and ready flags; intrq[].lk the lists
  * of interruptible waiters. A waiter (on its goroutine's stack) is claimed
  * by CAS on its `done`; it leaves every queue, under the queue's lock,
- * before its frame goes away. */
+ * before its frame goes away.
+ *
+ * Without descriptors (RLIMIT_NOFILE reached when the poller is first
+ * needed: epoll_create1 or eventfd fail with EMFILE/ENFILE), the program
+ * goes on, as a C program would: pd_get says "not pollable" (EPERM), so
+ * I/O is the blocking system call with the P handed off (fdio.c), and an
+ * idle M sleeps until its timer on a futex (fallbackseq) that
+ * netpollbreak wakes. Each later netpoll_init tries again. */
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -67,28 +74,46 @@ static int ep_ctl(int op, int fd, struct epoll_event *ev)
 bool netpoll_inited(void) { return atomic_load_explicit(&inited, memory_order_acquire); }
 int64_t netpoll_waiters(void) { return atomic_load(&nwaiters); }
 
-void netpoll_init(void)
+bool netpoll_init(void)
 {
-	if (netpoll_inited()) return;
+	if (netpoll_inited()) return true;
 	lock(&initlock);
 	if (!netpoll_inited()) {
-		epfd = ep_create();
-		breakfd = ev_create();
-		if (epfd < 0 || breakfd < 0) fatal("netpoll: epoll_create1/eventfd failed: errno %d", errno);
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
-		if (ep_ctl(EPOLL_CTL_ADD, breakfd, &ev) < 0)
-			fatal("netpoll: cannot register eventfd: errno %d", errno);
-		atomic_store_explicit(&inited, true, memory_order_release);
+		int ep = ep_create();
+		int br = ep < 0 ? -1 : ev_create();
+		int e = errno;
+		if (ep >= 0 && br >= 0) {
+			epfd = ep;
+			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
+			if (ep_ctl(EPOLL_CTL_ADD, br, &ev) < 0)
+				fatal("netpoll: cannot register eventfd: errno %d", errno);
+			breakfd = br;
+			atomic_store_explicit(&inited, true, memory_order_release);
+		} else {
+			if (ep >= 0) rawsyscall(SYS_close, ep, 0, 0);
+			if (e != EMFILE && e != ENFILE && e != ENOMEM)
+				fatal("netpoll: epoll_create1/eventfd failed: errno %d", e);
+			unlock(&initlock);
+			errno = e;
+			return false;
+		}
 	}
 	unlock(&initlock);
 	forkinit(); /* a forked child will need its own epoll set */
+	return true;
 }
 
 /* netpollbreak interrupts an M blocked in netpoll (at most one write
  * pending at a time). */
+static _Atomic uint32_t fallbackseq; /* no poller: idle Ms sleep on it (netpoll) */
+
 void netpollbreak(void)
 {
-	if (!netpoll_inited()) return;
+	if (!netpoll_inited()) {
+		atomic_fetch_add(&fallbackseq, 1);
+		futexwakeup(&fallbackseq, 1);
+		return;
+	}
 	uint32_t zero = 0;
 	if (!atomic_compare_exchange_strong(&breakpending, &zero, 1)) return;
 	uint64_t one = 1;
@@ -99,7 +124,7 @@ void netpollbreak(void)
 /* netpollbreak_if_blocked: break only if some M sleeps in netpoll. */
 void netpollbreak_if_blocked(void)
 {
-	if (netpoll_inited() && atomic_load(&sched.lastpoll) == 0) netpollbreak();
+	if (atomic_load(&sched.lastpoll) == 0) netpollbreak();
 }
 
 static struct g *pd_event(struct pollDesc *pd, bool wr, struct g *list);
@@ -110,7 +135,15 @@ static _Atomic uint32_t intrpending;
  * ns (0: poll, < 0: until something happens). */
 struct g *netpoll(int64_t delay)
 {
-	if (!netpoll_inited()) return NULL;
+	if (!netpoll_inited()) {
+		/* No descriptors for a poller: sleep until the timer or a
+		 * netpollbreak; nothing can be ready by I/O. At most 10 ms
+		 * at a time: a break just before the sleep is not lost for
+		 * longer, and the caller tries again (and netpoll_init). */
+		if (delay < 0 || delay > 10000000) delay = 10000000;
+		if (delay != 0) futexsleep(&fallbackseq, atomic_load(&fallbackseq), delay);
+		return NULL;
+	}
 	struct epoll_event evs[128];
 	int n;
 	for (;;) {
@@ -215,7 +248,10 @@ struct pollDesc *pd_get(int fd)
 		errno = EBADF;
 		return NULL;
 	}
-	netpoll_init();
+	if (!netpoll_init()) {
+		errno = EPERM; /* no poller: as a descriptor epoll refuses */
+		return NULL;
+	}
 	if (&gort_hooked_close) {
 		/* cap before tab: pd_get publishes a grown table before its
 		 * size, and a table is never shorter than the size read. */

@@ -721,7 +721,7 @@ bool deltimer(struct timer *t);
 
 /* ---- netpoll.c: the epoll-based network poller (more in netpoll.h) ---- */
 bool netpoll_inited(void);
-void netpoll_init(void);
+bool netpoll_init(void); /* false: no descriptors left (EMFILE...): the sleep fallback, retried later */
 struct g *netpoll(int64_t delay_ns); /* list of ready Gs through schedlink */
 void netpollbreak(void);
 void netpollbreak_if_blocked(void);

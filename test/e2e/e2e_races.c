@@ -173,3 +173,13 @@ Test(races, a_fatal_error_racing_mains_return_exits_2)
 			}
 	cr_assert(fatals > 0, "no run reported the fatal error: the race was not exercised");
 }
+
+/* RLIMIT_NOFILE 64 and every descriptor used before the netpoller exists:
+ * read, poll, select, sleep, connect and accept from goroutines are the
+ * blocking calls with the P handed off, then the poller comes when
+ * descriptors are free. Was: "fatal error: netpoll: epoll_create1/eventfd
+ * failed: errno 24" at the first read. */
+Test(races, running_out_of_descriptors_leaves_the_program_running)
+{
+	each("races", "emfile", "1", "ok emfile: checks=127 of 127\n");
+}

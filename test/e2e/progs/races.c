@@ -35,6 +35,13 @@
  *                      error) just as main returns 0: run by the test
  *                      many times, a run that printed the fatal error
  *                      must exit 2 (it exited 0 in 1-2 of 10)
+ *   races emfile N     RLIMIT_NOFILE 64, every descriptor used before the
+ *                      netpoller exists: plain read, poll, select, sleep,
+ *                      accept and connect from goroutines work (the
+ *                      blocking calls, the P handed off) instead of
+ *                      "fatal error: netpoll: epoll_create1/eventfd
+ *                      failed: errno 24"; then descriptors are freed and
+ *                      the poller comes (N round trips through a pipe)
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -240,6 +248,61 @@ static void closer(void *arg)
 	gort_chan_close(arg);
 }
 
+static int efp[2], efq[2];
+static void efwriter(void *arg)
+{
+	(void)arg;
+	gort_sleep(20000000);
+	write(efp[1], "a", 1);
+	gort_sleep(20000000);
+	write(efq[1], "b", 1);
+	gort_wg_done(&wg);
+}
+
+static int emfile(void)
+{
+	alarm(20);
+	struct rlimit rl = {64, 64};
+	if (setrlimit(RLIMIT_NOFILE, &rl) || pipe(efp) || pipe(efq)) return perror("setup"), 1;
+	int lst = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	if (lst < 0 || bind(lst, (struct sockaddr *)&a, al) || listen(lst, 8) ||
+	    getsockname(lst, (struct sockaddr *)&a, &al))
+		return perror("listen"), 1;
+	int cli = socket(AF_INET, SOCK_STREAM, 0);
+	int filler[64], nf = 0;
+	while (nf < 64 && (filler[nf] = dup(0)) >= 0) nf++;
+	int ok = 0;
+	gort_wg_add(&wg, 1);
+	gort_go(efwriter, NULL);
+	char c = 0;
+	if (read(efp[0], &c, 1) == 1 && c == 'a') ok |= 1; /* a plain read, nobody ready yet */
+	struct pollfd p = {efq[0], POLLIN, 0};
+	if (poll(&p, 1, 5000) == 1 && read(efq[0], &c, 1) == 1 && c == 'b') ok |= 2;
+	fd_set rd;
+	FD_ZERO(&rd);
+	FD_SET(efp[0], &rd);
+	struct timeval tv = {0, 20000};
+	if (select(efp[0] + 1, &rd, NULL, NULL, &tv) == 0) ok |= 4; /* a 20 ms timeout */
+	int64_t t0 = gort_nanotime();
+	gort_sleep(10000000);
+	if (gort_nanotime() - t0 >= 10000000) ok |= 8;
+	gort_wg_wait(&wg);
+	if (connect(cli, (struct sockaddr *)&a, al) == 0) ok |= 16;
+	close(filler[--nf]); /* accept needs a descriptor for the connection */
+	int s2 = accept(lst, NULL, NULL);
+	if (s2 >= 0) ok |= 32, close(s2);
+	/* Descriptors free again: the poller comes, goroutines park on I/O. */
+	while (nf > 0) close(filler[--nf]);
+	gort_wg_add(&wg, 1);
+	gort_go(efwriter, NULL);
+	if (read(efp[0], &c, 1) == 1 && read(efq[0], &c, 1) == 1) ok |= 64;
+	gort_wg_wait(&wg);
+	printf("%s emfile: checks=%d of 127\n", ok == 127 ? "ok" : "FAIL", ok);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -249,6 +312,7 @@ int main(int argc, char **argv)
 	n = atol(argv[2]);
 	if (!strcmp(argv[1], "accept")) return accepts();
 	if (!strcmp(argv[1], "pollintr")) return pollintr();
+	if (!strcmp(argv[1], "emfile")) return emfile();
 	if (!strcmp(argv[1], "fatalrace")) {
 		gort_chan *c = gort_chan_make(1, 0);
 		gort_chan_close(c);
