@@ -359,6 +359,7 @@ struct schedt {
 	_Alignas(64) _Atomic uint32_t gcwaiting; /* stop the world (GOMAXPROCS changes) */
 	int32_t maxmcount;
 	bool mainexited;               /* main called gort_goexit */
+	_Atomic bool deadrecheck;      /* checkdead deferred (threads gort did not create): sysmon asks again */
 	bool gomaxprocs_fromenv;       /* GOMAXPROCS was set */
 
 	/* Counters and sysmon's state, written by any thread now and then. */

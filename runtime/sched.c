@@ -30,6 +30,7 @@
  * dying or parking G's own stack (the G would be published while its
  * stack is still in use). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -497,6 +498,19 @@ void handoffp(struct p *pp)
 }
 
 /* stopm parks the current M until startm hands it a P. */
+/* mpark sleeps on mp->park until woken. While a deadlock report waits for
+ * threads gort did not create to go (sched.deadrecheck, checkdead), an
+ * idle M wakes every 100 ms to check again: the report comes once they
+ * are gone, whether sysmon runs or not. */
+static void mpark(struct m *mp)
+{
+	while (!notetsleep(&mp->park, atomic_load(&sched.deadrecheck) ? 100000000 : -1)) {
+		lock(&sched.lock);
+		checkdead(); /* does not return if it reports */
+		unlock(&sched.lock);
+	}
+}
+
 static void stopm(void)
 {
 	struct m *mp = getm();
@@ -507,7 +521,7 @@ static void stopm(void)
 	unlock(&sched.lock);
 	atomic_store(&mp->blocked, 1);
 	TRACE(EvMPark, 0, 1, 0);
-	notesleep(&mp->park);
+	mpark(mp);
 	TRACE(EvMPark, 0, 0, 0);
 	atomic_store(&mp->blocked, 0);
 	noteclear(&mp->park);
@@ -551,7 +565,7 @@ static void stoplockedm(void)
 	checkdead();
 	unlock(&sched.lock);
 	atomic_store(&mp->blocked, 1);
-	notesleep(&mp->park);
+	mpark(mp);
 	atomic_store(&mp->blocked, 0);
 	noteclear(&mp->park);
 	lock(&sched.lock);
@@ -1265,12 +1279,34 @@ void gort_unlockosthread(void)
 
 /* ---- deadlock detection ---- */
 
+/* foreign_threads: threads of the process that are not Ms (the program's
+ * own pthreads, a libc's or a sanitizer's helper threads): /proc/self/stat's
+ * num_threads (field 20) minus the Ms. 0 when /proc cannot tell. */
+static long foreign_threads(void)
+{
+	long fd = rawsyscall(SYS_open, "/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) return 0;
+	char b[1024];
+	long n = rawsyscall(SYS_read, fd, b, sizeof b - 1);
+	rawsyscall(SYS_close, fd, 0, 0);
+	if (n <= 0) return 0;
+	b[n] = 0;
+	char *p = strrchr(b, ')'); /* the command name may hold spaces */
+	if (!p) return 0;
+	for (int field = 2; field < 20 && *p; p++) /* field 2 ends at the ')' */
+		if (*p == ' ') field++;
+	long threads = atol(p);
+	long ms = (long)(sched.mnext + 1 - sched.mgone);
+	return threads > ms ? threads - ms : 0;
+}
+
 /* checkdead reports a deadlock when no M is running Go code and nothing
  * can wake a G: all goroutines are asleep. Caller holds sched.lock
  * (Go's checkdead). */
 void checkdead(void)
 {
 	if (!scheduler_started) return;
+	atomic_store(&sched.deadrecheck, false);
 	int64_t run = sched.mnext + 1 - sched.mgone - sched.nmidle - sched.nmidlelocked - sched.nmsys;
 	if (run > 0) return;
 	if (run < 0) {
@@ -1291,6 +1327,15 @@ void checkdead(void)
 	for (int32_t i = 0; i < atomic_load(&allplen); i++)
 		if (pp_has_timers(allp[i])) return;
 	if (netpoll_waiters() > 0) return;
+	/* A thread gort did not create may still end a wait (a
+	 * gort_chan_trysend, a close from a pthread): no report while one
+	 * exists, as Go makes none while a C thread may call in. sysmon asks
+	 * again at its next tick (sysmon.c), so the report comes once they
+	 * are gone. */
+	if (foreign_threads() > 0) {
+		atomic_store(&sched.deadrecheck, true);
+		return;
+	}
 	unlock(&sched.lock);
 	if (sched.mainexited)
 		fatal("no goroutines (main called gort_goexit) - deadlock!");

@@ -183,3 +183,17 @@ Test(races, running_out_of_descriptors_leaves_the_program_running)
 {
 	each("races", "emfile", "1", "ok emfile: checks=127 of 127\n");
 }
+
+/* main waits on a channel a pthread sends to with gort_chan_trysend 100 ms
+ * later: "all goroutines are asleep - deadlock!" came at once. Threads
+ * gort did not create may still act: no report while one exists; once it
+ * is gone (the second run: it exits without sending), the report comes. */
+Test(races, no_deadlock_report_while_threads_gort_did_not_create_exist)
+{
+	each("races", "foreign", "100", "ok received=42\n");
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "races"), "foreign", "-100");
+		cr_assert(r.exited && r.code == 2, "%s: exit %d sig %d\n%s", gort_variants[v], r.code, r.sig, r.err);
+		assert_contains(r.err, "fatal error: all goroutines are asleep - deadlock!");
+	}
+}

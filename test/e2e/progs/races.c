@@ -42,11 +42,18 @@
  *                      "fatal error: netpoll: epoll_create1/eventfd
  *                      failed: errno 24"; then descriptors are freed and
  *                      the poller comes (N round trips through a pipe)
+ *   races foreign N    main waits on a channel that a pthread (not a
+ *                      goroutine) sends to with gort_chan_trysend after
+ *                      N ms: no deadlock report meanwhile ("all
+ *                      goroutines are asleep" came at once); N < 0: the
+ *                      pthread exits without sending, and the deadlock
+ *                      is reported once it is gone
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -303,6 +310,17 @@ static int emfile(void)
 	return 0;
 }
 
+static gort_chan *fch;
+static void *foreigner(void *arg)
+{
+	long ms = (long)arg;
+	struct timespec ts = {(ms < 0 ? -ms : ms) / 1000, (ms < 0 ? -ms : ms) % 1000 * 1000000};
+	nanosleep(&ts, NULL);
+	long v = 42;
+	if (ms >= 0 && !gort_chan_trysend(fch, &v)) printf("trysend found no receiver\n");
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -313,6 +331,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "accept")) return accepts();
 	if (!strcmp(argv[1], "pollintr")) return pollintr();
 	if (!strcmp(argv[1], "emfile")) return emfile();
+	if (!strcmp(argv[1], "foreign")) {
+		alarm(20);
+		fch = gort_chan_make(sizeof(long), 0);
+		pthread_t t;
+		pthread_create(&t, NULL, foreigner, (void *)n);
+		pthread_detach(t);
+		long v = 0;
+		gort_chan_recv(fch, &v);
+		printf("ok received=%ld\n", v);
+		return 0;
+	}
 	if (!strcmp(argv[1], "fatalrace")) {
 		gort_chan *c = gort_chan_make(1, 0);
 		gort_chan_close(c);
