@@ -187,6 +187,9 @@ gort_chan *gort_chan_make(size_t elemsize, size_t cap);
 void gort_chan_free(gort_chan *c);       /* no goroutine may be waiting on it */
 int gort_chan_send(gort_chan *c, const void *elem);   /* 1 when sent */
 int gort_chan_recv(gort_chan *c, void *elem); /* 1 value; 0 closed and drained (elem zeroed); elem may be NULL */
+/* gort_chan_trysend is async-signal-safe in a signal handler the program
+ * installed: there it also returns 0 when the channel's lock is held by the
+ * code the signal interrupted. */
 int gort_chan_trysend(gort_chan *c, const void *elem); /* 1 sent, 0 would block */
 int gort_chan_tryrecv(gort_chan *c, void *elem);       /* 1 value, 0 closed, -1 would block */
 void gort_chan_close(gort_chan *c);      /* wakes every waiter */

@@ -142,6 +142,51 @@ void chan_recv_from(struct gort_chan *c, struct sudog *sg, void *elem)
 	goready(gp, true);
 }
 
+/* A try-send from one of the program's signal handlers (a handler that
+ * tells a goroutine, as Go's signal.Notify does with a channel): the code
+ * the signal interrupted may hold this channel's lock, or be half-way
+ * through its P's run queue (goready there died with "pidleput: P has
+ * non-empty run queue"). So the lock is only tried (busy: "would block",
+ * 0), and a receiver is readied through goready_fromsignal (sched.c: a
+ * lock-free list the scheduler drains), never through the P. */
+static bool in_program_handler(void)
+{
+	if (!scheduler_started) return false;
+	struct g *gp = getg();
+	return gp && gp->m && insighandler(gp);
+}
+
+static int trysend_inhandler(struct gort_chan *c, const void *elem)
+{
+	uint32_t z = 0;
+	if (!atomic_compare_exchange_strong_explicit(&c->lock.key, &z, 1, memory_order_acquire, memory_order_relaxed))
+		return 0;
+	raceacquire(c);
+	if (c->closed) {
+		chanunlock(c);
+		chan_panic("send on closed channel");
+	}
+	struct sudog *sg = waitq_dequeue(&c->recvq);
+	if (sg) {
+		if (sg->elem) elemcopy(sg->elem, elem, c->elemsize);
+		struct g *gp = sg->g;
+		sg->success = true;
+		gp->param = sg;
+		chanunlock(c);
+		goready_fromsignal(gp);
+		return 1;
+	}
+	int sent = 0;
+	if (c->qcount < c->cap) {
+		elemcopy(bufslot(c, c->sendx), elem, c->elemsize);
+		if (++c->sendx == c->cap) c->sendx = 0;
+		__atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+		sent = 1;
+	}
+	chanunlock(c);
+	return sent;
+}
+
 /* chansend: block = false makes it a try-send. Returns 1 if sent, 0 if it
  * would block. */
 static int chansend(struct gort_chan *c, const void *elem, bool block)
@@ -157,6 +202,7 @@ static int chansend(struct gort_chan *c, const void *elem, bool block)
 	    ((c->cap == 0 && !__atomic_load_n(&c->recvq.first, __ATOMIC_RELAXED)) ||
 	     (c->cap > 0 && __atomic_load_n(&c->qcount, __ATOMIC_RELAXED) == c->cap)))
 		return 0;
+	if (!block && in_program_handler()) return trysend_inhandler(c, elem);
 	chanlock(c);
 	if (c->closed) {
 		chanunlock(c);

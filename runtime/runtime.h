@@ -507,6 +507,11 @@ void mstart(void) __attribute__((noreturn));
 void schedule(void) __attribute__((noreturn));
 void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
 void goready(struct g *gp, bool next);
+/* goready_fromsignal: goready for a program's signal handler (chan.c's
+ * trysend there): async-signal-safe, a lock-free push and a netpollbreak;
+ * the scheduler (findrunnable, sysmon) makes gp runnable. */
+void goready_fromsignal(struct g *gp);
+void sigready_drain(void);
 void gopreempt(void);
 void injectglist(struct g *list);
 void procresize(int32_t nprocs);

@@ -857,6 +857,7 @@ top:;
 		gcstopm();
 		goto top;
 	}
+	sigready_drain();
 	int64_t pollUntil = timers_next(pp);
 	if (pollUntil) pollUntil = timers_check(pp, nanotime());
 	/* Fairness: every 61st tick, look at the global queue first. */
@@ -1025,6 +1026,28 @@ top:;
 	}
 	stopm();
 	goto top;
+}
+
+/* Goroutines readied by the program's signal handlers (goready_fromsignal):
+ * a Treiber stack through schedlink (a waiting G is on no run queue), pushed
+ * by handlers with one CAS, emptied with one exchange by findrunnable and
+ * sysmon, which make them runnable as netpoll's (injectglist). */
+static _Atomic(struct g *) sigready;
+
+void goready_fromsignal(struct g *gp)
+{
+	struct g *old = atomic_load_explicit(&sigready, memory_order_relaxed);
+	do gp->schedlink = old;
+	while (!atomic_compare_exchange_weak_explicit(&sigready, &old, gp, memory_order_release,
+						      memory_order_relaxed));
+	netpollbreak(); /* an M asleep in netpoll looks again; else sysmon's next tick */
+}
+
+void sigready_drain(void)
+{
+	if (!atomic_load_explicit(&sigready, memory_order_relaxed)) return;
+	struct g *list = atomic_exchange_explicit(&sigready, NULL, memory_order_acquire);
+	injectglist(list);
 }
 
 /* injectglist makes a list of Gs (linked through schedlink) runnable. */

@@ -96,6 +96,7 @@ static void sysmon(void)
 		    atomic_load(&sched.nmspinning) == 0)
 			wakep();
 		obs_sysmon(now); /* the latency sampler's clock (metrics.c) */
+		sigready_drain(); /* readied by a handler while no M looked */
 		if (retake(now)) idle = 0;
 		else idle++;
 		if (now - lastscavenge >= 1000 * 1000 * 1000) {

@@ -197,3 +197,12 @@ Test(races, no_deadlock_report_while_threads_gort_did_not_create_exist)
 		assert_contains(r.err, "fatal error: all goroutines are asleep - deadlock!");
 	}
 }
+
+/* A SIGUSR1 handler calls gort_chan_trysend while a pthread sends 20,000
+ * signals to every thread in turn and goroutines ping-pong: the handler
+ * readied the receiver onto the P of an M half-way through idling, "fatal
+ * error: pidleput: P has non-empty run queue" (or a hang) in most runs. */
+Test(races, gort_chan_trysend_from_a_signal_handler)
+{
+	each("races", "sigsend", "20000", "ok sigsend: sent=1 received_all=1\n");
+}

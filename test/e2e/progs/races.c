@@ -48,19 +48,28 @@
  *                      goroutines are asleep" came at once); N < 0: the
  *                      pthread exits without sending, and the deadlock
  *                      is reported once it is gone
+ *   races sigsend N    a SIGUSR1 handler calls gort_chan_trysend on a
+ *                      channel a goroutine receives from; a pthread sends
+ *                      N signals while goroutines ping-pong and park (the
+ *                      handler lands in scheduler code): no crash (was
+ *                      "pidleput: P has non-empty run queue"), and what
+ *                      was sent is received
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <gort.h>
@@ -321,6 +330,72 @@ static void *foreigner(void *arg)
 	return NULL;
 }
 
+static gort_chan *sigc, *pingc, *pongc;
+static _Atomic long sigsent, sigrecv, sigdone;
+static void onusr1(int sig)
+{
+	(void)sig;
+	long v = 1;
+	if (gort_chan_trysend(sigc, &v)) sigsent++;
+}
+static void sigreceiver(void *arg)
+{
+	(void)arg;
+	long v;
+	while (gort_chan_recv(sigc, &v) && v) sigrecv++;
+	gort_wg_done(&wg);
+}
+static void pinger(void *arg)
+{
+	(void)arg;
+	long v = 0;
+	while (!sigdone) {
+		gort_chan_send(pingc, &v);
+		gort_chan_recv(pongc, &v);
+		if (v % 64 == 0) gort_sleep(10000);
+	}
+	v = -1;
+	gort_chan_send(pingc, &v);
+	gort_wg_done(&wg);
+}
+static void ponger(void *arg)
+{
+	(void)arg;
+	long v;
+	while (gort_chan_recv(pingc, &v) && v >= 0) {
+		v++;
+		gort_chan_send(pongc, &v);
+	}
+	gort_wg_done(&wg);
+}
+/* The signaller sends to every thread in turn (tgkill), so the handler
+ * lands on Ms in the middle of scheduling, parking and idling. */
+static int tids(pid_t *t, int max)
+{
+	int k = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d)) && k < max)
+		if (e->d_name[0] != '.') t[k++] = (pid_t)atoi(e->d_name);
+	if (d) closedir(d);
+	return k;
+}
+static void *signaller(void *arg)
+{
+	(void)arg;
+	pid_t t[64], self = (pid_t)syscall(SYS_gettid);
+	int k = 0;
+	for (long i = 0; i < n; i++) {
+		if (i % 256 == 0) k = tids(t, 64);
+		pid_t to = t[i % k];
+		if (to == self) continue;
+		syscall(SYS_tgkill, getpid(), to, SIGUSR1);
+		if (i % 16 == 0) usleep(20);
+	}
+	sigdone = 1;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -331,6 +406,28 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "accept")) return accepts();
 	if (!strcmp(argv[1], "pollintr")) return pollintr();
 	if (!strcmp(argv[1], "emfile")) return emfile();
+	if (!strcmp(argv[1], "sigsend")) {
+		alarm(30);
+		sigc = gort_chan_make(sizeof(long), 0);
+		pingc = gort_chan_make(sizeof(long), 0);
+		pongc = gort_chan_make(sizeof(long), 0);
+		struct sigaction sa = {.sa_handler = onusr1, .sa_flags = SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		gort_wg_add(&wg, 5);
+		gort_go(sigreceiver, NULL);
+		for (int i = 0; i < 2; i++) gort_go(pinger, NULL), gort_go(ponger, NULL);
+		pthread_t t;
+		pthread_create(&t, NULL, signaller, NULL);
+		pthread_join(t, NULL); /* main's thread: the handler lands on Ms */
+		gort_sleep(50000000);
+		long zero = 0;
+		gort_chan_send(sigc, &zero);
+		gort_wg_wait(&wg);
+		printf("%s sigsend: sent=%d received_all=%d\n", sigsent > 0 && sigsent == sigrecv ? "ok" : "FAIL",
+		       sigsent > 0, sigsent == sigrecv);
+		return 0;
+	}
 	if (!strcmp(argv[1], "foreign")) {
 		alarm(20);
 		fch = gort_chan_make(sizeof(long), 0);
