@@ -178,7 +178,13 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 	struct g *cur = mp && mp->curg ? mp->curg : gp;
 	fatal_begin();
 	printlock();
-	if (sig == SIGSEGV && cur && stack_isguard(cur, addr)) {
+	/* A stack overflow: the fault is in the goroutine's guard, or below
+	 * the goroutine's stack with sp there too (one frame jumped the guard;
+	 * gortcc's -fstack-clash-protection prevents it, plain flags may not). */
+	bool below = cur && cur->stack_lo && sp < cur->stack_lo && addr < cur->stack_lo &&
+		     (addr >= sp ? addr - sp : sp - addr) < 65536 &&
+		     !(mp && mp->g0 && sp >= mp->g0->stack_lo && sp < mp->g0->stack_hi);
+	if (sig == SIGSEGV && cur && (stack_isguard(cur, addr) || below)) {
 		printf_raw("runtime: goroutine %ld stack exceeds %lu-byte limit\n", (long)cur->goid,
 			   (unsigned long)(cur->stack_hi - cur->stack_lo));
 		printf_raw("runtime: sp=0x%lx stack=[0x%lx, 0x%lx]\n", (unsigned long)sp,
@@ -206,10 +212,14 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 		if (cur && cur->goid) {
 			/* If the fault is on the goroutine's own stack, walk from
 			 * the fault; a fault on g0 walks g0. */
-			if ((sp >= cur->stack_lo && sp < cur->stack_hi) || stack_isguard(cur, sp)) {
+			/* A fault on g0 walks g0. Elsewhere it is the goroutine's,
+			 * also with sp below its guard (a frame that jumped it). */
+			struct g *g0p = mp ? mp->g0 : NULL;
+			bool ong0 = g0p && g0p->stack_hi && sp >= g0p->stack_lo && sp < g0p->stack_hi;
+			if (!ong0 || (sp >= cur->stack_lo && sp < cur->stack_hi) || stack_isguard(cur, sp)) {
 				traceback_ctx(cur, pc, sp, bp);
 			} else {
-				traceback_ctx(mp->g0, pc, sp, bp);
+				traceback_ctx(g0p, pc, sp, bp);
 			}
 		} else if (mp) {
 			traceback_ctx(mp->g0, pc, sp, bp);

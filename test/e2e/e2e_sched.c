@@ -149,6 +149,21 @@ Test(sched, a_frame_larger_than_the_guard_is_reported)
 	}
 }
 
+/* A 64 MiB frame built without stack clash protection (the plain flags):
+ * sp and the fault far below the goroutine's stack. It was headed
+ * "goroutine 0 [running]" with no "stack overflow". */
+Test(sched, a_frame_that_jumps_far_below_the_stack_is_reported_as_its_goroutines)
+{
+	const char *vs[] = {"plain", "glibc"};
+	for (size_t v = 0; v < 2; v++) {
+		struct result r = run(bin(vs[v], "sched"), "hugeframe");
+		cr_assert(r.exited && r.code == 2, "%s: status %d sig %d %s", vs[v], r.code, r.sig, r.err);
+		assert_contains(r.err, "fatal error: stack overflow");
+		assert_contains(r.err, " [running]:\nhugeframe(...)");
+		cr_assert(!strstr(r.err, "goroutine 0 "), "%s: %s", vs[v], r.err);
+	}
+}
+
 Test(sched, overflowing_a_stack_of_a_chosen_size_is_reported)
 {
 	/* The guard sits below a gort_go_stack stack too. */

@@ -130,6 +130,15 @@ static void bigframe(void *arg)
 	printf("%d\n", bigframe_use(big, sizeof big));
 }
 static void parked(void *arg) { gort_chan_recv(arg, NULL); }
+/* hugeframe: 64 MiB in one frame, far below the goroutine's stack and its
+ * guard, into unmapped memory (builds without stack clash protection). */
+static void hugeframe(void *arg)
+{
+	(void)arg;
+	volatile char huge[64 << 20];
+	huge[0] = 1;
+	printf("%d\n", bigframe_use(huge, 1));
+}
 
 /* bigstack: goroutines with 4 MiB stacks of their own (gort_go_stack)
  * each use 3 MiB of it, twelve times the default size. */
@@ -532,6 +541,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "mainoverflow")) {
 		/* No goroutine ever started: the overflow is main's. */
 		printf("%d\n", rec(0));
+		return 0;
+	}
+	if (!strcmp(cmd, "hugeframe")) {
+		gort_go(hugeframe, NULL);
+		gort_sleep(5000000000LL);
 		return 0;
 	}
 	if (!strcmp(cmd, "bigframe")) {
