@@ -5,6 +5,7 @@
 #   make run        build and run the demo program
 #   make bench      benchmarks, side by side with Go where Go is installed
 #   make soak       long stress runs (not in CI)
+#   make stress     hostile conditions at once (test/stress; not in CI)
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -50,7 +51,7 @@ LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohoo
         $(B)/glibc/libgort_nohooks.a $(B)/gort.ld
 
 all: $(B)/.deps-ok $(LIBS) tools examples
-.PHONY: all test run bench soak install clean deps tools check-e2e
+.PHONY: all test run bench soak stress install clean deps tools check-e2e
 
 # Missing Debian packages are installed by the project's own script, before
 # any rule runs: the stamp is an (empty) included makefile, and make remakes

@@ -30,12 +30,28 @@ static inline long sret(long r)
 /* hooks_active: the calling code may park: a goroutine, not inside one of
  * the program's signal handlers (m->sigdepth) nor between its own
  * gort_entersyscall and gort_exitsyscall (there it asked for the thread to
- * block, and the P may be gone already). */
-static inline bool hooks_active(void)
+ * block, and the P may be gone already), and not the libc calling its own
+ * `read` or `waitpid` by name (a static program linked with gort.ld, where
+ * the libc's code is gort_systext): the libc may hold one of its locks
+ * around the call (popen holds the stdio list lock across posix_spawn,
+ * whose read of its error pipe waits for the child's exec), and a
+ * goroutine parked holding one deadlocked a concurrent fork, which takes
+ * those locks with the world stopped (test/stress). There the call is the
+ * plain one; sysblock hands the P off if it blocks. Must be inlined into
+ * the gort_hook_* function that hooks/ calls: return address 1 is then the
+ * hook's caller (frame pointers: hooks and runtime are built with them). */
+static inline __attribute__((always_inline)) bool hooks_active(void)
 {
 	if (!debug.gorthooks || !ingoroutine()) return false;
 	struct g *gp = getg();
-	return gp->syscallnest == 0 && !insighandler(gp);
+	if (gp->syscallnest != 0 || insighandler(gp)) return false;
+	if (__start_gort_systext) {
+		const uintptr_t *fp = __builtin_frame_address(0);
+		const uintptr_t *hookfp = (const uintptr_t *)fp[0]; /* the hook's frame */
+		uintptr_t ra = hookfp ? hookfp[1] : 0;
+		if (ra >= (uintptr_t)__start_gort_systext && ra < (uintptr_t)__stop_gort_systext) return false;
+	}
+	return true;
 }
 
 ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr);

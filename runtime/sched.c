@@ -1097,6 +1097,21 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	struct parkarg pa = {unlockf, lock};
 	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
 	obs_park(gp, reason); /* trace, block profile (trace.h) */
+	struct p *pp = gp->m->p;
+	if (unlikely(gp->preempt) && pp) {
+		/* sysmon found this P's time slice used up. Goroutines that
+		 * ready each other (a producer and a consumer on one
+		 * channel) go on in runnext, each inheriting the slice, and
+		 * spend their time in the runtime, where no asynchronous
+		 * preemption lands: at GOMAXPROCS=1 such a pair kept the P
+		 * for good and main never ran again (test/stress). So the
+		 * slice ends at this park, as Go ends it at the pair's next
+		 * function prologue: the G in runnext goes behind the queue
+		 * and the next one runs with a fresh slice. */
+		gp->preempt = false;
+		struct g *rn = atomic_exchange_explicit(&pp->runnext, NULL, memory_order_acq_rel);
+		if (rn) runqput(pp, rn, false);
+	}
 	mcall_direct(park_m, &pa, false);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 }

@@ -152,6 +152,26 @@ static bool parse(const char **s, uintptr_t *v)
 
 /* sysblock_probe: sysmon, for a Prunning pp whose tick has not moved since
  * sincetick. Returns whether it asked the thread to re-issue its call. */
+/* A descriptor kept in reserve for the probe (sysmon's only; the servers'
+ * trick for accept and EMFILE): a program that has used every descriptor
+ * is when a thread blocks in the libc most likely (a fork waiting on the
+ * libc's atfork lock while another goroutine holds it), and without it
+ * the probe could not open /proc and the world never stopped (test/stress,
+ * with RLIMIT_NOFILE reached: hung 1 run in 3). */
+static int sparefd = -1;
+
+static int probe_open(const char *path)
+{
+	if (sparefd < 0) sparefd = (int)sys_openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+	int fd = (int)sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if ((fd == -EMFILE || fd == -ENFILE) && sparefd >= 0) {
+		sys_close(sparefd);
+		sparefd = -1; /* taken again at the next probe */
+		fd = (int)sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	}
+	return fd;
+}
+
 bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 {
 	if (debug.sysblockoff || now - sincetick < SYSBLOCK_NS || now - pp->sysblockwhen < SYSBLOCK_NS)
@@ -164,7 +184,7 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 	const char *tail = "/syscall";
 	while (*tail) *e++ = *tail++;
 	*e = 0;
-	int fd = (int)sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	int fd = probe_open(path);
 	if (fd < 0) return false;
 	char buf[256];
 	long n = sys_read(fd, buf, sizeof buf - 1);
