@@ -116,7 +116,7 @@ static int fd_wait(struct pollDesc *pd, bool wr, struct iowait *st)
 			if (rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, wr ? SO_SNDTIMEO : SO_RCVTIMEO, (long)&tv,
 					(long)&l, 0) == 0 &&
 			    (tv.tv_sec || tv.tv_usec))
-				st->timeo = nanotime() + tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+				st->timeo = when_after(sec_to_ns(tv.tv_sec, tv.tv_usec * 1000LL));
 		}
 		if (st->timeo) {
 			if (!dl || st->timeo < dl) dl = st->timeo;
@@ -601,7 +601,7 @@ int gort_poll(int fd, short events, int64_t timeout_ns)
 		long r = rawsyscall(SYS_poll, &p, 1, ms);
 		return r <= 0 ? (int)sret(r) : p.revents;
 	}
-	int64_t deadline = timeout_ns <= 0 ? 0 : nanotime() + timeout_ns;
+	int64_t deadline = timeout_ns <= 0 ? 0 : when_after(timeout_ns);
 	int r = pollwait(&p, 1, deadline, PDI_NONE, timeout_ns == 0);
 	return r <= 0 ? r : p.revents;
 }

@@ -718,6 +718,20 @@ bool pp_has_timers(struct p *pp);
 void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx);
 int64_t timers_check(struct p *pp, int64_t now); /* runs due timers; next when or 0 */
 int64_t timers_steal(struct p *pp, struct p *victim, int64_t now); /* -1 if ran some */
+/* when_after: the absolute time ns from now, at most INT64_MAX (Go's
+ * when() and maxWhen): a huge duration is "never", not a wrapped past. */
+static inline int64_t when_after(int64_t ns)
+{
+	int64_t now = nanotime();
+	if (ns <= 0) return now;
+	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+/* sec_to_ns: seconds and nanoseconds (a timespec, a timeval's), saturated. */
+static inline int64_t sec_to_ns(int64_t sec, int64_t nsec)
+{
+	if (sec >= INT64_MAX / 1000000000LL - 1) return INT64_MAX;
+	return sec * 1000000000LL + nsec;
+}
 int64_t timers_next(struct p *pp);
 int64_t timers_earliest(void);
 void timers_move(struct p *from, struct p *to);

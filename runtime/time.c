@@ -191,7 +191,9 @@ static int64_t runtimers(struct p *pp, int64_t now)
 		struct timer *t = ts->heap[0].t;
 		heapdel(ts, t);
 		if (t->period > 0) {
-			t->when += t->period * (1 + (now - t->when) / t->period);
+			int64_t n = 1 + (now - t->when) / t->period;
+			/* Saturated: a period of years is "never again". */
+			t->when = t->period > (INT64_MAX - t->when) / n ? INT64_MAX : t->when + t->period * n;
 			heapadd(ts, pp, t);
 		}
 		void (*f)(void *, int64_t) = t->f;
@@ -267,7 +269,7 @@ static int sleep_unlock(struct g *gp, void *arg)
 /* gosleep parks the goroutine gp (the caller) for ns > 0. */
 static inline __attribute__((always_inline)) void gosleep(struct g *gp, int64_t ns)
 {
-	struct timer t = {.when = nanotime() + ns, .f = goready_timer, .arg = gp};
+	struct timer t = {.when = when_after(ns), .f = goready_timer, .arg = gp};
 	/* The timer is added on g0 once gp is parked, so it cannot fire before
 	 * gp is Gwaiting. */
 	gopark(sleep_unlock, &t, waitSleep);
@@ -343,7 +345,7 @@ static inline __attribute__((always_inline)) int sleepfor(int64_t ns, struct tim
 		gosleep(getg(), ns);
 		return 0;
 	}
-	int64_t deadline = nanotime() + ns;
+	int64_t deadline = when_after(ns);
 	if (isleep(deadline) != EINTR) return 0;
 	if (rem) {
 		int64_t left = deadline - nanotime();
@@ -453,7 +455,7 @@ gort_chan *gort_after(int64_t ns)
 	gort_chan *c = gort_chan_make(sizeof(int64_t), 1);
 	struct aftertimer *a = malloc(sizeof *a);
 	if (!a) fatal("gort_after: out of memory");
-	*a = (struct aftertimer){.t = {.when = nanotime() + (ns > 0 ? ns : 0), .f = sendtime}, .c = c};
+	*a = (struct aftertimer){.t = {.when = when_after(ns), .f = sendtime}, .c = c};
 	a->t.arg = a;
 	if (!scheduler_started) fatal("gort_after called before the scheduler started");
 	addtimer(&a->t);
@@ -478,7 +480,7 @@ gort_ticker *gort_ticker_new(int64_t period)
 	struct gort_ticker *tk = malloc(sizeof *tk);
 	if (!tk) fatal("gort_ticker_new: out of memory");
 	tk->c = gort_chan_make(sizeof(int64_t), 1);
-	tk->t = (struct timer){.when = nanotime() + period, .period = period, .f = sendtick, .arg = tk};
+	tk->t = (struct timer){.when = when_after(period), .period = period, .f = sendtick, .arg = tk};
 	addtimer(&tk->t);
 	return tk;
 }

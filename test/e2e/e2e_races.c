@@ -206,3 +206,12 @@ Test(races, gort_chan_trysend_from_a_signal_handler)
 {
 	each("races", "sigsend", "20000", "ok sigsend: sent=1 received_all=1\n");
 }
+
+/* Timeouts near INT64_MAX (gort_sleep, gort_after, a ticker, gort_poll, a
+ * recv with SO_RCVTIMEO of 10^10 s) wrapped into the past: they ended at
+ * once (the ticker then fired without end and the program hung). Capped
+ * at "never", as Go's when(). */
+Test(races, huge_timeouts_mean_never)
+{
+	each("races", "hugetimeouts", "300", "ok hugetimeouts: ended=0\n");
+}

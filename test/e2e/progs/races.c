@@ -54,6 +54,10 @@
  *                      handler lands in scheduler code): no crash (was
  *                      "pidleput: P has non-empty run queue"), and what
  *                      was sent is received
+ *   races hugetimeouts N  gort_sleep, gort_after, a ticker, gort_poll and a
+ *                      recv with SO_RCVTIMEO of 10^10 s, each with a
+ *                      timeout near INT64_MAX: none may end within N ms
+ *                      (each wrapped into the past and ended at once)
  * Prints "ok forks=F" / "ok changes=C" / "ok sleeps=N" and exits 0. */
 #include <dirent.h>
 #include <errno.h>
@@ -64,6 +68,7 @@
 #include <sys/resource.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +401,28 @@ static void *signaller(void *arg)
 	return NULL;
 }
 
+static _Atomic int hugedone;
+static int hugepipe[2], hugesock[2];
+static void huge_sleep(void *a) { (void)a; gort_sleep(INT64_MAX); hugedone |= 1; }
+static void huge_after(void *a) { (void)a; gort_chan_recv(gort_after(INT64_MAX), NULL); hugedone |= 2; }
+static void huge_ticker(void *a)
+{
+	(void)a;
+	gort_ticker *t = gort_ticker_new(INT64_MAX);
+	gort_chan_recv(gort_ticker_chan(t), NULL);
+	hugedone |= 4;
+}
+static void huge_poll(void *a) { (void)a; gort_poll(hugepipe[0], POLLIN, INT64_MAX); hugedone |= 8; }
+static void huge_recv(void *a)
+{
+	(void)a;
+	struct timeval tv = {10000000000L, 0};
+	setsockopt(hugesock[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	char c;
+	recv(hugesock[0], &c, 1, 0);
+	hugedone |= 16;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -406,6 +433,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "accept")) return accepts();
 	if (!strcmp(argv[1], "pollintr")) return pollintr();
 	if (!strcmp(argv[1], "emfile")) return emfile();
+	if (!strcmp(argv[1], "hugetimeouts")) {
+		if (pipe(hugepipe) || socketpair(AF_UNIX, SOCK_STREAM, 0, hugesock)) return perror("setup"), 1;
+		void (*fs[])(void *) = {huge_sleep, huge_after, huge_ticker, huge_poll, huge_recv};
+		for (int i = 0; i < 5; i++) gort_go(fs[i], NULL);
+		gort_sleep(n * 1000000);
+		printf("%s hugetimeouts: ended=%d\n", hugedone ? "FAIL" : "ok", (int)hugedone);
+		exit(0);
+	}
 	if (!strcmp(argv[1], "sigsend")) {
 		alarm(30);
 		sigc = gort_chan_make(sizeof(long), 0);
