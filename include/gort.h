@@ -149,8 +149,10 @@ int gort_profile_write(const char *kind, int fd);
 int64_t gort_profile_set_rate(const char *kind, int64_t rate);
 
 /* ---- sync: goroutine-aware (they park the goroutine, not the thread) ----
- * Called where no goroutine runs (a C constructor, a thread gort did not
- * create), a wait sleeps the thread in 1 ms steps instead of parking. */
+ * Called on a thread gort did not create, a wait sleeps the thread in 1 ms
+ * steps instead of parking. A wait that would block before the scheduler
+ * runs (a C constructor: no goroutine can end it) is a fatal error, as a
+ * channel operation there is. */
 typedef struct gort_waitgroup {
 	int64_t count;
 	uint32_t lock;

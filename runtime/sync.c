@@ -100,6 +100,10 @@ void gort_wg_wait(gort_waitgroup *wg)
 		return;
 	}
 	if (!ingoroutine()) {
+		/* A thread gort did not create waits (a goroutine ends the
+		 * wait); before the scheduler runs (a C constructor) none can:
+		 * the same fatal error as a channel's. */
+		if (!scheduler_started) fatal("gort_wg_wait would block outside a goroutine, before the scheduler runs");
 		while (WG_COUNTER(__atomic_load_n(&wg->count, __ATOMIC_ACQUIRE)) != 0) threadsleep();
 		raceacquire(wg);
 		return;
@@ -128,6 +132,7 @@ void gort_mutex_lock(gort_mutex *mu)
 		return;
 	}
 	if (!ingoroutine()) {
+		if (!scheduler_started) fatal("gort_mutex_lock would block outside a goroutine, before the scheduler runs");
 		for (;;) {
 			zero = 0;
 			if (__atomic_compare_exchange_n(&mu->state, &zero, 1, false, __ATOMIC_ACQUIRE,

@@ -282,6 +282,23 @@ Test(init, constructor_may_start_goroutines)
 				"main done, goid 1\n");
 }
 
+/* Waiting in a constructor for a goroutine it started cannot end: a
+ * WaitGroup hung there without a word, a channel said so. Now both. */
+Test(init, waiting_in_a_constructor_is_a_fatal_error)
+{
+	const char *what[] = {"CTORWAIT=wg", "CTORWAIT=chan"};
+	const char *msg[] = {"fatal error: gort_wg_wait would block outside a goroutine, before the scheduler runs",
+			     "fatal error: gort_chan_recv would block outside a goroutine"};
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int i = 0; i < 2; i++) {
+			const char *env[] = {what[i], NULL};
+			struct result r = runE(env, bin(gort_variants[v], "ctorgo"));
+			cr_assert(r.exited && r.code == 2, "%s %s: exit %d sig %d timedout %d %s", gort_variants[v],
+				  what[i], r.code, r.sig, r.timedout, r.err);
+			assert_contains(r.err, msg[i]);
+		}
+}
+
 /* ---- unchanged C programs behave as with the libc's own crt1 ---- */
 
 static void same_as_crt1(const char *prog, const char *arg)
