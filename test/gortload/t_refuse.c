@@ -106,6 +106,14 @@ Test(refuse, other_machine_and_class)
 	refuse_file(put(d, "object", t, n, 0755), "relocatable object");
 	eh->e_type = ET_CORE;
 	refuse_file(put(d, "core", t, n, 0755), "core dump");
+	/* The version found is the one printed (e_version 2 was reported
+	 * as "unknown ELF version 1", e_ident's). */
+	eh->e_version = 2;
+	refuse_file(put(d, "version2", t, n, 0755), "unknown ELF version 2 in e_version");
+	eh->e_version = EV_CURRENT;
+	t[EI_VERSION] = 3;
+	refuse_file(put(d, "identversion3", t, n, 0755), "unknown ELF version 3 in e_ident");
+	t[EI_VERSION] = EV_CURRENT;
 	eh->e_type = ET_DYN;
 	eh->e_phentsize = 32;
 	refuse_file(put(d, "phentsize", t, n, 0755), "program header size");
@@ -136,6 +144,10 @@ Test(refuse, missing_interpreter)
 	cr_assert(i);
 	memcpy(i, "/lib/ld-none-x86_64.so.1", 24);
 	refuse_file(put(d, "nointerp", t, n, 0755), "interpreter /lib/ld-none-x86_64.so.1: No such file or directory");
+	/* A newline and a control character in the path: escaped, so the
+	 * error stays one line (it was printed raw and split). */
+	memcpy(i, "/lib/ld-\n\001ne-x86_64.so.1", 24);
+	refuse_file(put(d, "nlinterp", t, n, 0755), "interpreter /lib/ld-\\n\\x01ne-x86_64.so.1: No such file");
 	/* An interpreter that is not ELF, and one that is a directory: the
 	 * path is written over the old one, NUL-padded (as the kernel reads
 	 * PT_INTERP: up to its first NUL). */

@@ -26,17 +26,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* esc copies s into buf with what is not printable escaped (\n, \t,
+ * \xNN): names taken from a file (an interpreter path with a newline) must
+ * not split the one-line error. */
+static const char *esc(const char *s, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 5 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n') buf[k++] = '\\', buf[k++] = 'n';
+		else if (c == '\t') buf[k++] = '\\', buf[k++] = 't';
+		else if (c < 0x20 || c >= 0x7f) k += (size_t)snprintf(buf + k, n - k, "\\x%02x", c);
+		else buf[k++] = (char)c;
+	}
+	buf[k] = 0;
+	return buf;
+}
+
 __attribute__((noreturn, format(printf, 2, 3)))
 static void img_die(const struct image *img, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], b1[1024], b2[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (img->is_interp)
-		die("%s: interpreter %s: %s", img->prog, img->path, msg);
-	die("%s: %s", img->prog, msg);
+		die("%s: interpreter %s: %s", esc(img->prog, b1, sizeof b1), esc(img->path, b2, sizeof b2), msg);
+	die("%s: %s", esc(img->prog, b1, sizeof b1), msg);
 }
 
 const char *machine_name(unsigned m)
@@ -116,8 +133,10 @@ void image_open(struct image *img, const char *path, const char *prog, bool is_i
 	const Elf64_Ehdr *eh = img->eh = (const Elf64_Ehdr *)f;
 	if (f[EI_DATA] != ELFDATA2LSB)
 		img_die(img, "big-endian ELF file: gortload loads x86-64 (little-endian) programs only");
-	if (f[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		img_die(img, "unknown ELF version %u", f[EI_VERSION]);
+	if (f[EI_VERSION] != EV_CURRENT)
+		img_die(img, "unknown ELF version %u in e_ident (1 is the only one)", f[EI_VERSION]);
+	if (eh->e_version != EV_CURRENT)
+		img_die(img, "unknown ELF version %u in e_version (1 is the only one)", eh->e_version);
 	if (eh->e_machine != EM_X86_64) {
 		const char *m = machine_name(eh->e_machine);
 		if (m)
