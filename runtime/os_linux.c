@@ -126,7 +126,13 @@ noinline void osinit(void)
 int64_t nanotime(void)
 {
 	struct timespec ts;
-	if (likely(libc_is_ready))
+	/* Under ThreadSanitizer the libc's clock_gettime is intercepted: its
+	 * write of ts is seen as the goroutine's, also on an exiting
+	 * goroutine's stack after gort_goexit1 told TSan the stack is free
+	 * (the scheduler reads the clock on the way out): a race with the
+	 * stack's next owner in every run of a program that sleeps. There,
+	 * the raw call (TSan builds are slow anyway). */
+	if (likely(libc_is_ready) && !checkers_tsan())
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 	else
 		rawsyscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts, 0);

@@ -7,8 +7,8 @@
 # sanitizers about every goroutine switch instead). valgrind runs the musl
 # and glibc builds as they are.
 CHK       := $(B)/test/checkers
-CHK_PROGS := planted chans sched io
-chk_src    = $(if $(filter planted,$(1)),test/checkers/planted.c,test/e2e/progs/$(1).c)
+CHK_PROGS := planted chans sched io demo
+chk_src    = $(if $(filter planted,$(1)),test/checkers/planted.c,$(if $(filter demo,$(1)),examples/demo/demo.c,test/e2e/progs/$(1).c))
 CHK_BINS  := $(foreach s,asan tsan,$(addprefix $(CHK)/$(s)/,$(CHK_PROGS))) $(CHK)/ubsan/planted \
              $(CHK)/musl/planted $(CHK)/glibc/planted
 

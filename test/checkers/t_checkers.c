@@ -23,12 +23,15 @@ static const char *const clean[][3] = {
 	{"chans", "closewakes", NULL}, {"chans", "selectmix", NULL}, {"sched", "forkjoin", NULL},
 	{"sched", "mutex", NULL}, {"sched", "spawn", "20000"}, {"io", "pipes", NULL},
 	{"io", "semantics", NULL}, {"io", "sockets", NULL},
+	/* The demo sleeps: TSan saw the libc's clock_gettime write on an
+	 * exiting goroutine's stack, every run (issue #20 item 13). */
+	{"demo", NULL, NULL},
 };
 #define NCLEAN (sizeof clean / sizeof clean[0])
 static bool slow(size_t i)
 {
 	const char *p = clean[i][0], *c = clean[i][1];
-	return !strcmp(p, "sched") || !strcmp(c, "pipes") || !strcmp(c, "fifo") || !strcmp(c, "closewakes");
+	return !strcmp(p, "sched") || (c && (!strcmp(c, "pipes") || !strcmp(c, "fifo") || !strcmp(c, "closewakes")));
 }
 
 static const char *const asan_env[] = {"ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=1", "GOMAXPROCS=2",
@@ -112,7 +115,7 @@ Test(valgrind, end_to_end_programs_are_clean, .timeout = 600)
 	const char *vars[] = {"musl", "glibc"};
 	for (int v = 0; v < 2; v++)
 		for (size_t i = 0; i < NCLEAN; i++) {
-			if (slow(i) && !full()) continue;
+			if ((slow(i) && !full()) || !strcmp(clean[i][0], "demo")) continue; /* the sanitizers' only */
 			const char *prog = !strcmp(clean[i][0], "planted") ? chk(vars[v], "planted")
 									    : bin(vars[v], clean[i][0]);
 			struct result r = vg(prog, clean[i][1], clean[i][2]);
