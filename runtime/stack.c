@@ -73,14 +73,23 @@ static void guard(void *p, size_t n)
 		}
 		atomic_store(&guardstate, 2);
 	}
-	if (sys_mprotect(p, n, PROT_NONE) != 0) throw("stack guard: mprotect failed");
+	long e = sys_mprotect(p, n, PROT_NONE);
+	if (e != 0)
+		fatal("stack guard: mprotect failed: errno %ld%s", -e,
+		      e == -ENOMEM ? " (the process has as many memory mappings as the kernel allows: "
+				     "raise the sysctl vm.max_map_count, or use fewer goroutines)"
+				   : "");
 }
 
 /* guardchunk installs the guards of a whole chunk. One process_madvise
  * call with a vector of the 64 ranges replaces 64 madvise calls, each of
  * which would cost a TLB shoot-down on every CPU running our threads. */
-static void guardchunk(char *p, size_t slot)
+static void guardchunk(char *p, size_t slot, int nslots)
 {
+	if (nslots < STACKS_PER_CHUNK) {
+		for (int i = 0; i < nslots; i++) guard(p + i * slot, stackguard_size);
+		return;
+	}
 	struct { void *base; size_t len; } iov[STACKS_PER_CHUNK];
 	for (int i = 0; i < STACKS_PER_CHUNK; i++) {
 		iov[i].base = p + i * slot;
@@ -135,13 +144,24 @@ static uintptr_t stackcarve(void)
 {
 	size_t slot = default_stacksize + stackguard_size;
 	if (stackpool.chunk == stackpool.chunkend) {
-		size_t n = slot * STACKS_PER_CHUNK;
-		char *p = sys_mmap(NULL, n, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-		if (sys_mmap_failed(p)) return 0;
+		/* 64 slots at a time; under an address-space limit (ulimit -v)
+		 * that refuses them, 8, then 1: a program runs as long as its
+		 * goroutines' stacks fit (it could not start one goroutine
+		 * under ulimit -v 12000). */
+		int nslots = STACKS_PER_CHUNK;
+		size_t n;
+		char *p;
+		for (;;) {
+			n = slot * (size_t)nslots;
+			p = sys_mmap(NULL, n, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+			if (!sys_mmap_failed(p)) break;
+			if (nslots == 1) return 0;
+			nslots = nslots > 8 ? 8 : 1;
+		}
 		/* A touched byte must cost a page, never a 2 MiB huge page. */
 		sys_madvise(p, n, MADV_NOHUGEPAGE);
-		if (guards_are_cheap()) guardchunk(p, slot);
+		if (guards_are_cheap()) guardchunk(p, slot, nslots);
 		stackpool.chunk = p;
 		stackpool.chunkend = p + n;
 		stackpool.nchunks++;

@@ -321,3 +321,19 @@ Test(sched, schedtrace_lines)
 			    "idlethreads=%d runqueue=%d [", &ms, &gmp, &idle, &threads, &spin, &idlet, &rq) == 7, "%s", l);
 	cr_assert_eq(gmp, 2);
 }
+
+/* Under an address-space limit of 12 MB: stacks were reserved 64 at a
+ * time (20 MiB), so not one goroutine could start ("out of memory
+ * allocating a 262144-byte goroutine stack"). Now 8, then 1, at a time. */
+Test(sched, goroutines_start_under_a_small_address_space_limit)
+{
+	const char *vs[] = {"musl", "plain", "spie"};
+	for (size_t v = 0; v < 3; v++) {
+		char cmd[512];
+		snprintf(cmd, sizeof cmd, "ulimit -v 12000 && exec %s pingpong", bin(vs[v], "chans"));
+		char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+		struct result r = runv(argv, NULL, 30);
+		cr_assert(r.exited && r.code == 0, "%s: exit %d sig %d\n%s", vs[v], r.code, r.sig, r.err);
+		assert_contains(r.out, "sum=4999950000");
+	}
+}
