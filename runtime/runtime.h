@@ -773,6 +773,7 @@ void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t stack_lo, 
 bool pc_in_runtime(uintptr_t pc);
 
 /* ---- sysblock.c: unknown blocking calls lose their P ---- */
+void sysblock_init(void);                            /* sysmon, at its start */
 bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick); /* sysmon */
 bool sysblock_signal(struct g *gp, void *ctx);       /* SIGURG handler: a ucontext_t */
 bool sysblock_reissue(uintptr_t *regs);              /* gort_asyncpreempt2 */

@@ -160,9 +160,20 @@ static bool parse(const char **s, uintptr_t *v)
  * with RLIMIT_NOFILE reached: hung 1 run in 3). */
 static int sparefd = -1;
 
+static void spare_take(void)
+{
+	if (sparefd < 0) {
+		long fd = sys_openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+		sparefd = fd < 0 ? -1 : (int)fd;
+	}
+}
+
+/* sysblock_init: sysmon, when it starts (descriptors are most likely free
+ * then). */
+void sysblock_init(void) { spare_take(); }
+
 static int probe_open(const char *path)
 {
-	if (sparefd < 0) sparefd = (int)sys_openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
 	int fd = (int)sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if ((fd == -EMFILE || fd == -ENFILE) && sparefd >= 0) {
 		sys_close(sparefd);
@@ -189,6 +200,7 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 	char buf[256];
 	long n = sys_read(fd, buf, sizeof buf - 1);
 	sys_close(fd);
+	spare_take(); /* the number just freed, if the spare went */
 	if (n <= 0) return false;
 	buf[n] = 0;
 	const char *s = buf;

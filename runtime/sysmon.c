@@ -73,6 +73,7 @@ static int retake(int64_t now)
 static void sysmon(void)
 {
 	int64_t delay = 20, idle = 0, lasttrace = nanotime(), lastscavenge = lasttrace;
+	sysblock_init();
 	for (;;) {
 		if (idle == 0) delay = 20;
 		else if (idle > 50) delay *= 2;
