@@ -597,8 +597,10 @@ int gort_poll(int fd, short events, int64_t timeout_ns)
 {
 	struct pollfd p = {fd, events, 0};
 	if (!ingoroutine()) {
-		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
-		long r = rawsyscall(SYS_poll, &p, 1, ms);
+		/* ppoll's timespec: milliseconds in an int wrapped (2^32 ms
+		 * became 0, INT64_MAX ns overflowed the rounding). */
+		struct timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+		long r = rawsyscall6(SYS_ppoll, (long)&p, 1, timeout_ns < 0 ? 0 : (long)&ts, 0, 8, 0);
 		return r <= 0 ? (int)sret(r) : p.revents;
 	}
 	int64_t deadline = timeout_ns <= 0 ? 0 : when_after(timeout_ns);

@@ -96,3 +96,17 @@ Test(chan, go_panics_are_fatal_errors)
 		assert_contains(r.err, "goroutine 1 [running]:");
 	}
 }
+Test(chan, huge_timeouts_wait_instead_of_firing_at_once)
+{
+	const char *ps[] = {"GOMAXPROCS=1", "GOMAXPROCS=2", "GOMAXPROCS=8"};
+	const char *modes[] = {"plain", "handler"};
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (int p = 0; p < 3; p++)
+			for (int m = 0; m < 2; m++) {
+				const char *env[] = {ps[p], NULL};
+				struct result r = runE(env, bin(gort_variants[v], "timeouts"), modes[m]);
+				cr_assert(r.exited && r.code == 0 && !strcmp(r.out, "still waiting: 19 calls\n"),
+					  "%s %s %s: exit %d sig %d timedout %d\n%s%s", gort_variants[v], ps[p],
+					  modes[m], r.code, r.sig, r.timedout, r.out, r.err);
+			}
+}
