@@ -75,7 +75,11 @@ deps:
 # preemption never stops a goroutine there. Hence no function reordering
 # or hot/cold splitting, which would put code in other .text.* sections.
 RTTEXT := -fno-reorder-functions -fno-reorder-blocks-and-partition
-RENAME  = objcopy --rename-section .text=gort_text,alloc,load,readonly,code,contents $@
+# Compiled to $@.tmp and renamed into $@ in one step: a build interrupted
+# between the two (a ^C, a closed pipe) must not leave an object whose code
+# sits in .text, newer than its source, never rebuilt (its runtime code
+# would count as the program's: preemption would stop goroutines there).
+RENAME  = objcopy --rename-section .text=gort_text,alloc,load,readonly,code,contents $@.tmp $@ && rm -f $@.tmp
 
 # Hooks stay in .text: a goroutine blocked in read shows `read` in its
 # traceback, as the program's own call.
@@ -87,19 +91,19 @@ $(B)/glibc/hooks/%.o: hooks/%.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) -DGORT_GLIBC -c $< -o $@
 $(B)/musl/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@
+	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@.tmp
 	@$(RENAME)
 $(B)/musl/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@
+	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@.tmp
 	@$(RENAME)
 $(B)/glibc/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@
+	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@.tmp
 	@$(RENAME)
 $(B)/glibc/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@
+	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@.tmp
 	@$(RENAME)
 
 # Only the API is global (issue #14). libgort_rt.a holds one relocatable
