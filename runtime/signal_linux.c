@@ -17,7 +17,8 @@
  * never in the runtime (gort_text) and never in the C library, which may
  * hold a lock that the next goroutine on this thread needs. In a dynamically
  * linked program the libc is a separate object, so "the executable's text
- * minus the runtime" is exact; in a static program the libc's code is in
+ * minus the runtime" is exact but for the PLT stubs, which the runtime
+ * calls too (isasyncsafepoint); in a static program the libc's code is in
  * the executable and only gort.ld (gortcc) separates it (gort_systext):
  * static programs linked without it are preempted only cooperatively. */
 #include <signal.h>
@@ -126,6 +127,20 @@ static void forward(int sig, siginfo_t *info, void *ctx)
 	else if (sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN) sa->sa_handler(sig);
 }
 
+/* at_stub: the instruction at pc (in the executable's code) is one a PLT
+ * entry is made of: jmp *GOT(%rip) (maybe bnd), push $index then jmp
+ * (lazy binding), push GOT+8(%rip) (the PLT's first entry), each maybe
+ * after endbr64. */
+static bool at_stub(uintptr_t pc)
+{
+	const uint8_t *c = (const uint8_t *)pc;
+	if (pc + 16 > (uintptr_t)etext) return false;
+	if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa) c += 4; /* endbr64 */
+	if (c[0] == 0xf2) c++;                                                    /* bnd */
+	if (c[0] == 0xff && (c[1] == 0x25 || c[1] == 0x35)) return true;
+	return c[0] == 0x68 && (c[5] == 0xe9 || (c[5] == 0xf2 && c[6] == 0xe9));
+}
+
 /* isasyncsafepoint: may gp be stopped at this context? */
 static bool isasyncsafepoint(struct g *gp, ucontext_t *uc)
 {
@@ -140,6 +155,26 @@ static bool isasyncsafepoint(struct g *gp, ucontext_t *uc)
 	/* On its own stack, with room for the trampoline's frame. */
 	if (sp < gp->stack_lo + 16384 || sp > gp->stack_hi) return false;
 	if (gp->syscallnest || gp->lockedcount < 0) return false;
+	/* A PLT stub is in the executable's text but is part of its caller's
+	 * call: the runtime calls clock_gettime, memcpy and malloc through
+	 * one (a dynamic program's PLT, a static glibc's IFUNC stubs). A
+	 * goroutine stopped in a stub called from the runtime (gopark's
+	 * nanotime, with a select's channel locks held) left those locks held
+	 * for good: the next operation on the channel spun for ever
+	 * (test/stress, 1 run in 15). So at a stub's instructions (an indirect
+	 * jump through the GOT, lazy binding's pushes, each maybe after
+	 * endbr64) a return address into the runtime or the libc at the top
+	 * of the stack (lazy binding pushes one or two words above it) means
+	 * "not here". Only there: a frameless loop called by gort_gostart has
+	 * the runtime's return address at the top of its stack for good. */
+	if (at_stub(pc)) {
+		for (int i = 0; i < 3 && sp + 8 * (i + 1) <= gp->stack_hi; i++) {
+			uintptr_t ra = ((const uintptr_t *)sp)[i] - 1;
+			if (pc_in_runtime(ra) || (__start_gort_systext && ra >= (uintptr_t)__start_gort_systext &&
+						  ra < (uintptr_t)__stop_gort_systext))
+				return false;
+		}
+	}
 	return true;
 }
 
