@@ -123,41 +123,50 @@ gort_gostart:
  *
  * Saves every register the interrupted code may be using (general-purpose,
  * flags and the full extended state with xsave, or fxsave without it), calls
- * gort_asyncpreempt2() to yield, restores everything and resumes. */
+ * gort_asyncpreempt2() to yield, restores everything and resumes.
+ *
+ * For debuggers and tracebacks it is a signal frame (.cfi_signal_frame:
+ * the interrupted pc is exact, not a return address) whose CFI gives back
+ * every register of the interrupted code, and %rbp is pushed first, so that
+ * %rbp, the interrupted %rbp and the interrupted pc form a frame-pointer
+ * record: frame-pointer walks (pprof, gdb without CFI) also see the
+ * interrupted function itself, which they used to skip. */
 	.globl	gort_asyncpreempt
 	.type	gort_asyncpreempt, @function
 	.hidden	gort_asyncpreempt
 gort_asyncpreempt:
 	.cfi_startproc
-	.cfi_def_cfa rsp, 0
-	.cfi_offset rip, 0			/* the interrupted pc is at 0(%rsp) */
-	.cfi_escape 0x10, 0x07, 0x02, 0x23, 0x08 /* rsp is saved at CFA+8 */
-	pushfq
-	.cfi_adjust_cfa_offset 8
-	pushq	%rax
-	.cfi_adjust_cfa_offset 8
-	pushq	%rcx
-	.cfi_adjust_cfa_offset 8
-	pushq	%rdx
-	.cfi_adjust_cfa_offset 8
-	pushq	%rsi
-	.cfi_adjust_cfa_offset 8
-	pushq	%rdi
-	.cfi_adjust_cfa_offset 8
-	pushq	%r8
-	.cfi_adjust_cfa_offset 8
-	pushq	%r9
-	.cfi_adjust_cfa_offset 8
-	pushq	%r10
-	.cfi_adjust_cfa_offset 8
-	pushq	%r11
-	.cfi_adjust_cfa_offset 8
+	.cfi_signal_frame
+	.cfi_def_cfa rsp, 8			/* CFA: the slot of the interrupted rsp */
+	.cfi_offset rip, -8			/* the interrupted pc is at 0(%rsp) */
+	.cfi_offset rsp, 0			/* the interrupted rsp at 8(%rsp) */
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register rbp
+	pushfq
+	pushq	%rax
+	.cfi_offset rax, -32
+	pushq	%rcx
+	.cfi_offset rcx, -40
+	pushq	%rdx
+	.cfi_offset rdx, -48
+	pushq	%rsi
+	.cfi_offset rsi, -56
+	pushq	%rdi
+	.cfi_offset rdi, -64
+	pushq	%r8
+	.cfi_offset r8, -72
+	pushq	%r9
+	.cfi_offset r9, -80
+	pushq	%r10
+	.cfi_offset r10, -88
+	pushq	%r11
+	.cfi_offset r11, -96
 	pushq	%rbx
-	.cfi_adjust_cfa_offset 8
-	movq	%rsp, %rbx			/* rbx is callee-saved: survives the call */
-	.cfi_def_cfa_register rbx
+	.cfi_offset rbx, -104
+	movq	%rsp, %rbx			/* the saved registers; callee-saved */
 	subq	$4096, %rsp			/* xsave area; cpuinit checks its size */
 	andq	$-64, %rsp			/* xsave needs 64-byte alignment */
 	cmpb	$0, gort_have_xsave(%rip)
@@ -183,31 +192,20 @@ gort_asyncpreempt:
 3:	fxrstor64 (%rsp)
 4:
 	movq	%rbx, %rsp
-	.cfi_def_cfa_register rsp
 	popq	%rbx
-	.cfi_adjust_cfa_offset -8
-	popq	%rbp
-	.cfi_adjust_cfa_offset -8
 	popq	%r11
-	.cfi_adjust_cfa_offset -8
 	popq	%r10
-	.cfi_adjust_cfa_offset -8
 	popq	%r9
-	.cfi_adjust_cfa_offset -8
 	popq	%r8
-	.cfi_adjust_cfa_offset -8
 	popq	%rdi
-	.cfi_adjust_cfa_offset -8
 	popq	%rsi
-	.cfi_adjust_cfa_offset -8
 	popq	%rdx
-	.cfi_adjust_cfa_offset -8
 	popq	%rcx
-	.cfi_adjust_cfa_offset -8
 	popq	%rax
-	.cfi_adjust_cfa_offset -8
 	popfq
-	.cfi_adjust_cfa_offset -8
+	popq	%rbp
+	.cfi_def_cfa rsp, 8
+	.cfi_same_value rbp
 	/* 0(%rsp) = pc, 8(%rsp) = original rsp. The handler placed these 16
 	 * bytes below the interrupted code's 128-byte red zone, so the original
 	 * rsp is rsp + 16 + 128: ret pops the pc and skips the rest, touching
@@ -218,15 +216,42 @@ gort_asyncpreempt:
 
 /* gort_sigreturn: the restorer of every handler the runtime installs with
  * the raw rt_sigaction (signal_linux.c), as the libc's __restore_rt. The
- * exact bytes "mov $15,%rax; syscall" are what gdb and libgcc's unwinder
- * look for to recognise a signal frame and unwind through it. */
+ * exact bytes "mov $15,%rax; syscall" are what unwinders without CFI look
+ * for; the CFI below (the same as glibc's __restore_rt carries) is what gdb
+ * and libgcc use: a signal frame ('S') whose registers are in the
+ * ucontext_t that %rsp points to when the handler returns here (struct
+ * rt_sigframe: the return address popped, then uc; uc_mcontext.gregs at
+ * offset 40, in <sys/ucontext.h>'s REG_* order). The FDE covers the nop
+ * before the entry: unwinders look up the return address minus one. With
+ * it, gdb shows the faulting frame and its callers above a crash handler
+ * in GOTRACEBACK=crash cores (issue #15 item 3). */
 	.text
 	.globl	gort_sigreturn
 	.type	gort_sigreturn, @function
-	nop	/* unwinders look at the return address minus one */
+	.cfi_startproc simple
+	.cfi_signal_frame
+	.cfi_escape 0x0f, 4, 0x77, 0xa0, 0x01, 0x06	/* CFA = uc_mcontext.gregs[REG_RSP] */
+	.cfi_escape 0x10, 0, 3, 0x77, 0x90, 0x01	/* rax */
+	.cfi_escape 0x10, 1, 3, 0x77, 0x88, 0x01	/* rdx */
+	.cfi_escape 0x10, 2, 3, 0x77, 0x98, 0x01	/* rcx */
+	.cfi_escape 0x10, 3, 3, 0x77, 0x80, 0x01	/* rbx */
+	.cfi_escape 0x10, 4, 3, 0x77, 0xf0, 0x00	/* rsi */
+	.cfi_escape 0x10, 5, 3, 0x77, 0xe8, 0x00	/* rdi */
+	.cfi_escape 0x10, 6, 3, 0x77, 0xf8, 0x00	/* rbp */
+	.cfi_escape 0x10, 8, 2, 0x77, 0x28	/* r8 */
+	.cfi_escape 0x10, 9, 2, 0x77, 0x30	/* r9 */
+	.cfi_escape 0x10, 10, 2, 0x77, 0x38	/* r10 */
+	.cfi_escape 0x10, 11, 3, 0x77, 0xc0, 0x00	/* r11 */
+	.cfi_escape 0x10, 12, 3, 0x77, 0xc8, 0x00	/* r12 */
+	.cfi_escape 0x10, 13, 3, 0x77, 0xd0, 0x00	/* r13 */
+	.cfi_escape 0x10, 14, 3, 0x77, 0xd8, 0x00	/* r14 */
+	.cfi_escape 0x10, 15, 3, 0x77, 0xe0, 0x00	/* r15 */
+	.cfi_escape 0x10, 16, 3, 0x77, 0xa8, 0x01	/* rip */
+	nop
 gort_sigreturn:
 	movq	$15, %rax	/* SYS_rt_sigreturn */
 	syscall
+	.cfi_endproc
 	.size	gort_sigreturn, .-gort_sigreturn
 
 	.section .note.GNU-stack,"",@progbits

@@ -768,7 +768,7 @@ static inline bool insighandler(struct g *gp)
 /* ---- traceback.c ---- */
 void traceback_g(struct g *gp, int fd, bool current);
 void traceback_all(int fd, struct g *cur);
-void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp); /* a signal's context */
+void traceback_ctx(struct g *gp, const void *uc); /* a signal's context (ucontext_t) */
 void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t stack_lo, uintptr_t stack_hi);
 bool pc_in_runtime(uintptr_t pc);
 

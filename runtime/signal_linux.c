@@ -207,7 +207,6 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 {
 	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
 	uintptr_t sp = uc->uc_mcontext.gregs[REG_RSP];
-	uintptr_t bp = uc->uc_mcontext.gregs[REG_RBP];
 	uintptr_t addr = (uintptr_t)info->si_addr;
 	struct m *mp = gp ? gp->m : NULL;
 	struct g *cur = mp && mp->curg ? mp->curg : gp;
@@ -252,12 +251,12 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 			struct g *g0p = mp ? mp->g0 : NULL;
 			bool ong0 = g0p && g0p->stack_hi && sp >= g0p->stack_lo && sp < g0p->stack_hi;
 			if (!ong0 || (sp >= cur->stack_lo && sp < cur->stack_hi) || stack_isguard(cur, sp)) {
-				traceback_ctx(cur, pc, sp, bp);
+				traceback_ctx(cur, uc);
 			} else {
-				traceback_ctx(g0p, pc, sp, bp);
+				traceback_ctx(g0p, uc);
 			}
 		} else if (mp) {
-			traceback_ctx(mp->g0, pc, sp, bp);
+			traceback_ctx(mp->g0, uc);
 		}
 		if (gotraceback_level >= 2 || sig == SIGQUIT) {
 			for (struct g *g1 = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); g1; g1 = g1->alllink) {
@@ -278,7 +277,12 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 		sigemptyset(&s);
 		sigaddset(&s, sig == SIGQUIT ? SIGABRT : sig);
 		sigprocmask(SIG_UNBLOCK, &s, NULL);
-		raise(sig == SIGQUIT ? SIGABRT : sig);
+		/* The raw tgkill, not the libc's raise: the core's crashing
+		 * thread then stops in this function, whose call frame
+		 * information gdb reads up through gort_sigreturn's signal
+		 * frame to the fault (musl's raise has none: gdb stopped
+		 * there). */
+		sys_tgkill(rawsyscall(SYS_getpid, 0, 0, 0), gettid_raw(), sig == SIGQUIT ? SIGABRT : sig);
 	}
 	exit_raw(2);
 }

@@ -257,8 +257,8 @@ bool sysblock_signal(struct g *gp, void *ctx)
 }
 
 /* sysblock_reissue: in gort_asyncpreempt2, on the goroutine's stack with
- * every register saved at regs (asm_amd64.S: rbx, rbp, r11, r10, r9, r8,
- * rdi, rsi, rdx, rcx, rax, flags). Returns false if no re-issue was armed. */
+ * every register saved at regs (asm_amd64.S: rbx, r11, r10, r9, r8, rdi,
+ * rsi, rdx, rcx, rax, flags, rbp). Returns false if no re-issue was armed. */
 bool sysblock_reissue(uintptr_t *regs)
 {
 	struct g *gp = getg();
@@ -270,10 +270,10 @@ bool sysblock_reissue(uintptr_t *regs)
 	 * and comes back on the same thread (exitsyscall waits for a P). */
 	gort_lockosthread();
 	gort_entersyscall();
-	long ret = rawsyscall6(nr, (long)regs[6], (long)regs[7], (long)regs[8], (long)regs[3], (long)regs[5],
-			       (long)regs[4]);
+	long ret = rawsyscall6(nr, (long)regs[5], (long)regs[6], (long)regs[7], (long)regs[2], (long)regs[4],
+			       (long)regs[3]);
 	gort_exitsyscall();
 	gort_unlockosthread();
-	regs[10] = (uintptr_t)ret;
+	regs[9] = (uintptr_t)ret;
 	return true;
 }

@@ -12,7 +12,9 @@
  * Each frame gives file:line where the executable's DWARF line table has
  * it (dwarfline.c), then the pc and the offset in the function.
  * Nothing here allocates or takes a lock other than printlock. */
+#include <ucontext.h>
 #include "runtime.h"
+#include "unwind.h"
 
 /* print_srcpos prints "file:line " for pc (the address inside the call for
  * a return address), when the executable's line table knows it. A crash
@@ -66,17 +68,27 @@ static const char *gstatus_str(struct g *gp)
  * the outermost frame of a goroutine (gort_gostart). */
 static bool print_frame(uintptr_t pc, bool exact)
 {
-	uintptr_t off = 0, look = exact ? pc : pc - 1;
+	uintptr_t off = 0, look = exact ? pc : pc - 1, liboff = 0;
+	const char *libn = NULL;
 	const char *name = funcname(look, &off);
 	if (!exact) off++;
 	if (name && __builtin_strcmp(name, "gort_gostart") == 0) return false;
 	bool rt = pc_in_runtime(look);
-	bool public = name && name[0] == 'g' && __builtin_strncmp(name, "gort_", 5) == 0;
+	/* The public gort_* calls show where a goroutine waits; the
+	 * preemption trampoline and its C half are the runtime's own. */
+	bool public = name && name[0] == 'g' && __builtin_strncmp(name, "gort_", 5) == 0 &&
+		      __builtin_strncmp(name, "gort_asyncpreempt", 17) != 0;
 	if (rt && !public && gotraceback_level < 3) return true;
 	if (name) {
 		printf_raw("%s(...)\n\t", name);
 		print_srcpos(look);
 		printf_raw("pc=0x%lx +0x%lx\n", (unsigned long)pc, (unsigned long)off);
+	} else if (unwind_libname(look, &libn, &liboff, &name, &off)) {
+		/* A shared object: its exported name where one covers pc. */
+		if (!exact) off++, liboff++;
+		if (name) printf_raw("%s(...)\n\t%s+0x%lx pc=0x%lx +0x%lx\n", name, libn, (unsigned long)liboff,
+				     (unsigned long)pc, (unsigned long)off);
+		else printf_raw("?? (%s+0x%lx)\n\tpc=0x%lx\n", libn, (unsigned long)liboff, (unsigned long)pc);
 	} else {
 		char lib[128];
 		long o = mapname(look, lib, sizeof lib);
@@ -86,20 +98,29 @@ static bool print_frame(uintptr_t pc, bool exact)
 	return true;
 }
 
+/* print_walk prints the frames of a walk (unwind.c: call frame
+ * information, then frame pointers, then a stack scan where neither is
+ * there), up to the goroutine's start function. */
+static void print_walk(struct unwinder *u)
+{
+	unwind_modules();
+	for (;;) {
+		if (!print_frame(unwind_pc(u), u->exact)) return;
+		if (!unwind_next(u)) return;
+		if (u->nframes >= UNWIND_MAXFRAMES - 1) {
+			printf_raw("...additional frames elided...\n");
+			return;
+		}
+	}
+}
+
+/* print_frames walks from a pc, sp and frame pointer within [lo, hi). */
 void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t lo, uintptr_t hi)
 {
-	(void)sp;
-	bool exact = true;
-	for (int i = 0; i < 64 && pc; i++) {
-		if (!print_frame(pc, exact)) return;
-		exact = false;
-		if (bp < lo || bp + 16 > hi || (bp & 7)) return;
-		uintptr_t nbp = ((uintptr_t *)bp)[0];
-		pc = ((uintptr_t *)bp)[1];
-		if (nbp && nbp <= bp) return;
-		bp = nbp;
-	}
-	if (pc) printf_raw("...additional frames elided...\n");
+	struct unwinder u;
+	unwind_init(&u, pc, sp, bp);
+	unwind_addstack(&u, lo, hi);
+	print_walk(&u);
 }
 
 static void print_header(struct g *gp)
@@ -118,14 +139,23 @@ static void print_createdby(struct g *gp)
 	printf_raw("pc=0x%lx +0x%lx\n", (unsigned long)gp->gopc, (unsigned long)off + 1);
 }
 
-/* traceback_ctx prints gp's stack starting at a given context (the
- * interrupted context of a signal, say). */
-void traceback_ctx(struct g *gp, uintptr_t pc, uintptr_t sp, uintptr_t bp)
+/* traceback_ctx prints gp's stack starting at an interrupted context (a
+ * signal's ucontext_t: every register, so the first frames of code without
+ * frame pointers unwind too). */
+void traceback_ctx(struct g *gp, const void *ucv)
 {
+	const ucontext_t *uc = ucv;
+	uintptr_t sp = uc->uc_mcontext.gregs[REG_RSP];
 	printlock();
 	print_header(gp);
-	uintptr_t lo = gp->stack_lo && gp->stack_lo < sp ? gp->stack_lo : sp; /* sp may be in the guard */
-	print_frames(pc, sp, bp, lo, gp->stack_hi ? gp->stack_hi : sp + 65536);
+	struct unwinder u;
+	unwind_init_uc(&u, uc);
+	/* Reads stay within the stack: after an overflow sp is in the guard
+	 * or below it, where nothing is mapped; the first frame's CFA (or
+	 * frame pointer) leads back into the stack. */
+	if (gp->stack_lo) unwind_addstack(&u, gp->stack_lo, gp->stack_hi);
+	else unwind_addstack(&u, sp, sp + 65536);
+	print_walk(&u);
 	print_createdby(gp);
 	printunlock();
 }
@@ -146,8 +176,13 @@ void traceback_g(struct g *gp, int fd, bool current)
 			lo = g0p->stack_lo;
 			hi = g0p->stack_hi;
 		}
-		print_frames((uintptr_t)__builtin_return_address(0), 0,
-			     ((uintptr_t *)bp)[0], lo, hi);
+		/* From this function's caller: its return address, the
+		 * stack pointer above it, its saved frame pointer. */
+		struct unwinder u;
+		unwind_init(&u, (uintptr_t)__builtin_return_address(0), bp + 16, ((uintptr_t *)bp)[0]);
+		u.exact = false;
+		unwind_addstack(&u, lo, hi);
+		print_walk(&u);
 	} else if (s == Grunning || s == Gsyscall) {
 		printf_raw("\tgoroutine running on other thread; stack unavailable\n");
 	} else if (!gp->stack_lo) {

@@ -14,7 +14,32 @@ $(DBG)/glibc/parked: test/debug/progs/parked.c $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc --gort-libc=glibc $(DBG_CFLAGS) $< -o $@
 
-$(B)/test/debug_suite: $(wildcard test/debug/*.c test/debug/*.h) test/e2e/run.h $(DBG_BINS) \
+# progs/unwind.c without frame pointers, every way (debug_unwind.c).
+UW_CFLAGS := -g -Wall -Wextra -Werror -fomit-frame-pointer
+UW_BINS   := $(addprefix $(DBG)/unwind/,musl musl-O0 plain mdyn glibc spie cxx)
+$(DBG)/unwind/musl: test/debug/progs/unwind.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc -O2 $(UW_CFLAGS) $< -o $@
+$(DBG)/unwind/musl-O0: test/debug/progs/unwind.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc -O0 $(UW_CFLAGS) $< -o $@
+$(DBG)/unwind/plain: test/debug/progs/unwind.c $(LIBS)
+	@mkdir -p $(@D)
+	$(MUSLCC) -static -nostartfiles -O2 $(UW_CFLAGS) -Iinclude $< -L$(B) -lgort -o $@
+$(DBG)/unwind/mdyn: test/debug/progs/unwind.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-dynamic -O2 $(UW_CFLAGS) $< -o $@
+$(DBG)/unwind/glibc: test/debug/progs/unwind.c $(LIBS)
+	@mkdir -p $(@D)
+	$(GLIBCCC) -nostartfiles -O2 $(UW_CFLAGS) -Iinclude $< -L$(B)/glibc -lgort -o $@
+$(DBG)/unwind/spie: test/debug/progs/unwind.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc -static-pie -O2 $(UW_CFLAGS) $< -o $@
+$(DBG)/unwind/cxx: test/debug/progs/unwind_cxx.cc $(LIBS) tools/gortcc tools/gortc++
+	@mkdir -p $(@D)
+	tools/gortc++ -O2 -g -Wall -Wextra -Werror -fomit-frame-pointer $< -o $@
+
+$(B)/test/debug_suite: $(wildcard test/debug/*.c test/debug/*.h) test/e2e/run.h $(DBG_BINS) $(UW_BINS) \
                        tools/lldb/gort_lldb.py
 	@mkdir -p $(@D)
 	$(TESTCC) $(TESTCFLAGS) $(filter %.c,$^) -o $@ $(TESTLIBS)
