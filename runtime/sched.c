@@ -1260,6 +1260,18 @@ void exitsyscall(void)
 		mp->p = pp;
 		pp->m = mp;
 		atomic_store_explicit(&gp->status, Grunning, memory_order_release);
+		/* sysmon asked this G to end its time slice. A goroutine that
+		 * only makes system calls (fork and wait4 in a loop: each
+		 * returns within sysmon's 1 ms, before the P is retaken) is
+		 * rarely at an asynchronous safe point and never parks: at
+		 * GOMAXPROCS=1 it kept the P for good and main never ran again
+		 * (test/stress, 1 run in 15). Go ends the slice at the next
+		 * function prologue after the call; here, at the call's exit,
+		 * unless a runtime lock is held. */
+		if (unlikely(gp->preempt) && gort_rt_locks == 0) {
+			gp->preempt = false;
+			gopreempt();
+		}
 		return;
 	}
 	if (!atomic_load(&sched.gcwaiting)) {
