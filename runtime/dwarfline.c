@@ -1,7 +1,7 @@
 /* dwarfline.c: pc -> source file and line for tracebacks, from the
  * executable's DWARF line table (.debug_line, versions 2 to 5).
  *
- * Like symtab.c, whose read-only mapping of /proc/self/exe it reads, it
+ * Like symtab.c, whose read-only mapping of the executable it reads, it
  * works inside a signal handler and after memory corruption: it never
  * allocates, takes no lock and keeps no state; every read is bounds-checked
  * against the mapping, so a damaged or unexpected table ends the search

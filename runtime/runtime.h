@@ -784,6 +784,7 @@ bool sysblock_reissue(uintptr_t *regs);              /* gort_asyncpreempt2 */
 bool exe_image(const char **base, size_t *size, uintptr_t *bias);
 const char *funcname(uintptr_t pc, uintptr_t *off); /* NULL if unknown */
 long mapname(uintptr_t pc, char *buf, size_t bufsize);
+void symtab_preload(void); /* sysmon_start: map the executable while its path opens */
 
 /* ---- dwarfline.c ---- */
 bool pcline(uintptr_t pc, struct srcpos *pos);

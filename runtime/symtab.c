@@ -1,13 +1,24 @@
 /* symtab.c: the in-process symboliser used by tracebacks: pc -> function
  * name and offset. It must work inside a signal handler and after memory
  * corruption, so it never allocates through malloc and takes no lock: it
- * maps the executable file (/proc/self/exe) read-only with raw syscalls
- * and reads its .symtab (or .dynsym when stripped). Frames in shared
- * libraries are named by /proc/self/maps (library+offset) and, when the
- * library has symbols, by name.
+ * maps the executable file read-only with raw syscalls and reads its
+ * .symtab (or .dynsym when stripped). Frames in shared libraries are named
+ * by /proc/self/maps (library+offset) and, when the library has symbols,
+ * by name.
  *
- * Invariant: the cache is published once (a CAS on exe.state) and never
- * changed; a racing second initialiser unmaps its own copy. */
+ * Which file: the one the kernel (or gortload) says it loaded, AT_EXECFN,
+ * then /proc/self/exe; a candidate is taken only if its program headers
+ * and its notes (the build-id) are the ones in memory at AT_PHDR. Under
+ * tools/gortload /proc/self/exe is gortload itself (the check turns it
+ * down), and after chroot() or without /proc only AT_EXECFN's path may
+ * still open. When: symtab_preload maps it when the first goroutine besides
+ * main starts (sysmon_start), a traceback otherwise; the descriptor is
+ * closed at once, so the program never sees it, and a traceback later
+ * needs no descriptor (RLIMIT_NOFILE exhausted), no /proc and no path
+ * (chroot). Not at boot: a hello world would pay for it (bench/startup).
+ *
+ * Invariant: the cache is published once (a CAS on exestate) and never
+ * changed; a racing second initialiser waits for the first. */
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -28,50 +39,23 @@ struct elfimage {
 static struct elfimage exe;
 static _Atomic int exestate; /* 0 not tried, 1 in progress, 2 ready, 3 failed */
 
-static bool elf_load(const char *path, struct elfimage *im)
+/* map_file maps path read-only and closes the descriptor; NULL if it
+ * cannot (no such file, no descriptor left, too small to be ELF). */
+static const char *map_file(const char *path, size_t *size)
 {
 	long fd = sys_openat(-100, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return false;
+	if (fd < 0) return NULL;
 	struct stat st;
-	if (rawsyscall(SYS_fstat, fd, &st, 0) < 0 || st.st_size < (long)sizeof(Elf64_Ehdr)) {
+	if (rawsyscall(SYS_fstat, fd, &st, 0) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size < (long)sizeof(Elf64_Ehdr)) {
 		sys_close(fd);
-		return false;
+		return NULL;
 	}
 	const char *b = sys_mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	sys_close(fd);
-	if (sys_mmap_failed(b)) return false;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
-	size_t sz = st.st_size;
-	if (__builtin_memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_shoff == 0 || eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > sz)
-		goto fail;
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)(b + eh->e_shoff);
-	const Elf64_Shdr *symsh = NULL;
-	for (int pass = 0; pass < 2 && !symsh; pass++)
-		for (int i = 0; i < eh->e_shnum; i++)
-			if (sh[i].sh_type == (pass ? SHT_DYNSYM : SHT_SYMTAB)) symsh = &sh[i];
-	if (!symsh || symsh->sh_link >= eh->e_shnum) goto fail;
-	const Elf64_Shdr *strsh = &sh[symsh->sh_link];
-	if (symsh->sh_offset + symsh->sh_size > sz || strsh->sh_offset + strsh->sh_size > sz) goto fail;
-	im->base = b;
-	im->size = sz;
-	im->syms = (const Elf64_Sym *)(b + symsh->sh_offset);
-	im->nsyms = symsh->sh_size / sizeof(Elf64_Sym);
-	im->strs = b + strsh->sh_offset;
-	im->strsize = strsh->sh_size;
-	/* A pc outside the code sections (in a shared library) is not named
-	 * after the nearest symbol below it (_end, say). */
-	im->codelo = UINTPTR_MAX;
-	im->codehi = 0;
-	for (int i = 0; i < eh->e_shnum; i++) {
-		if (!(sh[i].sh_flags & SHF_EXECINSTR) || !sh[i].sh_addr) continue;
-		if (sh[i].sh_addr < im->codelo) im->codelo = sh[i].sh_addr;
-		if (sh[i].sh_addr + sh[i].sh_size > im->codehi) im->codehi = sh[i].sh_addr + sh[i].sh_size;
-	}
-	return true;
-fail:
-	sys_munmap((void *)b, st.st_size);
-	return false;
+	if (sys_mmap_failed(b)) return NULL;
+	*size = st.st_size;
+	return b;
 }
 
 /* exe_bias: for a PIE the load address comes from AT_PHDR. */
@@ -94,7 +78,98 @@ static uintptr_t exe_bias(void)
 	return 0;
 }
 
-static bool exe_ready(void)
+/* loaded_here: the file image b is the program loaded in this process: the
+ * same program headers as at AT_PHDR, and the same bytes in every note
+ * segment (the build-id note, when the linker wrote one) as in memory.
+ * Without AT_PHDR nothing can be compared: only /proc/self/exe is trusted
+ * then (trust). */
+static bool loaded_here(const char *b, size_t sz, uintptr_t bias, bool trust)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	if (__builtin_memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64) return false;
+	const Elf64_Phdr *mem = (const Elf64_Phdr *)auxv_info.phdr;
+	if (!mem || auxv_info.phent != sizeof(Elf64_Phdr)) return trust;
+	size_t n = auxv_info.phnum;
+	if (eh->e_phnum != n || eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > sz ||
+	    n * sizeof(Elf64_Phdr) > sz - eh->e_phoff)
+		return false;
+	if (__builtin_memcmp(b + eh->e_phoff, mem, n * sizeof(Elf64_Phdr))) return false;
+	for (size_t i = 0; i < n; i++) {
+		const Elf64_Phdr *nt = &mem[i];
+		if (nt->p_type != PT_NOTE || nt->p_filesz == 0) continue;
+		if (nt->p_offset > sz || nt->p_filesz > sz - nt->p_offset) return false;
+		/* Compared only where a loaded segment maps it (readable). */
+		bool mapped = false;
+		for (size_t j = 0; j < n && !mapped; j++)
+			mapped = mem[j].p_type == PT_LOAD && nt->p_vaddr >= mem[j].p_vaddr &&
+				 nt->p_vaddr + nt->p_filesz <= mem[j].p_vaddr + mem[j].p_filesz;
+		if (mapped && __builtin_memcmp(b + nt->p_offset, (const void *)(bias + nt->p_vaddr), nt->p_filesz))
+			return false;
+	}
+	return true;
+}
+
+/* elf_parse finds the symbol table in the mapped file b. */
+static bool elf_parse(const char *b, size_t sz, struct elfimage *im)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	if (eh->e_shoff == 0 || eh->e_shoff > sz || (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > sz - eh->e_shoff)
+		return false;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(b + eh->e_shoff);
+	const Elf64_Shdr *symsh = NULL;
+	for (int pass = 0; pass < 2 && !symsh; pass++)
+		for (int i = 0; i < eh->e_shnum; i++)
+			if (sh[i].sh_type == (pass ? SHT_DYNSYM : SHT_SYMTAB)) symsh = &sh[i];
+	if (!symsh || symsh->sh_link >= eh->e_shnum) return false;
+	const Elf64_Shdr *strsh = &sh[symsh->sh_link];
+	if (symsh->sh_offset > sz || symsh->sh_size > sz - symsh->sh_offset || strsh->sh_offset > sz ||
+	    strsh->sh_size > sz - strsh->sh_offset)
+		return false;
+	im->base = b;
+	im->size = sz;
+	im->syms = (const Elf64_Sym *)(b + symsh->sh_offset);
+	im->nsyms = symsh->sh_size / sizeof(Elf64_Sym);
+	im->strs = b + strsh->sh_offset;
+	im->strsize = strsh->sh_size;
+	/* A pc outside the code sections (in a shared library) is not named
+	 * after the nearest symbol below it (_end, say). */
+	im->codelo = UINTPTR_MAX;
+	im->codehi = 0;
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (!(sh[i].sh_flags & SHF_EXECINSTR) || !sh[i].sh_addr) continue;
+		if (sh[i].sh_addr < im->codelo) im->codelo = sh[i].sh_addr;
+		if (sh[i].sh_addr + sh[i].sh_size > im->codehi) im->codehi = sh[i].sh_addr + sh[i].sh_size;
+	}
+	return true;
+}
+
+/* elf_load maps path and reads its symbols if it is the loaded program. */
+static bool elf_load(const char *path, bool trust, struct elfimage *im)
+{
+	size_t sz;
+	const char *b = map_file(path, &sz);
+	if (!b) return false;
+	im->bias = exe_bias();
+	if (loaded_here(b, sz, im->bias, trust) && elf_parse(b, sz, im)) return true;
+	sys_munmap((void *)b, sz);
+	return false;
+}
+
+/* exe_load: AT_EXECFN (the path given to execve, or gortload's), then
+ * /proc/self/exe. A relative AT_EXECFN is relative to the directory the
+ * program started in: after a chdir it names another file or none, which
+ * the check in loaded_here turns down. */
+static bool exe_load(struct elfimage *im)
+{
+	const char *fn = (const char *)auxv_info.execfn;
+	if (fn && *fn && elf_load(fn, false, im)) return true;
+	return elf_load("/proc/self/exe", true, im);
+}
+
+/* exe_try maps the executable the first time it is needed. A failure
+ * from symtab_preload (early) lets a traceback try again; a traceback's
+ * is final, so that each frame does not try again. */
+static bool exe_try(bool final)
 {
 	int s = atomic_load(&exestate);
 	if (s == 2) return true;
@@ -105,15 +180,20 @@ static bool exe_ready(void)
 		return atomic_load(&exestate) == 2;
 	}
 	struct elfimage im = {0};
-	if (elf_load("/proc/self/exe", &im)) {
-		im.bias = exe_bias();
+	if (exe_load(&im)) {
 		exe = im;
 		atomic_store(&exestate, 2);
 		return true;
 	}
-	atomic_store(&exestate, 3);
+	atomic_store(&exestate, final ? 3 : 0);
 	return false;
 }
+
+static bool exe_ready(void) { return exe_try(true); }
+
+/* symtab_preload maps the executable now, while its path opens and a
+ * descriptor is free (sysmon_start: the program is about to do things). */
+void symtab_preload(void) { exe_try(false); }
 
 static const char *lookup(const struct elfimage *im, uintptr_t addr, uintptr_t *off)
 {

@@ -118,6 +118,7 @@ void sysmon_start(void)
 	if (!atomic_compare_exchange_strong(&sysmon_started, &expect, true)) return;
 	initsig_preempt();
 	forkinit();
+	symtab_preload();
 	lock(&sched.lock);
 	sched.nmsys++;
 	unlock(&sched.lock);

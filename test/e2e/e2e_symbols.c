@@ -3,7 +3,9 @@
  * it reserves (gort_*), the entry, the libc functions the hooks replace, and
  * what the linker needs (__dso_handle, which -nostartfiles leaves out); a
  * program that uses names the runtime uses inside links and runs with both
- * its own functions and the runtime intact. */
+ * its own functions and the runtime intact. And the runtime's own symbols
+ * for tracebacks (issue #15): selfsym's functions are named after chroot,
+ * without /proc and with every descriptor in use. */
 #include "run.h"
 
 /* The libc archive the variant links, to tell a hooked libc name (defined
@@ -77,5 +79,56 @@ Test(symbols, program_names_do_not_meet_the_runtime_s)
 				 "after: check=1 lock=1 fatal=1 throw=1 osinit=1 schedinit=1\n"
 				 "debug=7 cpu=my cpu args=my args l=1 sum=500510 gomaxprocs>0=1\n",
 				 "%s:\n%s%s", p, r.out, r.err);
+	}
+}
+
+/* Symbols wherever the program runs (issue #15): a traceback names the
+ * program's functions though the executable can no longer be opened by
+ * name when it is printed. selfsym's worker_loop goroutine does the damage,
+ * then shows its traceback; the runtime mapped the executable when that
+ * goroutine started (sysmon_start), from AT_EXECFN. */
+static void assert_names_own(const char *v, const struct result *r)
+{
+	cr_assert(strstr(r->err, "\nworker_loop(...)\n"), "%s: worker_loop not named:\n%s", v, r->err);
+	cr_assert(strstr(r->err, "\ncreated by main\n"), "%s: creator not named:\n%s", v, r->err);
+	cr_assert(!strstr(r->err, "??"), "%s: an unnamed frame:\n%s", v, r->err);
+}
+
+Test(symbols, fatal_traceback_after_chroot_names_the_program_s_functions)
+{
+	cr_skip_test_if(geteuid() != 0, "chroot needs root");
+	for (size_t i = 0; i < NVARIANTS; i++) {
+		char dir[] = "/tmp/gort-selfsym-XXXXXX";
+		cr_assert(mkdtemp(dir));
+		struct result r = run(bin(gort_variants[i], "selfsym"), "chroot", dir);
+		rmdir(dir);
+		cr_assert(r.exited && r.code == 2, "%s: status %d sig %d\n%s%s", gort_variants[i], r.code, r.sig,
+			  r.out, r.err);
+		cr_assert_str_eq(r.out, "in the chroot\n", "%s", gort_variants[i]);
+		assert_contains(r.err, "SIGSEGV");
+		assert_names_own(gort_variants[i], &r);
+	}
+}
+
+Test(symbols, traceback_with_every_descriptor_in_use_names_the_program_s_functions)
+{
+	for (size_t i = 0; i < NVARIANTS; i++) {
+		struct result r = run(bin(gort_variants[i], "selfsym"), "nofile");
+		cr_assert(r.exited && r.code == 0, "%s: status %d sig %d\n%s%s", gort_variants[i], r.code, r.sig,
+			  r.out, r.err);
+		cr_assert(!strncmp(r.out, "open: EMFILE after ", 19), "%s: %s", gort_variants[i], r.out);
+		assert_names_own(gort_variants[i], &r);
+	}
+}
+
+Test(symbols, traceback_without_proc_names_the_program_s_functions)
+{
+	cr_skip_test_if(geteuid() != 0, "unmounting /proc needs root");
+	for (size_t i = 0; i < NVARIANTS; i++) {
+		struct result r = run(bin(gort_variants[i], "selfsym"), "noproc");
+		if (r.exited && r.code == 77) cr_skip_test("%s", r.out);
+		cr_assert(r.exited && r.code == 0, "%s: status %d sig %d\n%s%s", gort_variants[i], r.code, r.sig,
+			  r.out, r.err);
+		assert_names_own(gort_variants[i], &r);
 	}
 }

@@ -9,7 +9,7 @@
 #   the programs that do not use gort's API), to compare behaviour.
 E2E        := $(B)/test/e2e
 E2E_PROGS  := showargs ctorgo initcycle plain_exit plain_signals plain_deep plain_threads plain_env \
-              sched errno_mig chans io forks signals namespace races blocking timeouts
+              sched errno_mig chans io forks signals namespace races blocking timeouts selfsym
 E2E_PLAIN  := plain_exit plain_signals plain_deep plain_threads plain_env
 E2E_VARS   := musl plain mdyn glibc spie
 E2E_CFLAGS := -O2 -g -Wall -Wextra -Werror

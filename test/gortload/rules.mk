@@ -12,7 +12,7 @@ GL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 GL_PLAIN  := musl-static musl-dyn musl-spie glibc-dyn glibc-nopie glibc-static glibc-spie
 GL_GORT   := gort gort-spie gort-mdyn gort-glibc
 GL_BINS   := $(foreach v,$(GL_PLAIN),$(GLP)/$(v)/showstack) $(GLP)/bigbss $(GLP)/regs
-GL_GBINS  := $(foreach v,$(GL_GORT),$(GLP)/$(v)/showstack)
+GL_GBINS  := $(foreach v,$(GL_GORT),$(GLP)/$(v)/showstack $(GLP)/$(v)/selfquit)
 GL_GDEPS  := $(LIBS) tools/gortcc
 GL_SRC    := test/gortload/progs/showstack.c
 
@@ -53,6 +53,16 @@ $(GLP)/$(1)/showstack: $(GL_SRC) $(wildcard $(GL_GDEPS))
 	  { echo "test/gortload: tools/gortcc cannot link $(1) yet: its tests will be skipped"; rm -f $$@; }
 endef
 $(foreach v,$(GL_GORT),$(eval $(call gl_gort,$(v))))
+
+# selfquit (t_symbols.c): a traceback under gortload names the program's
+# functions; built the gort ways only, skipped the same way.
+define gl_selfquit
+$(GLP)/$(1)/selfquit: test/gortload/progs/selfquit.c $(wildcard $(GL_GDEPS))
+	@mkdir -p $$(@D)
+	tools/gortcc $(call gl_gortflags,$(1)) $(GL_CFLAGS) $$< -o $$@ || \
+	  { echo "test/gortload: tools/gortcc cannot link $(1) yet: its tests will be skipped"; rm -f $$@; }
+endef
+$(foreach v,$(GL_GORT),$(eval $(call gl_selfquit,$(v))))
 
 $(B)/test/gortload: $(wildcard test/gortload/*.c test/gortload/*.h) $(GL_BINS) $(GL_GBINS) $(B)/gortload
 	@mkdir -p $(@D)
