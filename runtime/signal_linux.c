@@ -30,6 +30,7 @@
 #include "trace.h"
 #include "netpoll.h"
 #include "iohooks.h"
+#include "unwind.h"
 
 /* ---- the raw rt_sigaction ----
  * The runtime installs its handlers with the system call itself: in a
@@ -91,6 +92,7 @@ static struct sigaction *fwdof(int sig)
 }
 static sigset_t initmask;         /* m0's mask at start-up, given to new Ms */
 static bool asyncpreempt_ok;      /* safe points can be told apart */
+static bool fderule;              /* ... by call frame information (isasyncsafepoint) */
 
 static const char *signame(int sig)
 {
@@ -152,6 +154,11 @@ static bool isasyncsafepoint(struct g *gp, ucontext_t *uc)
 	if (__start_gort_systext && pc >= (uintptr_t)__start_gort_systext &&
 	    pc < (uintptr_t)__stop_gort_systext)
 		return false;
+	/* A static musl program linked with the bare flags has no
+	 * gort_systext, but musl is built without call frame information
+	 * and the program's compiler emits it: code with an FDE is the
+	 * program's (or libgcc's, which holds no lock). */
+	if (fderule && !unwind_exe_hasfde(pc)) return false;
 	/* On its own stack, with room for the trampoline's frame. */
 	if (sp < gp->stack_lo + 16384 || sp > gp->stack_hi) return false;
 	if (gp->syscallnest || gp->lockedcount < 0) return false;
@@ -375,7 +382,21 @@ void initsig_preempt(void)
 	 * call injected into that context would write below a stale stack
 	 * pointer (a chan lock was lost that way, 1 run in 200 of the
 	 * checkers' fifo workload). Cooperative only there too. */
-	asyncpreempt_ok = (dynamic || __start_gort_systext != NULL) && !checkers_valgrind() && !checkers_tsan();
+	bool told = dynamic || __start_gort_systext != NULL;
+#ifndef GORT_GLIBC
+	/* The bare static musl link (no gort.ld): the program's code is what
+	 * has call frame information (unwind.c's table of the executable's
+	 * FDEs, built now; sysmon_start mapped the executable first). glibc's
+	 * libc.a has call frame information too: no such rule there. */
+	if (!told) {
+		unwind_preload();
+		/* Only if the program's main has an FDE: a program built
+		 * without unwind tables stays cooperative. */
+		extern int main(int, char **, char **);
+		told = fderule = unwind_exe_hasfde((uintptr_t)main);
+	}
+#endif
+	asyncpreempt_ok = told && !checkers_valgrind() && !checkers_tsan();
 	install(SIGURG);
 }
 

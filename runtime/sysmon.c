@@ -116,9 +116,9 @@ void sysmon_start(void)
 {
 	bool expect = false;
 	if (!atomic_compare_exchange_strong(&sysmon_started, &expect, true)) return;
+	symtab_preload(); /* before initsig_preempt: unwind_preload reads the file */
 	initsig_preempt();
 	forkinit();
-	symtab_preload();
 	lock(&sched.lock);
 	sched.nmsys++;
 	unlock(&sched.lock);

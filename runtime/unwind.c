@@ -138,6 +138,20 @@ static bool addimage(uintptr_t ehdr, uintptr_t bias, const char *name)
 	return true;
 }
 
+/* exe_loadbias: the executable's load address minus its link address,
+ * from its program headers in memory (AT_PHDR). */
+static uintptr_t exe_loadbias(const Elf64_Phdr *ph)
+{
+	for (uintptr_t i = 0; i < auxv_info.phnum; i++)
+		if (ph[i].p_type == PT_PHDR) return auxv_info.phdr - ph[i].p_vaddr;
+	/* No PT_PHDR (static-PIE): the headers follow the ELF header of the
+	 * first PT_LOAD, which maps the file from offset 0. */
+	for (uintptr_t i = 0; i < auxv_info.phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+			return auxv_info.phdr - sizeof(Elf64_Ehdr) - ph[i].p_vaddr;
+	return 0;
+}
+
 /* unwind_modules rebuilds the module table: cheap (a walk of the dynamic
  * linker's list), done at the start of every traceback so that libraries
  * loaded since are found. Lock-free reading of that list races with a
@@ -149,17 +163,7 @@ void unwind_modules(void)
 	uintptr_t exebias = 0;
 	const Elf64_Dyn *dyn = NULL;
 	if (ph) {
-		for (uintptr_t i = 0; i < auxv_info.phnum; i++)
-			if (ph[i].p_type == PT_PHDR) exebias = auxv_info.phdr - ph[i].p_vaddr;
-		if (!exebias) {
-			/* No PT_PHDR (static-PIE): the headers follow the ELF header
-			 * of the first PT_LOAD, which maps the file from offset 0. */
-			for (uintptr_t i = 0; i < auxv_info.phnum; i++)
-				if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
-					exebias = auxv_info.phdr - sizeof(Elf64_Ehdr) - ph[i].p_vaddr;
-					break;
-				}
-		}
+		exebias = exe_loadbias(ph);
 		addmodule(exebias, ph, auxv_info.phnum, NULL, false); /* symtab.c names it */
 		for (uintptr_t i = 0; i < auxv_info.phnum; i++)
 			if (ph[i].p_type == PT_DYNAMIC) dyn = (const Elf64_Dyn *)(exebias + ph[i].p_vaddr);
@@ -378,26 +382,171 @@ static bool parse_fde(const uint8_t *f, struct fde *out)
 	return true;
 }
 
-/* findfde: the .eh_frame_hdr table is sorted by initial location. */
-static bool findfde(uintptr_t pc, struct fde *out)
+/* ---- the executable's FDEs without .eh_frame_hdr ----
+ * A static program linked without --eh-frame-hdr (the bare
+ * -nostartfiles -lgort: gcc asks for the table in dynamic links only) has
+ * its .eh_frame but no search table. unwind_preload finds the section in
+ * the executable's section headers (the file symtab.c maps), and sorts its
+ * FDEs' ranges into a table of its own (mmap, once, when the first
+ * goroutine starts: never in a signal handler). Read-only afterwards, so
+ * handlers on any thread may search it. */
+struct fdeent {
+	uintptr_t lo, hi;
+	const uint8_t *fde;
+};
+static struct fdeent *fdetab;
+static size_t nfdetab;
+static _Atomic bool fdetab_ready;
+static uintptr_t exe_ehhdr;   /* the executable's .eh_frame_hdr, or 0 */
+static uintptr_t exe_xlo, exe_xhi;
+
+static void fde_sift(struct fdeent *a, size_t i, size_t n)
 {
-	const struct umodule *m = findmodule(pc);
-	if (!m || !m->ehhdr) return false;
-	const uint8_t *h = (const uint8_t *)m->ehhdr;
-	if (h[0] != 1) return false;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n) return;
+		if (c + 1 < n && a[c + 1].lo > a[c].lo) c++;
+		if (a[i].lo >= a[c].lo) return;
+		struct fdeent t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+		i = c;
+	}
+}
+
+void unwind_preload(void)
+{
+	static _Atomic bool done;
+	if (atomic_exchange(&done, true)) return;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)auxv_info.phdr;
+	if (!ph) return;
+	uintptr_t bias = exe_loadbias(ph);
+	exe_xlo = UINTPTR_MAX;
+	for (uintptr_t i = 0; i < auxv_info.phnum; i++) {
+		if (ph[i].p_type == PT_GNU_EH_FRAME) exe_ehhdr = bias + ph[i].p_vaddr;
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+			if (bias + ph[i].p_vaddr < exe_xlo) exe_xlo = bias + ph[i].p_vaddr;
+			if (bias + ph[i].p_vaddr + ph[i].p_memsz > exe_xhi) exe_xhi = bias + ph[i].p_vaddr + ph[i].p_memsz;
+		}
+	}
+	if (exe_ehhdr) return;
+	const char *b;
+	size_t sz;
+	uintptr_t fbias;
+	if (!exe_image(&b, &sz, &fbias)) return;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	if (eh->e_shoff == 0 || eh->e_shoff > sz || (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > sz - eh->e_shoff ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(b + eh->e_shoff);
+	const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
+	if (strs->sh_offset > sz || strs->sh_size > sz - strs->sh_offset) return;
+	const Elf64_Shdr *ef = NULL;
+	for (int i = 0; i < eh->e_shnum && !ef; i++)
+		if (sh[i].sh_name < strs->sh_size && sh[i].sh_addr &&
+		    __builtin_strncmp(b + strs->sh_offset + sh[i].sh_name, ".eh_frame", 10) == 0)
+			ef = &sh[i];
+	if (!ef || ef->sh_size < 8) return;
+	/* The loaded copy, in the executable's read-only segment. */
+	const uint8_t *lo = (const uint8_t *)(fbias + ef->sh_addr), *hi = lo + ef->sh_size;
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t k = 0;
+		for (const uint8_t *p = lo; p + 8 <= hi;) {
+			uint32_t len, id;
+			__builtin_memcpy(&len, p, 4);
+			if (len == 0 || len == 0xffffffff || len > (size_t)(hi - p) - 4) break;
+			__builtin_memcpy(&id, p + 4, 4);
+			struct fde fd;
+			if (id != 0 && parse_fde(p, &fd) && fd.hi > fd.lo) {
+				if (pass == 1 && k < n) fdetab[k] = (struct fdeent){fd.lo, fd.hi, p};
+				k++;
+			}
+			p += 4 + len;
+		}
+		if (pass == 0) {
+			n = k;
+			if (!n) return;
+			void *m = sys_mmap(NULL, n * sizeof(struct fdeent), PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (sys_mmap_failed(m)) return;
+			fdetab = m;
+		}
+	}
+	for (size_t i = n / 2; i-- > 0;) fde_sift(fdetab, i, n);
+	for (size_t i = n; i-- > 1;) {
+		struct fdeent t = fdetab[0];
+		fdetab[0] = fdetab[i];
+		fdetab[i] = t;
+		fde_sift(fdetab, 0, i);
+	}
+	nfdetab = n;
+	atomic_store_explicit(&fdetab_ready, true, memory_order_release);
+}
+
+static const struct fdeent *fdetab_find(uintptr_t pc)
+{
+	if (!atomic_load_explicit(&fdetab_ready, memory_order_acquire)) return NULL;
+	size_t lo = 0, hi = nfdetab;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fdetab[mid].lo <= pc) lo = mid;
+		else hi = mid;
+	}
+	const struct fdeent *e = &fdetab[lo];
+	return pc >= e->lo && pc < e->hi ? e : NULL;
+}
+
+/* hdr_find: the FDE for pc through an .eh_frame_hdr at hdr. */
+static const uint8_t *hdr_find(uintptr_t hdr, uintptr_t pc)
+{
+	const uint8_t *h = (const uint8_t *)hdr;
+	if (h[0] != 1) return NULL;
 	struct rd r = {h + 4, h + 4 + 32, false};
-	encptr(&r, h[1], m->ehhdr); /* eh_frame_ptr */
-	uintptr_t count = encptr(&r, h[2], m->ehhdr);
-	if (r.bad || h[3] != 0x3b || count == 0) return false; /* datarel sdata4: what ld writes */
+	encptr(&r, h[1], hdr); /* eh_frame_ptr */
+	uintptr_t count = encptr(&r, h[2], hdr);
+	if (r.bad || h[3] != 0x3b || count == 0) return NULL; /* datarel sdata4: what ld writes */
 	const int32_t *tab = (const int32_t *)r.p;
 	size_t lo = 0, hi = count;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (m->ehhdr + (intptr_t)tab[2 * mid] <= pc) lo = mid;
+		if (hdr + (intptr_t)tab[2 * mid] <= pc) lo = mid;
 		else hi = mid;
 	}
-	if (m->ehhdr + (intptr_t)tab[2 * lo] > pc) return false;
-	if (!parse_fde((const uint8_t *)(m->ehhdr + (intptr_t)tab[2 * lo + 1]), out)) return false;
+	if (hdr + (intptr_t)tab[2 * lo] > pc) return NULL;
+	return (const uint8_t *)(hdr + (intptr_t)tab[2 * lo + 1]);
+}
+
+/* unwind_exe_hasfde: has the executable's code at pc call frame
+ * information? For the safe-point rule of static musl programs linked with
+ * the bare flags (signal_linux.c): musl's code has none, the program's
+ * has. Signal-safe once unwind_preload ran; false before. */
+bool unwind_exe_hasfde(uintptr_t pc)
+{
+	if (pc < exe_xlo || pc >= exe_xhi) return false;
+	struct fde fd;
+	const uint8_t *f = exe_ehhdr ? hdr_find(exe_ehhdr, pc) : NULL;
+	if (!f) {
+		const struct fdeent *e = fdetab_find(pc);
+		return e != NULL;
+	}
+	return parse_fde(f, &fd) && pc >= fd.lo && pc < fd.hi;
+}
+
+/* findfde: through the module's .eh_frame_hdr, or for the executable
+ * without one, unwind_preload's table. */
+static bool findfde(uintptr_t pc, struct fde *out)
+{
+	const struct umodule *m = findmodule(pc);
+	if (!m) return false;
+	const uint8_t *f = NULL;
+	if (m->ehhdr) {
+		f = hdr_find(m->ehhdr, pc);
+	} else if (pc >= exe_xlo && pc < exe_xhi) {
+		const struct fdeent *e = fdetab_find(pc);
+		if (e) f = e->fde;
+	}
+	if (!f || !parse_fde(f, out)) return false;
 	return pc >= out->lo && pc < out->hi;
 }
 

@@ -21,6 +21,8 @@ struct unwinder {
 	uintptr_t lo[UNWIND_MAXBOUNDS], hi[UNWIND_MAXBOUNDS];
 };
 
+void unwind_preload(void); /* sysmon_start: the FDE table of a static program without .eh_frame_hdr */
+bool unwind_exe_hasfde(uintptr_t pc); /* signal-safe */
 void unwind_modules(void); /* refresh the module table: printlock held */
 void unwind_init(struct unwinder *u, uintptr_t pc, uintptr_t sp, uintptr_t bp);
 void unwind_init_uc(struct unwinder *u, const void *uc); /* a ucontext_t */

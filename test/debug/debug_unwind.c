@@ -70,10 +70,7 @@ Test(unwind, parked_chains_without_frame_pointers, .timeout = 120)
 
 Test(unwind, a_preempted_goroutine_shows_its_own_function, .timeout = 120)
 {
-	/* Not the plain static link: no asynchronous preemption there yet
-	 * (README, Preemption). */
 	for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
-		if (!strcmp(variants[i], "plain")) continue;
 		struct result r = runE((const char *[]){"GOMAXPROCS=1", NULL}, unwind_path(variants[i]), "spin");
 		cr_assert(r.exited && r.code == 0, "%s: exit %d sig %d\n%s", variants[i], r.code, r.sig, r.err);
 		assert_contains(r.err, "[runnable]");

@@ -12,9 +12,6 @@ static void each(const char *prog, const char *a1, const char *a2, const char *w
 {
 	for (size_t v = 0; v < NVARIANTS; v++)
 		for (int p = 0; p < 3; p++) {
-			/* The plain static link is preempted only cooperatively
-			 * (README): a loop that never calls gort cannot be. */
-			if (!strcmp(a1, "preempt") && !strcmp(gort_variants[v], "plain")) continue;
 			const char *env[] = {procs[p], NULL};
 			struct result r = runE(env, bin(gort_variants[v], prog), a1, a2);
 			cr_assert(r.exited && r.code == 0, "%s %s %s: exit %d sig %d timedout %d\n%s%s",

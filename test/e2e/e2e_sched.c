@@ -189,11 +189,12 @@ Test(sched, stack_overflow_is_reported)
 Test(sched, tight_loop_does_not_starve_a_ticker)
 {
 	/* Asynchronous preemption: needs the libc's code told apart, which
-	 * gortcc's linker script does for static programs and the dynamic
-	 * linker does for dynamic ones (README: "Preemption"). */
+	 * gortcc's linker script does for static programs, the dynamic
+	 * linker for dynamic ones, and call frame information for the bare
+	 * static musl link (README: "Preemption"). */
 	const char *env[] = {"GOMAXPROCS=1", NULL};
-	const char *vs[] = {"musl", "mdyn", "glibc", "spie"};
-	for (size_t v = 0; v < 4; v++) {
+	const char *vs[] = {"musl", "mdyn", "glibc", "spie", "plain"};
+	for (size_t v = 0; v < 5; v++) {
 		struct result r = runE(env, bin(vs[v], "sched"), "tightloop");
 		cr_assert(r.exited && r.code == 0, "%s: %d %s", vs[v], r.code, r.err);
 		cr_assert_str_eq(r.out, "ticks=20\n", "%s", vs[v]);
@@ -219,12 +220,9 @@ Test(sched, rounding_mode_belongs_to_the_goroutine)
 Test(sched, async_preemption_keeps_the_whole_vector_state)
 {
 	/* The upper halves of the AVX registers too, also on CPUs whose
-	 * XSAVE area is larger than the trampoline's (AMX: 11 KB). Not the
-	 * plain build: its preemption is cooperative only, and the holder
-	 * never yields. */
+	 * XSAVE area is larger than the trampoline's (AMX: 11 KB). */
 	const char *env[] = {"GOMAXPROCS=1", NULL};
 	for (size_t v = 0; v < NVARIANTS; v++) {
-		if (!strcmp(gort_variants[v], "plain")) continue;
 		struct result r = runE(env, bin(gort_variants[v], "sched"), "vecregs");
 		cr_assert(r.exited && r.code == 0, "%s: %d %s", gort_variants[v], r.code, r.err);
 		cr_assert(!strncmp(r.out, "vecregs: ok=1", 13), "%s: %s", gort_variants[v], r.out);
