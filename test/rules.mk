@@ -16,9 +16,11 @@ include $(wildcard test/*/rules.mk)
 
 # After the suites, a short run of every fuzz target (test/fuzz/rules.mk)
 # and a short soak (test/soak/rules.mk).
-test: all $(TESTS) $(B)/fuzz/startup $(B)/fuzz/gortdump $(B)/test/soak/musl
+test: all $(TESTS) $(B)/fuzz/startup $(B)/fuzz/gortdump $(B)/test/soak/musl $(B)/test/stress/musl \
+      $(B)/test/stress/glibc
 	@fail=0; for t in $(TESTS); do \
 	  echo "== $$t"; $$t --jobs=2 || fail=1; \
 	done; \
 	$(MAKE) --no-print-directory fuzz-short || fail=1; \
-	$(MAKE) --no-print-directory soak-short || fail=1; exit $$fail
+	$(MAKE) --no-print-directory soak-short || fail=1; \
+	$(MAKE) --no-print-directory stress-short || fail=1; exit $$fail
