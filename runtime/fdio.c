@@ -25,9 +25,12 @@
  *     accept on the socket at once: nb_begin). A thread gort did not
  *     create, calling fcntl(F_GETFL) or accept on the same socket in that
  *     window, would see it (README, "I/O").
- * Regular files cannot be polled: their calls run under
- * entersyscall/exitsyscall, so the P is handed to another thread if they
- * block. Called outside a goroutine, every call is the plain system call.
+ * Regular files cannot be polled: a read that RWF_NOWAIT says would wait
+ * for the disk goes to the blocking pool (blockpool.c: the goroutine
+ * parks, one of a bounded set of threads waits); writes run under
+ * entersyscall/exitsyscall while few do, then on the pool too; so do the
+ * positional calls (gort_hook_prwv) and fsync. Called outside a goroutine,
+ * every call is the plain system call.
  * gort_close wakes the goroutines waiting on the descriptor with EBADF.
  *
  * Hooked calls (iohooks.h) differ from the gort_* API in what the libc
@@ -141,11 +144,25 @@ static int would_block(int fd, bool wr, struct iowait *st)
 	return fd_wait(pd, wr, st);
 }
 
-static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr)
+/* blocking_rw: a read or write that may block on something no poller can
+ * wait for. pool: a regular file's disk may be behind it: in a goroutine a
+ * read goes to the blocking pool (blockpool.c: the goroutine parks, a pool
+ * thread waits), a write runs here under entersyscall while few do (the
+ * page cache takes it at once, as a rule), else on the pool too. Without
+ * pool (a terminal that poll found ready), or outside a goroutine, the
+ * call runs here. */
+static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr, bool pool)
 {
-	gort_entersyscall();
-	long r = rawsyscall(wr ? SYS_writev : SYS_readv, fd, iov, n);
-	gort_exitsyscall();
+	long nr = wr ? SYS_writev : SYS_readv, r;
+	if (!ingoroutine() || in_vfork_child()) {
+		r = rawsyscall(nr, fd, iov, n);
+	} else if (pool) {
+		r = (wr ? blockpool_direct : blockpool_syscall)(nr, fd, (long)iov, n, 0, 0, 0);
+	} else {
+		gort_entersyscall();
+		r = rawsyscall(nr, fd, iov, n);
+		gort_exitsyscall();
+	}
 	return sret(r);
 }
 
@@ -164,9 +181,10 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 	}
 	if (r < 0) return sret(r);
 	/* Ready: a terminal answers at once; a regular file on a file system
-	 * without RWF_NOWAIT (ext4 writes) may still wait for the disk, so
-	 * the P can be handed off meanwhile. */
-	return blocking_rw(fd, iov, n, wr);
+	 * without RWF_NOWAIT (ext4 writes) may still wait for the disk: the P
+	 * is handed off meanwhile, and beyond a few such writes at once they
+	 * queue for the pool's threads. */
+	return blocking_rw(fd, iov, n, wr, wr);
 }
 
 static size_t iovlen(const struct iovec *iov, int n)
@@ -222,7 +240,7 @@ static ssize_t rwv(int fd, const struct iovec *iov0, int n, bool wr, struct iowa
 		if (errno != EAGAIN) return done ? (ssize_t)done : -1;
 		int e = would_block(fd, wr, st);
 		if (e == NOTPOLLABLE) {
-			r = blocking_rw(fd, iov, n, wr);
+			r = blocking_rw(fd, iov, n, wr, true);
 			return r < 0 ? (done ? (ssize_t)done : -1) : (ssize_t)(done + r);
 		}
 		if (e) {
@@ -652,6 +670,37 @@ int gort_hook_dup3(int old, int fd, int flags, bool isdup2)
 	return (int)sret(rawsyscall(SYS_dup3, old, fd, flags));
 }
 
+/* The positional calls (pread, pwrite and their vector forms) work on
+ * seekable descriptors only: regular files and block devices, which no
+ * poller can wait for. A read the page cache can answer (RWF_NOWAIT) is
+ * made at once; one that would wait for the disk goes to the blocking pool,
+ * and so does a write beyond the few that run on their own threads
+ * (blockpool.c). Pipes and sockets fail with ESPIPE at once, as always. */
+ssize_t gort_hook_prwv(int fd, const struct iovec *iov, int n, off_t off, bool wr)
+{
+	long nr = wr ? SYS_pwritev : SYS_preadv;
+	if (!hooks_active()) return sret(rawsyscall6(nr, fd, (long)iov, n, off, 0, 0));
+	if (!wr) {
+		long r = rawsyscall6(SYS_preadv2, fd, (long)iov, n, off, 0, RWF_NOWAIT);
+		if (r != -EAGAIN && r != -EOPNOTSUPP) return sret(r);
+		if (off < 0) return sret(rawsyscall6(nr, fd, (long)iov, n, off, 0, 0)); /* EINVAL */
+		return sret(blockpool_syscall(nr, fd, (long)iov, n, off, 0, 0));
+	}
+	return sret(blockpool_direct(nr, fd, (long)iov, n, off, 0, 0));
+}
+ssize_t gort_hook_prw(int fd, void *buf, size_t n, off_t off, bool wr)
+{
+	if (!hooks_active()) return sret(rawsyscall6(wr ? SYS_pwrite64 : SYS_pread64, fd, (long)buf, n, off, 0, 0));
+	struct iovec v = {buf, n};
+	return gort_hook_prwv(fd, &v, 1, off, wr);
+}
+/* fsync and fdatasync wait for the disk: always on the pool. */
+int gort_hook_fsync(int fd, bool data)
+{
+	long nr = data ? SYS_fdatasync : SYS_fsync;
+	if (!hooks_active()) return (int)sret(rawsyscall(nr, fd, 0, 0));
+	return (int)sret(blockpool_syscall(nr, fd, 0, 0, 0, 0, 0));
+}
 ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr)
 {
 	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_write : SYS_read, fd, buf, n));

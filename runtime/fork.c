@@ -128,6 +128,7 @@ static void fork_child(void)
 	}
 	atomic_store(&sched.lastpoll, nanotime() | 1);
 	atomic_store(&sched.pollUntil, 0);
+	blockpool_forkchild(); /* its workers are the parent's */
 	fork_unlock(ATFORK_CHILD); /* netpoll_atfork makes a new epoll set */
 	atomic_store_explicit(&mypp->status, Prunning, memory_order_release);
 	atomic_store(&sched.gcwaiting, 0);

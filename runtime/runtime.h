@@ -784,6 +784,12 @@ bool sysblock_reissue(uintptr_t *regs);              /* gort_asyncpreempt2 */
 bool exe_image(const char **base, size_t *size, uintptr_t *bias);
 const char *funcname(uintptr_t pc, uintptr_t *off); /* NULL if unknown */
 long mapname(uintptr_t pc, char *buf, size_t bufsize);
+/* blockpool.c: a bounded thread pool for blocking file calls */
+long blockpool_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+long blockpool_direct(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+int64_t blockpool_pending(void);
+int32_t blockpool_threads(void);
+void blockpool_forkchild(void);
 void symtab_preload(void); /* sysmon_start: map the executable while its path opens */
 
 /* ---- dwarfline.c ---- */

@@ -1346,7 +1346,7 @@ static long foreign_threads(void)
 	for (int field = 2; field < 20 && *p; p++) /* field 2 ends at the ')' */
 		if (*p == ' ') field++;
 	long threads = atol(p);
-	long ms = (long)(sched.mnext + 1 - sched.mgone);
+	long ms = (long)(sched.mnext + 1 - sched.mgone) + blockpool_threads();
 	return threads > ms ? threads - ms : 0;
 }
 
@@ -1377,6 +1377,7 @@ void checkdead(void)
 	for (int32_t i = 0; i < atomic_load(&allplen); i++)
 		if (pp_has_timers(allp[i])) return;
 	if (netpoll_waiters() > 0) return;
+	if (blockpool_pending() > 0) return; /* a file call's worker will ready its G */
 	/* A thread gort did not create may still end a wait (a
 	 * gort_chan_trysend, a close from a pthread): no report while one
 	 * exists, as Go makes none while a C thread may call in. sysmon asks

@@ -9,3 +9,11 @@ $(BB)/children_gort: bench/noblock/children.c $(LIBS) tools/gortcc
 $(BB)/children_pthread: bench/noblock/children.c
 	@mkdir -p $(@D)
 	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread
+# files: 1,000 readers of their own cold 1 MiB file (issue #17 item 2).
+BENCH_BINS += $(BB)/files_gort $(BB)/files_pthread
+$(BB)/files_gort: bench/noblock/files.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@
+$(BB)/files_pthread: bench/noblock/files.c
+	@mkdir -p $(@D)
+	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread

@@ -32,3 +32,33 @@ if [ -n "$o" ]; then
 	printf 'noblock    children x%s: go %s ms (%s threads)   go/gort %sx   (Go %s, exec.Command; reference)\n' \
 		"$N" "$(fmt "$om")" "$(field threads "$o")" "$(fmt "$(calc "$om / $gm")")" "$GOVERSION"
 fi
+
+# files: 1,000 readers (200 with --short) of their own cold 1 MiB file,
+# gort at GOMAXPROCS=1 (the blocking pool: 16 threads), 1,000 pthreads, Go.
+# Target (issue #17 item 2): threads <= GOMAXPROCS + pool (+ sysmon and a
+# spare M); throughput at least the pthreads'.
+FD=$(mktemp -d "${TMPDIR:-/tmp}/gort-bench-files.XXXXXX")
+FN=1000 FREPS=3
+[ "$SHORT" = 1 ] && FN=200 FREPS=2
+g='' t='' o='' i=0
+while [ $i -lt $ROUNDS ]; do
+	measure files env GOMAXPROCS=1 "$BIN/files_gort" gort "$FD" $FN 1024 $FREPS
+	keep g best_ms
+	measure files "$BIN/files_pthread" pthread "$FD" $FN 1024 $FREPS
+	keep t best_ms
+	if [ -n "$GOPROG" ]; then
+		measure files env GOMAXPROCS=1 "$GOPROG" files "$FD" $FN 1024 $FREPS
+		keep o best_ms
+	fi
+	i=$((i + 1))
+done
+rm -rf "$FD"
+gm=$(field best_ms "$g") tm=$(field best_ms "$t")
+printf 'noblock    files x%s (1 MiB, cold): gort %s ms (%s threads)   pthreads %s ms (%s threads)   pthreads/gort %sx   target >= 1x, threads <= 20  %s\n' \
+	"$FN" "$(fmt "$gm")" "$(field threads "$g")" "$(fmt "$tm")" "$(field threads "$t")" "$(fmt "$(calc "$tm / $gm")")" \
+	"$( [ "$(verdict "$(calc "$tm / $gm")" ge 1)" = PASS ] && [ "$(field threads "$g")" -le 20 ] && echo PASS || echo MISS)"
+if [ -n "$o" ]; then
+	om=$(field best_ms "$o")
+	printf 'noblock    files x%s: go %s ms (%s threads)   go/gort %sx   (Go %s, os.File.Read; reference)\n' \
+		"$FN" "$(fmt "$om")" "$(field threads "$o")" "$(fmt "$(calc "$om / $gm")")" "$GOVERSION"
+fi

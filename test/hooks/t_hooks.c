@@ -196,3 +196,30 @@ Test(hooks, gortcc_gort_nohooks_links_without_them, .timeout = 120)
 				hk("nohooks", "calls"), hk("musl", "calls"));
 	cr_assert_str_eq(r.out, "0\n1\n", "%s", r.out);
 }
+
+/* Regular files (issue #17 item 2): 300 goroutines read their own cold
+ * 256 KiB file with read() and pread(), and fsync another, at GOMAXPROCS=1:
+ * data intact, the ticker ticks while they wait (only the goroutines
+ * wait), and the threads stay within the blocking pool's bound (16 by
+ * default; GORT_BLOCKPOOL=4 here: m0, sysmon, a spare M or two and 4), where
+ * a thread per waiting read would be hundreds. */
+Test(hooks, cold_file_reads_park_only_the_goroutine_on_a_bounded_pool, .timeout = 180)
+{
+	char dir[] = "/tmp/gort-files-XXXXXX";
+	cr_assert(mkdtemp(dir));
+	const char *env[] = {"GOMAXPROCS=1", "GORT_BLOCKPOOL=4", NULL};
+	for (size_t v = 0; v < NV; v++) {
+		struct result r = runE(env, hk(vars[v], "files"), dir, "300", "256");
+		cr_assert(r.exited && r.code == 0, "%s: %d %s", vars[v], r.code, r.err);
+		int ok;
+		long threads, ticks, ms;
+		cr_assert_eq(sscanf(r.out, "files: ok=%d maxthreads=%ld ticks=%ld ms=%ld", &ok, &threads, &ticks, &ms), 4,
+			     "%s: %s", vars[v], r.out);
+		cr_assert_eq(ok, 1, "%s: data wrong: %s", vars[v], r.out);
+		/* Before the pool the P was held through every cold read: the
+		 * ticker ticked twice in the whole run (at its start and end). */
+		cr_assert_geq(ticks, 4, "%s: the P was held while the files were read: %s", vars[v], r.out);
+		cr_assert_leq(threads, 10, "%s: %s", vars[v], r.out);
+	}
+	rmdir(dir);
+}

@@ -1,0 +1,129 @@
+/* files.c: plain C file I/O from many goroutines (issue #17 item 2). Main
+ * writes N files, syncs them and drops their pages (posix_fadvise
+ * DONTNEED: a cold read without root), then N goroutines each read their
+ * own file with read() and check it with pread(), fsync a small file of
+ * their own, while a ticker goroutine ticks every millisecond and a monitor
+ * records the process's largest thread count. At GOMAXPROCS=1 the ticker
+ * must keep ticking (only the goroutines wait, not the P) and the threads
+ * stay bounded by the blocking pool, not one per waiting read.
+ *   files DIR N SIZE_KIB   prints "files: ok=1 maxthreads=T ticks=K ms=M" */
+#include <errno.h>
+#include <fcntl.h>
+#include <gort.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *dir;
+static long nfiles, size;
+static gort_waitgroup wg = GORT_WAITGROUP_INIT, rw = GORT_WAITGROUP_INIT;
+static volatile int done;
+static _Atomic long ticks, bad, maxthreads;
+
+static void path(char *b, size_t n, long i, const char *kind) { snprintf(b, n, "%s/%s%ld", dir, kind, i); }
+
+static int threads(void)
+{
+	char b[4096];
+	int fd = open("/proc/self/status", O_RDONLY);
+	if (fd < 0) return 0;
+	ssize_t n = read(fd, b, sizeof b - 1);
+	close(fd);
+	if (n <= 0) return 0;
+	b[n] = 0;
+	char *t = strstr(b, "\nThreads:");
+	return t ? atoi(t + 9) : 0;
+}
+
+static void ticker(void *a)
+{
+	(void)a;
+	while (!done) {
+		gort_sleep(1000000);
+		ticks++;
+	}
+	gort_wg_done(&wg);
+}
+
+static void monitor(void *a)
+{
+	(void)a;
+	while (!done) {
+		long t = threads();
+		if (t > maxthreads) maxthreads = t;
+		gort_sleep(2000000);
+	}
+	gort_wg_done(&wg);
+}
+
+static void reader(void *a)
+{
+	long i = (long)a;
+	char p[512];
+	path(p, sizeof p, i, "f");
+	int fd = open(p, O_RDONLY);
+	char *buf = malloc(size), *chk = malloc(4096);
+	long got = 0;
+	ssize_t r;
+	while (fd >= 0 && got < size && (r = read(fd, buf + got, 65536 < size - got ? 65536 : size - got)) > 0) got += r;
+	if (got != size) bad++;
+	for (long k = 0; k < size; k += 4096)
+		if (buf[k] != (char)(i + k / 4096)) {
+			bad++;
+			break;
+		}
+	if (pread(fd, chk, 4096, size - 4096) != 4096 || chk[0] != (char)(i + (size - 4096) / 4096)) bad++;
+	close(fd);
+	path(p, sizeof p, i, "s");
+	int s = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (s < 0 || pwrite(s, "sync", 4, 0) != 4 || fsync(s) != 0 || fdatasync(s) != 0) bad++;
+	close(s);
+	unlink(p);
+	free(buf);
+	free(chk);
+	gort_wg_done(&rw);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) return 2;
+	if (atol(argv[3]) < 4 || atol(argv[3]) % 4) return fprintf(stderr, "files: SIZE_KIB must be a multiple of 4\n"), 2;
+	dir = argv[1];
+	nfiles = atol(argv[2]);
+	size = atol(argv[3]) * 1024;
+	char p[512], *buf = malloc(size);
+	for (long i = 0; i < nfiles; i++) {
+		for (long k = 0; k < size; k += 4096) memset(buf + k, (char)(i + k / 4096), 4096);
+		path(p, sizeof p, i, "f");
+		int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, buf, size) != size || fsync(fd) != 0) {
+			perror("files: setup");
+			return 1;
+		}
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+	gort_wg_add(&wg, 2);
+	gort_go(ticker, NULL);
+	gort_go(monitor, NULL);
+	gort_sleep(5000000); /* the ticker and monitor are running */
+	long t0 = ticks;
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	gort_wg_add(&rw, nfiles);
+	for (long i = 0; i < nfiles; i++) gort_go(reader, (void *)i);
+	gort_wg_wait(&rw);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	long k = ticks - t0;
+	done = 1;
+	gort_wg_wait(&wg);
+	for (long i = 0; i < nfiles; i++) {
+		path(p, sizeof p, i, "f");
+		unlink(p);
+	}
+	long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	printf("files: ok=%d maxthreads=%ld ticks=%ld ms=%ld\n", bad == 0, (long)maxthreads, k, ms);
+	return 0;
+}
