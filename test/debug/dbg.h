@@ -29,11 +29,12 @@ static const char *const parked_rows[][2] = {
 	{"reader", "waiting IO wait"},
 	{"locker", "waiting sync.Mutex.Lock"},
 	{"nested_c", "waiting chan receive"},
+	{"wg_waiter", "waiting sync.WaitGroup.Wait"},
 };
 #define NPARKED_ROWS (sizeof parked_rows / sizeof parked_rows[0])
-/* parked.c's goroutines with 2 spare waiters: main, the six above, two more
- * in waiter_recv. */
-#define PARKED_COUNT 9
+/* parked.c's goroutines with 2 spare waiters: main, the seven above, two
+ * more in waiter_recv. */
+#define PARKED_COUNT 10
 
 /* section returns a copy of out between the line holding `from` and the
  * next line holding `to` (to NULL: the end). cr_asserts both exist. */
