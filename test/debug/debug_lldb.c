@@ -4,31 +4,7 @@
  * `goroutine bt N` walks from the saved context to the goroutine's entry,
  * `goroutine exec N CMD` runs CMD in the goroutine's frame, the summaries
  * show channels, mutexes, WaitGroups and G/M/P, and a core file works. */
-#include <glob.h>
-#include <libgen.h>
 #include "dbg.h"
-
-/* lldb_pythonpath: the directory holding lldb's Python module (lldb -P,
- * or, where that is wrong as in Debian 12's lldb 14, the llvm tree's), or
- * NULL when lldb has no Python scripting installed. */
-static const char *lldb_pythonpath(void)
-{
-	static char dir[512];
-	char f[600];
-	struct result r = shell("lldb -P 2>/dev/null");
-	r.out[strcspn(r.out, "\n")] = 0;
-	snprintf(f, sizeof f, "%s/lldb/embedded_interpreter.py", r.out);
-	if (r.out[0] && access(f, R_OK) == 0) {
-		snprintf(dir, sizeof dir, "%s", r.out);
-		return dir;
-	}
-	glob_t g;
-	if (glob("/usr/lib/llvm-*/lib/python3*/dist-packages/lldb/embedded_interpreter.py", 0, NULL, &g) != 0)
-		return NULL;
-	snprintf(dir, sizeof dir, "%s", dirname(dirname(g.gl_pathv[0])));
-	globfree(&g);
-	return dir;
-}
 
 #define LLDB_IMPORT "-o 'command script import " SRC_DIR "/tools/lldb/gort_lldb.py' "
 
