@@ -1,10 +1,12 @@
 /* dbg.h: what the debugger suites (debug_gdb.c, debug_lldb.c) share: the
  * program under test (test/debug/progs/parked.c, per libc), and readers of
  * the debuggers' output: a section between two markers, a goroutine list's
- * rows, a backtrace's frame lines. */
+ * rows, a backtrace's frame lines; where lldb's Python module is. */
 #ifndef GORT_TEST_DBG_H
 #define GORT_TEST_DBG_H
 
+#include <glob.h>
+#include <libgen.h>
 #include "../e2e/run.h"
 
 /* run.h's runenv is used through run(), which these suites do not call. */
@@ -29,11 +31,12 @@ static const char *const parked_rows[][2] = {
 	{"reader", "waiting IO wait"},
 	{"locker", "waiting sync.Mutex.Lock"},
 	{"nested_c", "waiting chan receive"},
+	{"wg_waiter", "waiting sync.WaitGroup.Wait"},
 };
 #define NPARKED_ROWS (sizeof parked_rows / sizeof parked_rows[0])
-/* parked.c's goroutines with 2 spare waiters: main, the six above, two more
- * in waiter_recv. */
-#define PARKED_COUNT 9
+/* parked.c's goroutines with 2 spare waiters: main, the seven above, two
+ * more in waiter_recv. */
+#define PARKED_COUNT 10
 
 /* section returns a copy of out between the line holding `from` and the
  * next line holding `to` (to NULL: the end). cr_asserts both exist. */
@@ -162,6 +165,28 @@ __attribute__((unused)) static void core_free(char *path)
 	*slash = 0;
 	shell("rm -rf %s", path);
 	free(path);
+}
+
+/* lldb_pythonpath: the directory holding lldb's Python module (lldb -P,
+ * or, where that is wrong as in Debian 12's lldb 14, the llvm tree's), or
+ * NULL when lldb has no Python scripting installed. */
+__attribute__((unused)) static const char *lldb_pythonpath(void)
+{
+	static char dir[512];
+	char f[600];
+	struct result r = shell("lldb -P 2>/dev/null");
+	r.out[strcspn(r.out, "\n")] = 0;
+	snprintf(f, sizeof f, "%s/lldb/embedded_interpreter.py", r.out);
+	if (r.out[0] && access(f, R_OK) == 0) {
+		snprintf(dir, sizeof dir, "%s", r.out);
+		return dir;
+	}
+	glob_t g;
+	if (glob("/usr/lib/llvm-*/lib/python3*/dist-packages/lldb/embedded_interpreter.py", 0, NULL, &g) != 0)
+		return NULL;
+	snprintf(dir, sizeof dir, "%s", dirname(dirname(g.gl_pathv[0])));
+	globfree(&g);
+	return dir;
 }
 
 #endif

@@ -3,8 +3,10 @@
  * auto-loads from the program's .debug_gdb_scripts section, `info
  * goroutines` lists each goroutine with its status, wait reason and
  * function, `goroutine N bt` starts at the saved context and ends at the
- * goroutine's entry, registers are restored afterwards, the pretty printers
- * show channels and G/M/P, and a core file works. */
+ * goroutine's entry, `goroutine N p x` reads the goroutine's own locals,
+ * registers are restored afterwards, the pretty printers show channels,
+ * mutexes, WaitGroups and G/M/P, and a core file works (list, bt and
+ * locals). */
 #include "dbg.h"
 
 /* gdb runs parked to at_breakpoint, then cmds (-ex ...); the script is
@@ -40,7 +42,7 @@ static struct ids gdb_ids(const char *v)
 	free(list);
 	return ids;
 }
-enum { RECV, SEND, SLEEP, READ, LOCK, NESTED };
+enum { RECV, SEND, SLEEP, READ, LOCK, NESTED, WG };
 
 static void autoload(const char *v)
 {
@@ -100,6 +102,31 @@ static void goroutine_bt(const char *v)
 	free(s);
 }
 
+/* goroutine N CMD runs CMD in the goroutine's own frame (its innermost
+ * outside the runtime): its locals by name, without `frame N` first. */
+static void goroutine_locals(const char *v)
+{
+	struct ids ids = gdb_ids(v);
+	char cmds[1024];
+	snprintf(cmds, sizeof cmds,
+		 "-ex 'goroutine %ld p answer' -ex 'echo ==LOCALS==\\n' -ex 'goroutine %ld info locals' "
+		 "-ex 'echo ==DEPTH==\\n' -ex 'goroutine %ld p depth' -ex 'echo ==AFTER==\\n' -ex 'bt 1'",
+		 ids.fn[NESTED], ids.fn[NESTED], ids.fn[NESTED]);
+	struct result r = gdb_at_breakpoint(v, cmds);
+	char *s = section(r.out, "==BEGIN==", "==LOCALS==");
+	assert_contains(s, "$1 = 42");
+	free(s);
+	s = section(r.out, "==LOCALS==", "==DEPTH==");
+	assert_contains(s, "answer = 42");
+	free(s);
+	s = section(r.out, "==DEPTH==", "==AFTER==");
+	assert_contains(s, "$2 = 2");
+	free(s);
+	s = section(r.out, "==AFTER==", "==END==");
+	cr_assert(!strncmp(s, "#0  at_breakpoint", 17), "registers not restored:\n%s", s);
+	free(s);
+}
+
 static void goroutine_all_bt(const char *v)
 {
 	struct result r = gdb_at_breakpoint(v, "-ex 'goroutine all bt'");
@@ -125,8 +152,10 @@ static void printers(const char *v)
 {
 	struct ids ids = gdb_ids(v);
 	struct result r = gdb_at_breakpoint(v, "-ex 'p fullchan' -ex 'p recvchan' -ex 'p *(struct gort_chan *)fullchan' "
-					       "-ex 'p *allgs' -ex 'p m0' -ex 'p *allp[0]' -ex 'p mu'");
+					       "-ex 'p *allgs' -ex 'p m0' -ex 'p *allp[0]' -ex 'p mu' -ex 'p wg'");
 	char *s = section(r.out, "==BEGIN==", "==END==");
+	assert_lacks(s, "Python Exception"); /* p *allgs: struct g's anonymous union */
+	assert_contains(s, "asan_fakestack = ");
 	char want[128];
 	snprintf(want, sizeof want, "len=3 cap=3 elemsize=4 closed=false recv-waiting=[] send-waiting=[%ld]",
 		 ids.fn[SEND]);
@@ -134,6 +163,10 @@ static void printers(const char *v)
 	assert_contains(s, "= chan len=3 cap=3"); /* struct gort_chan itself */
 	/* The gort_mutex main holds, with the locker goroutine waiting. */
 	snprintf(want, sizeof want, "= mutex locked waiters=[%ld]", ids.fn[LOCK]);
+	assert_contains(s, want);
+	/* The WaitGroup's counter (1), not the word that packs it with the
+	 * number of waiters. */
+	snprintf(want, sizeof want, "= waitgroup count=1 waiters=[%ld]", ids.fn[WG]);
 	assert_contains(s, want);
 	assert_contains(s, "len=0 cap=0 elemsize=4 closed=false recv-waiting=[");
 	snprintf(want, sizeof want, "%ld", ids.fn[NESTED]);
@@ -164,9 +197,18 @@ static void core(const char *v)
 	long nested = find_row(list, "chan receive", "nested_c", NULL);
 	free(list);
 	r = shell("gdb -nx -q -batch -iex 'set auto-load safe-path /' -ex 'echo ==BEGIN==\\n' "
-		  "-ex 'goroutine %ld bt' -ex 'echo ==END==\\n' %s %s 2>&1", nested, prog, c);
-	char *s = section(r.out, "==BEGIN==", "==END==");
-	assert_frames(s, (const char *[]){"gopark", "nested_c", "nested_b", "nested_a"}, 4);
+		  "-ex 'goroutine %ld bt' -ex 'echo ==LOCAL==\\n' -ex 'goroutine %ld p answer' "
+		  "-ex 'goroutine %ld info locals' -ex 'echo ==END==\\n' %s %s 2>&1", nested, nested, nested, prog, c);
+	char *s = section(r.out, "==BEGIN==", "==LOCAL==");
+	/* gdb's unwinder from the saved context: the inlined and tail-called
+	 * frames too, numbered from 0 as on a live process. */
+	assert_frames(s, (const char *[]){"gopark", "gort_chan_recv", "nested_c", "nested_b", "nested_a"}, 5);
+	cr_assert(!strncmp(s, "#0  ", 4), "the goroutine's frames are not numbered from 0:\n%s", s);
+	free(s);
+	/* Its locals, though the core's registers cannot be written. */
+	s = section(r.out, "==LOCAL==", "==END==");
+	assert_contains(s, "$1 = 42");
+	assert_contains(s, "answer = 42");
 	free(s);
 	core_free(c);
 }
@@ -175,6 +217,7 @@ static void core(const char *v)
 	Test(gdb_##v, autoload, .timeout = 120) { autoload(#v); }          \
 	Test(gdb_##v, info_goroutines, .timeout = 120) { info_goroutines(#v); } \
 	Test(gdb_##v, goroutine_bt, .timeout = 120) { goroutine_bt(#v); }  \
+	Test(gdb_##v, goroutine_locals, .timeout = 120) { goroutine_locals(#v); } \
 	Test(gdb_##v, goroutine_all_bt, .timeout = 120) { goroutine_all_bt(#v); } \
 	Test(gdb_##v, printers, .timeout = 120) { printers(#v); }          \
 	Test(gdb_##v, core, .timeout = 120) { core(#v); }

@@ -2,32 +2,9 @@
  * (test/debug/progs/parked.c), musl static and glibc dynamic: `goroutine
  * list` lists each goroutine with its status, wait reason and function,
  * `goroutine bt N` walks from the saved context to the goroutine's entry,
- * the summaries show channels and G/M/P, and a core file works. */
-#include <glob.h>
-#include <libgen.h>
+ * `goroutine exec N CMD` runs CMD in the goroutine's frame, the summaries
+ * show channels, mutexes, WaitGroups and G/M/P, and a core file works. */
 #include "dbg.h"
-
-/* lldb_pythonpath: the directory holding lldb's Python module (lldb -P,
- * or, where that is wrong as in Debian 12's lldb 14, the llvm tree's), or
- * NULL when lldb has no Python scripting installed. */
-static const char *lldb_pythonpath(void)
-{
-	static char dir[512];
-	char f[600];
-	struct result r = shell("lldb -P 2>/dev/null");
-	r.out[strcspn(r.out, "\n")] = 0;
-	snprintf(f, sizeof f, "%s/lldb/embedded_interpreter.py", r.out);
-	if (r.out[0] && access(f, R_OK) == 0) {
-		snprintf(dir, sizeof dir, "%s", r.out);
-		return dir;
-	}
-	glob_t g;
-	if (glob("/usr/lib/llvm-*/lib/python3*/dist-packages/lldb/embedded_interpreter.py", 0, NULL, &g) != 0)
-		return NULL;
-	snprintf(dir, sizeof dir, "%s", dirname(dirname(g.gl_pathv[0])));
-	globfree(&g);
-	return dir;
-}
 
 #define LLDB_IMPORT "-o 'command script import " SRC_DIR "/tools/lldb/gort_lldb.py' "
 
@@ -57,7 +34,7 @@ static struct result lldb_at_breakpoint(const char *v, const char *cmds)
 	return r;
 }
 
-enum { RECV, SEND, SLEEP, READ, LOCK, NESTED };
+enum { RECV, SEND, SLEEP, READ, LOCK, NESTED, WG };
 struct ids {
 	long fn[NPARKED_ROWS];
 };
@@ -143,7 +120,7 @@ static void summaries(const char *v)
 {
 	struct result r = lldb_at_breakpoint(v, "-o 'goroutine list' -o 'script print(\"==PRINT==\")' "
 						"-o 'p fullchan' -o 'p recvchan' -o 'p *(struct gort_chan *)fullchan' "
-						"-o 'p *allgs' -o 'p m0' -o 'p *allp[0]'");
+						"-o 'p *allgs' -o 'p m0' -o 'p *allp[0]' -o 'p mu' -o 'p wg'");
 	char *s = section(r.out, "==BEGIN==", "==PRINT==");
 	struct ids ids = ids_of(s);
 	free(s);
@@ -160,6 +137,37 @@ static void summaries(const char *v)
 	assert_contains(s, "= goroutine ");
 	assert_contains(s, "= m0 tid=");
 	assert_contains(s, "= p0 [");
+	snprintf(want, sizeof want, "(gort_mutex) $6 = mutex locked waiters=[%ld]", ids.fn[LOCK]);
+	assert_contains(s, want);
+	snprintf(want, sizeof want, "(gort_waitgroup) $7 = waitgroup count=1 waiters=[%ld]", ids.fn[WG]);
+	assert_contains(s, want);
+	free(s);
+}
+
+/* goroutine exec N CMD: CMD in the goroutine's own frame (nested_c's
+ * locals), the thread's registers back afterwards. */
+static void exec_locals(const char *v)
+{
+	struct result r = lldb_at_breakpoint(v, "-o 'goroutine list'");
+	char *s = section(r.out, "==BEGIN==", "==END==");
+	struct ids ids = ids_of(s);
+	free(s);
+	char cmds[1024];
+	snprintf(cmds, sizeof cmds,
+		 "-o 'goroutine exec %ld frame variable' -o 'script print(\"==P==\")' -o 'goroutine exec %ld p answer' "
+		 "-o 'script print(\"==AFTER==\")' -o 'bt 1'",
+		 ids.fn[NESTED], ids.fn[NESTED]);
+	r = lldb_at_breakpoint(v, cmds);
+	s = section(r.out, "==BEGIN==", "==P==");
+	assert_contains(s, "answer = 42");
+	assert_contains(s, "depth = 2");
+	free(s);
+	s = section(r.out, "==P==", "==AFTER==");
+	assert_contains(s, "= 42");
+	free(s);
+	s = section(r.out, "==AFTER==", "==END==");
+	assert_contains(s, "frame #0: 0x"); /* the thread's own registers are back */
+	assert_contains(s, "`at_breakpoint(");
 	free(s);
 }
 
@@ -193,6 +201,7 @@ static void core(const char *v)
 	Test(lldb_##v, goroutine_bt, .timeout = 120) { bt(#v); }          \
 	Test(lldb_##v, goroutine_bt_all, .timeout = 120) { bt_all(#v); }  \
 	Test(lldb_##v, summaries, .timeout = 120) { summaries(#v); }      \
+	Test(lldb_##v, exec_locals, .timeout = 120) { exec_locals(#v); }  \
 	Test(lldb_##v, core, .timeout = 120) { core(#v); }
 VARIANT_TESTS(musl)
 VARIANT_TESTS(glibc)

@@ -39,7 +39,7 @@ $(DBG)/unwind/cxx: test/debug/progs/unwind_cxx.cc $(LIBS) tools/gortcc tools/gor
 	@mkdir -p $(@D)
 	tools/gortc++ -O2 -g -Wall -Wextra -Werror -fomit-frame-pointer $< -o $@
 
-$(B)/test/debug_suite: $(wildcard test/debug/*.c test/debug/*.h) test/e2e/run.h $(DBG_BINS) $(UW_BINS) \
+$(B)/test/debug_suite: $(wildcard test/debug/*.c test/debug/*.h) test/e2e/run.h $(DBG_BINS) $(UW_BINS) README.md \
                        tools/lldb/gort_lldb.py
 	@mkdir -p $(@D)
 	$(TESTCC) $(TESTCFLAGS) $(filter %.c,$^) -o $@ $(TESTLIBS)

@@ -21,8 +21,13 @@ Commands:
                             reason), the M running it, and the function it
                             is in (its innermost frame outside the runtime);
                             `*` marks the one on the selected thread
-    goroutine N CMD         run a gdb command (bt, info frame, ...) on
-    goroutine all CMD       goroutine N's stack, or on every goroutine's
+    goroutine N CMD         run a gdb command (bt, p x, info locals, frame
+    goroutine all CMD       2, ...) on goroutine N's stack, or on every
+                            goroutine's, with the goroutine's own frame
+                            selected: its innermost outside the runtime
+                            (not gort_gostart, gopark...: code in gort_text
+                            or from runtime/, hooks/), so `goroutine 7 p x`
+                            reads x in the function that blocked
 Pretty printers: gort_mutex, gort_waitgroup (state, count, waiting goroutines),
 gort_chan * and struct gort_chan (len, cap, elemsize, closed,
 the goroutines waiting to send and to receive), struct g, struct m, struct p.
@@ -34,17 +39,22 @@ return, the return address (pc), rbp and the other callee-saved registers.
 frame 0, runs CMD, and restores them (as Go's script does); the unwinder
 then walks the goroutine's own stack with the DWARF CFI and stops at
 gort_gostart, whose CFI marks it outermost. A goroutine running on a thread
-is shown by switching to that thread.
+is shown by switching to that thread. Where registers cannot be written (a
+core file) a Python frame unwinder (_GoroutineUnwinder) gives the selected
+thread's innermost real frame the goroutine's saved registers as its
+caller's, for the command only: gdb's unwinder then shows the goroutine's
+frames above the thread's own; bt prints those only and `frame N` counts
+from the first of them, so the numbers match a live process's.
 
 Known issues:
   - Registers are written to show a parked goroutine: this needs a stopped
     process. They are restored afterwards, even when CMD fails; a
     `goroutine N CMD` whose CMD resumes the program (step, continue) is
     refused; an expression that calls a function in the program
-    (print f(x)) would run it on the goroutine's stack: don't. gdb cannot
-    write a core file's registers: there only `bt` works, walking the frame
-    pointers itself (inlined and tail-called frames not shown, and it stops
-    at code built without frame pointers; tools/gortcc keeps them).
+    (print f(x)) would run it on the goroutine's stack: don't. On a core
+    file (the unwinder), commands that print frame numbers other than bt,
+    frame N, up, down and info frame (frame apply, bt -full's levels in
+    messages) count the thread's own frames first.
   - A plain bt stops at main, as gdb's does for any program; `goroutine 1
     bt` turns on `backtrace past-main` for the command, so it ends at
     gort_gostart as the other goroutines' do.
@@ -59,7 +69,9 @@ Known issues:
     without the runtime's debug info gets no goroutine list.
 """
 
+import re
 import struct
+import sys
 
 import gdb
 
@@ -317,6 +329,8 @@ def _saved_reg(sched, field):
     if isinstance(field, str):
         return int(sched[field])
     return _read_u64s(int(sched["sp"]) + field, 1)[0]
+
+
 _RESUMING = ("c", "continue", "s", "step", "n", "next", "si", "stepi", "ni", "nexti",
              "finish", "fin", "until", "u", "advance", "jump", "j", "run", "r", "start",
              "signal", "call")
@@ -342,8 +356,229 @@ def _print_fp_backtrace(g):
             break
 
 
+def _is_runtime_frame(frame, lo, hi):
+    """frame runs the runtime's code: its pc is in gort_text, or its source
+    is one of the runtime's files (runtime/, hooks/, crt/: relative names,
+    as gort's build compiles them; an inlined runtime function)."""
+    pc = frame.pc()
+    if lo <= pc < hi:
+        return True
+    sal = frame.find_sal()
+    name = sal.symtab.filename if sal.symtab is not None else ""
+    return name.startswith(("runtime/", "hooks/", "crt/"))
+
+
+def user_frame(frame):
+    """The goroutine's frame a command should see: from frame outwards, the
+    first that is not the runtime's and has debug information (the
+    program's code, not its C library); else the first outside the
+    runtime; else frame itself."""
+    lo, hi = _runtime_text()
+    first_outside = None
+    f = frame
+    while f is not None:
+        try:
+            if not _is_runtime_frame(f, lo, hi):
+                if f.find_sal().symtab is not None:
+                    return f
+                if first_outside is None:
+                    first_outside = f
+            if f.name() == "gort_gostart":
+                break
+            f = f.older()
+        except gdb.error:
+            break
+    return first_outside or frame
+
+
+def _select_user_frame(frame):
+    try:
+        user_frame(frame).select()
+    except gdb.error:
+        frame.select()
+
+
+class _FrameId:
+    """A frame id for gdb's unwinder API (gdb.unwinder.FrameId is newer than
+    gdb 13)."""
+
+    def __init__(self, sp, pc):
+        self.sp = sp
+        self.pc = pc
+
+
+try:
+    from gdb.unwinder import Unwinder as _Unwinder
+except ImportError:  # gdb before 7.10: no Python unwinders
+    _Unwinder = None
+
+if _Unwinder is not None:
+    class _GoroutineUnwinder(_Unwinder):
+        """While armed, makes a parked goroutine's saved context the caller
+        of one frame of one thread: that frame's unwound registers are the
+        goroutine's (rip, rsp, rbp from g->sched, rbx and r12-r15 from its
+        stack), so gdb's own DWARF unwinder then walks the goroutine's stack
+        from its frame above. Nothing is written: it works on a core file.
+        Disarmed, it declines every frame."""
+
+        def __init__(self):
+            super().__init__("gort-goroutine")
+            self.armed = None  # (thread ptid, frame level, {register: value}, frame id sp)
+
+        def __call__(self, pending_frame):
+            if self.armed is None:
+                return None
+            ptid, level, regs, id_sp = self.armed
+            try:
+                if pending_frame.level() != level or gdb.selected_thread().ptid != ptid:
+                    return None
+            except (AttributeError, gdb.error):
+                return None
+            sp = pending_frame.read_register("rsp")
+            # The id's stack address is the goroutine's sp: gdb refuses a
+            # caller whose frame is inner to (below) its callee's.
+            info = pending_frame.create_unwind_info(
+                _FrameId(gdb.Value(id_sp).cast(sp.type), pending_frame.read_register("rip")))
+            for reg, val in regs.items():
+                info.add_saved_register(reg, gdb.Value(val).cast(pending_frame.read_register(reg).type))
+            return info
+else:
+    _GoroutineUnwinder = None
+
+
+def _goroutine_unwinder():
+    """The one _GoroutineUnwinder, registered once (the script may be loaded
+    twice: auto-load and by hand)."""
+    for u in gdb.frame_unwinders:
+        if getattr(u, "name", None) == "gort-goroutine" and hasattr(u, "armed"):
+            return u
+    u = _GoroutineUnwinder()
+    gdb.unwinder.register_unwinder(None, u, replace=True)
+    return u
+
+
+_FRAME_LINE = re.compile(r"^#(\d+)\s+")
+
+
+_STACK_LEVEL = re.compile(r"^Stack level (\d+)")
+
+
+def _renumber_bt(text, base, drop=True, keep=None):
+    """A bt's (or frame's) text with the goroutine's frames numbered from 0,
+    without (drop) the first base frames, the thread's own, and with only
+    the first `keep` of the goroutine's frames (a number: bt N)."""
+    out = []
+    keeping = not drop
+    for line in text.splitlines():
+        m = _FRAME_LINE.match(line)
+        if m:
+            n = int(m.group(1))
+            keeping = (n >= base or not drop) and (keep is None or n < base + keep)
+            if n >= base:
+                line = "#%-2d " % (n - base) + line[m.end():]
+        m = _STACK_LEVEL.match(line)
+        if m and int(m.group(1)) >= base:
+            line = "Stack level %d" % (int(m.group(1)) - base) + line[m.end():]
+        if keeping:
+            out.append(line)
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _frame_move(words, base):
+    """frame [N], frame level N, up [N], down [N] on a goroutine whose frames
+    start at level base: select the frame and print it numbered as the
+    goroutine's (gdb's own `frame` prints to the terminal even when Python
+    captures the output, so it cannot be renumbered). False for another
+    command."""
+    if words[0] in ("frame", "f") and words[1:2] == ["level"]:
+        words = words[:1] + words[2:]
+    if words[0] not in ("frame", "f", "up", "down") or len(words) > 2 or \
+            (len(words) == 2 and not words[1].isdigit()):
+        return False
+    n = int(words[1]) if len(words) == 2 else None
+    level = gdb.selected_frame().level()
+    if words[0] in ("frame", "f"):
+        level = base + n if n is not None else level
+    else:
+        level += (n if n is not None else 1) * (1 if words[0] == "up" else -1)
+    if level < base:
+        raise gdb.GdbError("Bottom (innermost) frame selected; you cannot go down.")
+    f = gdb.newest_frame()
+    while f is not None and f.level() < level:
+        f = f.older()
+    if f is None:
+        raise gdb.GdbError("No frame at level %s." % (level - base))
+    f.select()
+    text = gdb.execute("bt %d" % (level + 1), to_string=True)
+    m = None
+    for line in text.splitlines():
+        m = _FRAME_LINE.match(line)
+        if m and int(m.group(1)) == level:
+            print("#%-2d " % (level - base) + line[m.end():])
+            break
+    return True
+
+
+def _run_with_unwinder(g, cmd):
+    """Run cmd on a parked goroutine without writing registers (a core
+    file): the goroutine's frames are shown as the callers of the selected
+    thread's innermost real frame, at levels base and up; bt shows them
+    only, renumbered from 0, and `frame N` means the goroutine's frame N."""
+    sched = g["sched"]
+    if _GoroutineUnwinder is None:
+        if cmd.split()[0] not in ("bt", "backtrace", "where"):
+            raise gdb.GdbError("goroutine %d: only bt works here (registers cannot be written)"
+                               % int(g["goid"]))
+        _print_fp_backtrace(g)
+        return
+    selected = gdb.selected_frame()
+    f = gdb.newest_frame()
+    while f.type() == gdb.INLINE_FRAME and f.older() is not None:
+        f = f.older()
+    base = f.level() + 1
+    regs = {reg: _saved_reg(sched, field) for reg, field in _GOBUF_REGS}
+    u = _goroutine_unwinder()
+    u.armed = (gdb.selected_thread().ptid, f.level(), regs, regs["rsp"])
+    gdb.invalidate_cached_frames()
+    try:
+        first = gdb.newest_frame()
+        while first is not None and first.level() < base:
+            first = first.older()
+        if first is None or first.pc() != regs["rip"]:
+            raise gdb.GdbError("goroutine %d: gdb did not unwind its saved context" % int(g["goid"]))
+        _select_user_frame(first)
+        words = cmd.split()
+        if words[0] in ("bt", "backtrace", "where"):
+            # Only the goroutine's frames: the outermost K of the thread's
+            # (gdb 13 fails on `bt full` through the frames below base),
+            # the first N of them for bt N.
+            nframes = 0
+            f = first
+            while f is not None and nframes < 10000:
+                nframes += 1
+                f = f.older()
+            limit = [int(w) for w in words[1:] if w.isdigit()]
+            words = [w for w in words if not w.lstrip("-").isdigit()] + ["-%d" % nframes]
+            text = gdb.execute(" ".join(words), to_string=True)
+            sys.stdout.write(_renumber_bt(text, base, keep=limit[0] if limit else None))
+        elif _frame_move(words, base):
+            pass
+        elif words[:2] == ["info", "frame"]:
+            sys.stdout.write(_renumber_bt(gdb.execute(cmd, to_string=True), base, drop=False))
+        else:
+            gdb.execute(cmd)
+    finally:
+        u.armed = None
+        gdb.invalidate_cached_frames()
+        try:
+            selected.select()
+        except gdb.error:
+            gdb.newest_frame().select()
+
+
 def _run_on_saved_context(g, cmd):
-    """Run cmd with frame 0 showing g's saved context, then restore."""
+    """Run cmd with frame 0 showing g's saved context, its first frame
+    outside the runtime selected, then restore the registers."""
     frame0 = gdb.newest_frame()
     selected = gdb.selected_frame()
     frame0.select()
@@ -354,15 +589,14 @@ def _run_on_saved_context(g, cmd):
         # skips writes of an unchanged value, which would prove nothing).
         gdb.execute("set $rsp = %d" % int(sched["sp"]), to_string=True)
     except gdb.error:
-        # Registers cannot be written (a core file): walk it ourselves.
-        if cmd.split()[0] not in ("bt", "backtrace", "where"):
-            raise gdb.GdbError("goroutine %d: only bt works here (registers cannot be written)"
-                               % int(g["goid"]))
-        _print_fp_backtrace(g)
+        # Registers cannot be written (a core file).
+        selected.select()
+        _run_with_unwinder(g, cmd)
         return
     try:
         for reg, field in _GOBUF_REGS:
             gdb.execute("set $%s = %d" % (reg, _saved_reg(sched, field)), to_string=True)
+        _select_user_frame(gdb.newest_frame())
         gdb.execute(cmd)
     finally:
         # CMD may have selected another frame (goroutine N frame 3): only
@@ -380,7 +614,7 @@ def _run_on_thread(thread, cmd):
     old_thread, old_frame = gdb.selected_thread(), gdb.selected_frame()
     try:
         thread.switch()
-        gdb.newest_frame().select()
+        _select_user_frame(gdb.newest_frame())
         gdb.execute(cmd)
     finally:
         old_thread.switch()
@@ -433,7 +667,10 @@ Usage: goroutine ID CMD | goroutine all CMD   (e.g. goroutine 5 bt)"""
                     print()
                 first = False
                 print("goroutine %d [%s]:" % (int(g["goid"]), gstatus(g)))
-                run_on_goroutine(g, cmd)
+                try:
+                    run_on_goroutine(g, cmd)
+                except gdb.error as e:  # this goroutine's; go on with the others
+                    print(e)
             return
         try:
             goid = int(which)
@@ -442,7 +679,12 @@ Usage: goroutine ID CMD | goroutine all CMD   (e.g. goroutine 5 bt)"""
         g = find_goroutine(goid)
         if g is None:
             raise gdb.GdbError("goroutine %d: no such goroutine" % goid)
-        run_on_goroutine(g, cmd)
+        try:
+            run_on_goroutine(g, cmd)
+        except gdb.GdbError:
+            raise
+        except gdb.error as e:  # CMD's own error (No symbol "x"...), as gdb says it
+            raise gdb.GdbError(str(e))
 
 
 # ---- pretty printers ----
@@ -501,8 +743,10 @@ class WaitGroupPrinter:
         self.val = val
 
     def to_string(self):
-        return "waitgroup count=%d waiters=%s" % (int(self.val["count"]),
-                                                  _sync_waiters(self.val["waiters"]))
+        # count: the counter in the high 32 bits, the number of parked
+        # waiters in the low 32 (runtime/sync.c).
+        count = int(self.val["count"])
+        return "waitgroup count=%d waiters=%s" % (count >> 32, _sync_waiters(self.val["waiters"]))
 
 
 class ChanPrinter:
@@ -539,8 +783,18 @@ class _FieldsPrinter:
         self.val = val
 
     def children(self):
-        for f in self.val.type.strip_typedefs().fields():
-            yield f.name, self.val[f.name]
+        return _named_fields(self.val)
+
+
+def _named_fields(val):
+    """(name, value) of val's fields; an anonymous struct or union member
+    (no name: val[None] is a TypeError) gives its own fields, which the
+    program names as if they were val's (g->field)."""
+    for f in val.type.strip_typedefs().fields():
+        if f.name:
+            yield f.name, val[f.name]
+        else:
+            yield from _named_fields(val[f])
 
 
 class GPrinter(_FieldsPrinter):

@@ -18,8 +18,13 @@ Commands (a container command, `goroutine`):
                           `*` marks the selected thread's goroutine
     goroutine bt N        goroutine N's backtrace
     goroutine bt all      every goroutine's backtrace
-Summaries: gort_chan * and struct gort_chan (len, cap, elemsize, closed, the
-goroutines waiting to send and to receive), struct g, struct m, struct p.
+    goroutine exec N CMD  CMD (frame variable, p x, bt) in goroutine N's own
+                          frame, its innermost outside the runtime; a live
+                          process only
+Summaries: gort_mutex (locked or not, the goroutines waiting), gort_waitgroup
+(its counter, the goroutines waiting), gort_chan * and struct gort_chan (len,
+cap, elemsize, closed, the goroutines waiting to send and to receive), struct
+g, struct m, struct p.
 
 How a parked goroutine's stack is shown: from its saved context g->sched
 (what gort_swapctx in runtime/asm_amd64.S saved: pc and rbp), by walking the
@@ -29,6 +34,14 @@ SBTarget.ResolveLoadAddress, down to gort_gostart, the first frame of every
 goroutine. It writes no register, so it works the same on a live process
 and on a core file. A goroutine running on a thread is shown from that
 thread's own frames (lldb's unwinder).
+
+goroutine exec writes the goroutine's saved context (rsp, rip, rbp from
+g->sched, rbx and r12-r15 from its stack) into the selected thread's
+registers, runs CMD in an execution context naming the goroutine's frame
+(a command run by a script command otherwise gets that command's frame),
+and writes the thread's own back. lldb has no Python unwinder through which
+a script could show other registers without writing them, and a core
+file's registers cannot be written: there, only goroutine bt.
 
 Known issues:
   - Debian 12's lldb 14 fails to start Python (No module named
@@ -359,6 +372,122 @@ class GoroutineBt:
         result.AppendMessage("\n".join(["goroutine %d [%s]:" % (goid, rt.status(g))] + rt.backtrace(g)))
 
 
+# The registers gort_swapctx saves (runtime.h, struct gobuf): rsp, rip and
+# rbp in the gobuf; rbx and r12-r15 pushed on the goroutine's stack, at these
+# offsets from gobuf.sp.
+_GOBUF_REGS = [("rsp", "sp"), ("rip", "pc"), ("rbp", "bp"), ("rbx", -16),
+               ("r12", -24), ("r13", -32), ("r14", -40), ("r15", -48)]
+_RESUMING = ("c", "continue", "s", "step", "n", "next", "si", "ni", "finish", "thread",
+             "process", "run", "r", "expression", "expr", "call", "jump", "j")
+
+
+def _user_frame_index(rt, thread):
+    """The index of thread's first frame outside the runtime's code with a
+    source line (the program's, not its C library's), else the first
+    outside the runtime, else 0."""
+    outside = None
+    for i in range(thread.GetNumFrames()):
+        f = thread.GetFrameAtIndex(i)
+        if f.GetFunctionName() == "gort_gostart":
+            break
+        if rt.in_runtime(f.GetPC()):
+            continue
+        le = f.GetLineEntry()
+        if le.IsValid() and le.GetLine():
+            return i
+        if outside is None:
+            outside = i
+    return outside or 0
+
+
+class GoroutineExec:
+    """goroutine exec N CMD: CMD in goroutine N's frame (its innermost
+    outside the runtime): goroutine exec 7 frame variable, goroutine exec 7
+    p answer. A parked goroutine's saved context is loaded into the selected
+    thread's registers for CMD, then the thread's own are put back: a live
+    process only (a core file's registers cannot be written)."""
+
+    def __init__(self, debugger, internal_dict):
+        pass
+
+    def get_short_help(self):
+        return "Run an lldb command in goroutine N's frame (p x, frame variable, bt)."
+
+    def __call__(self, debugger, command, exe_ctx, result):
+        rt = _gort(debugger, result)
+        if rt is None:
+            return
+        words = command.split(None, 1)
+        if len(words) < 2 or not words[0].isdigit():
+            result.SetError("usage: goroutine exec N CMD (e.g. goroutine exec 7 frame variable)")
+            return
+        goid, cmd = int(words[0]), words[1]
+        if cmd.split()[0] in _RESUMING:
+            result.SetError("goroutine exec: %s would resume the program or run code" % cmd.split()[0])
+            return
+        g = rt.find(goid)
+        if g is None:
+            result.SetError("goroutine %d: no such goroutine" % goid)
+            return
+        ci = debugger.GetCommandInterpreter()
+        m = rt.m_of(g)
+        if m is not None:
+            t = rt.thread_of(m)
+            if t is None:
+                result.SetError("goroutine %d: its thread is not known to lldb" % goid)
+                return
+            self._run_on_thread(rt, ci, t, cmd, result)
+            return
+        if _u(g, "stack_lo") == 0:
+            result.SetError("goroutine %d: not yet started" % goid)
+            return
+        thread = rt.process.GetSelectedThread()
+        frame0 = thread.GetFrameAtIndex(0)
+        saved = {r: frame0.FindRegister(r).GetValueAsUnsigned() for r, _ in _GOBUF_REGS}
+        sched = g.GetChildMemberWithName("sched")
+        sp = _u(sched, "sp")
+        regs = {}
+        for reg, field in _GOBUF_REGS:
+            regs[reg] = _u(sched, field) if isinstance(field, str) else rt.read_ptr(sp + field)
+        old_index = thread.GetSelectedFrame().GetFrameID()
+        res = lldb.SBCommandReturnObject()
+        thread.SetSelectedFrame(0)
+        ci.HandleCommand("register write rsp 0x%x" % regs["rsp"], res)
+        if not res.Succeeded():
+            result.SetError("goroutine %d: registers cannot be written here (a core file?): "
+                            "use goroutine bt %d" % (goid, goid))
+            return
+        try:
+            for reg, _ in _GOBUF_REGS:
+                ci.HandleCommand("register write %s 0x%x" % (reg, regs[reg]), res)
+            self._run_on_thread(rt, ci, thread, cmd, result)
+        finally:
+            thread.SetSelectedFrame(0)
+            for reg, _ in _GOBUF_REGS:
+                ci.HandleCommand("register write %s 0x%x" % (reg, saved[reg]), res)
+            thread.SetSelectedFrame(old_index)
+
+    @staticmethod
+    def _run_on_thread(rt, ci, thread, cmd, result):
+        old = rt.process.GetSelectedThread()
+        old_index = thread.GetSelectedFrame().GetFrameID()
+        rt.process.SetSelectedThread(thread)
+        index = _user_frame_index(rt, thread)
+        thread.SetSelectedFrame(index)
+        res = lldb.SBCommandReturnObject()
+        try:
+            # The frame in an explicit context: a command run from a
+            # scripted command otherwise gets that command's context.
+            ci.HandleCommand(cmd, lldb.SBExecutionContext(thread.GetFrameAtIndex(index)), res)
+        finally:
+            thread.SetSelectedFrame(old_index)
+            rt.process.SetSelectedThread(old)
+        if res.GetOutput():
+            result.AppendMessage(res.GetOutput().rstrip("\n"))
+        if not res.Succeeded():
+            result.SetError(res.GetError().strip() or "failed")
+
+
 # ---- summaries ----
 
 def _field_names(v):
@@ -417,6 +546,54 @@ def chan_summary(valobj, internal_dict):
     return "chan " + _chan_text(c)
 
 
+def _sync_waiters(valobj, head):
+    """The goroutine ids on a gort_mutex's or gort_waitgroup's wait list
+    (runtime/sync.c: struct syncwaiter {struct g *g; struct syncwaiter
+    *next;}, on the waiters' stacks), read as two pointers each."""
+    process = valobj.GetProcess()
+    target = valobj.GetTarget()
+    gptr = None
+    ids = []
+    err = lldb.SBError()
+    w = head.GetValueAsUnsigned()
+    while w and len(ids) < 1000:
+        g = process.ReadPointerFromMemory(w, err)
+        if not err.Success():
+            break
+        if gptr is None:
+            gs = target.FindFirstGlobalVariable("allgs")
+            gptr = gs.GetType() if gs.IsValid() else None
+        goid = 0
+        if g and gptr is not None:
+            gv = target.CreateValueFromAddress("g", lldb.SBAddress(g, target), gptr.GetPointeeType())
+            goid = _u(gv, "goid")
+        ids.append(goid)
+        w = process.ReadPointerFromMemory(w + 8, err)
+        if not err.Success():
+            break
+    return "[%s]" % ", ".join(str(i) for i in ids)
+
+
+def mutex_summary(valobj, internal_dict):
+    """gort_mutex: locked or not, and the goroutines waiting for it."""
+    v = valobj.Dereference() if valobj.GetType().IsPointerType() else valobj
+    if "state" not in _field_names(v):
+        return None
+    return "mutex %s waiters=%s" % ("unlocked" if _u(v, "state") == 0 else "locked",
+                                    _sync_waiters(v, v.GetChildMemberWithName("waiters")))
+
+
+def waitgroup_summary(valobj, internal_dict):
+    """gort_waitgroup: its counter (the high 32 bits of count; the low 32
+    count the parked waiters) and the goroutines waiting."""
+    v = valobj.Dereference() if valobj.GetType().IsPointerType() else valobj
+    if "count" not in _field_names(v):
+        return None
+    count = v.GetChildMemberWithName("count").GetValueAsSigned()
+    return "waitgroup count=%d waiters=%s" % (count >> 32,
+                                              _sync_waiters(v, v.GetChildMemberWithName("waiters")))
+
+
 def g_summary(valobj, internal_dict):
     """struct g: goroutine id, status, M and entry function."""
     g = valobj.Dereference() if valobj.GetType().IsPointerType() else valobj
@@ -472,6 +649,9 @@ def __lldb_init_module(debugger, internal_dict):
                      "goroutine bt N|all' goroutine", res)  # fails harmlessly if it exists
     for cmd in ("command script add -o -c %s.GoroutineList goroutine list" % mod,
                 "command script add -o -c %s.GoroutineBt goroutine bt" % mod,
+                "command script add -o -c %s.GoroutineExec goroutine exec" % mod,
+                "type summary add -w gort -F %s.mutex_summary gort_mutex" % mod,
+                "type summary add -w gort -F %s.waitgroup_summary gort_waitgroup" % mod,
                 "type summary add -w gort -F %s.chan_summary gort_chan" % mod,
                 "type summary add -w gort -F %s.chan_summary 'struct gort_chan'" % mod,
                 "type summary add -w gort -F %s.g_summary g" % mod,

@@ -6,7 +6,9 @@
  *   sleeper      gort_sleep for an hour
  *   reader       gort_read on a pipe nobody writes
  *   locker       gort_mutex_lock on a mutex main holds
- *   nested_*     receives three calls deep (a longer backtrace)
+ *   wg_waiter    gort_wg_wait on a WaitGroup whose count is 1
+ *   nested_*     receives three calls deep (a longer backtrace); nested_c
+ *                has a local, `answer` (42), for `goroutine N p answer`
  * and `spare` goroutines (argv[1], default 2) blocked in waiter_recv, for a
  * longer list. With argv[2] "abort" main then aborts (a core file); with
  * "traceback" it prints every goroutine's traceback (file:line test).
@@ -23,6 +25,7 @@ gort_chan *recvchan;  /* unbuffered, never sent on */
 gort_chan *fullchan;  /* capacity 3, full */
 static int pipefd[2];
 static gort_mutex mu = GORT_MUTEX_INIT;
+static gort_waitgroup wg = GORT_WAITGROUP_INIT;
 static _Atomic int parked;
 
 /* After the blocking call: no tail call, so that the caller's frame stays
@@ -72,12 +75,21 @@ __attribute__((noinline)) void locker(void *arg)
 	NOTAIL();
 }
 
+__attribute__((noinline)) void wg_waiter(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&parked, 1);
+	gort_wg_wait(&wg);
+	NOTAIL();
+}
+
 __attribute__((noinline)) void nested_c(int depth)
 {
+	volatile int answer = 40 + depth; /* in the frame, for the debuggers: 42 */
 	int v;
 	atomic_fetch_add(&parked, 1);
 	gort_chan_recv(recvchan, &v);
-	__asm__ volatile("" ::"r"(depth) : "memory"); /* no tail call */
+	__asm__ volatile("" ::"r"(depth), "r"(answer) : "memory"); /* no tail call */
 }
 
 __attribute__((noinline)) void nested_b(int depth)
@@ -107,6 +119,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= 3; i++) gort_chan_send(fullchan, &i);
 	if (pipe(pipefd) != 0) return 1;
 	gort_mutex_lock(&mu);
+	gort_wg_add(&wg, 1);
 	int n = 0;
 	gort_go(waiter_recv, NULL), n++;
 	gort_go(waiter_send, NULL), n++;
@@ -114,6 +127,7 @@ int main(int argc, char **argv)
 	gort_go(reader, NULL), n++;
 	gort_go(locker, NULL), n++;
 	gort_go(nested_a, NULL), n++;
+	gort_go(wg_waiter, NULL), n++;
 	for (int i = 0; i < spare; i++) gort_go(waiter_recv, NULL), n++;
 	while (atomic_load(&parked) < n) gort_sleep(1000000);
 	gort_sleep(50000000);
@@ -123,5 +137,6 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[2], "abort")) abort(); /* for a core file */
 	if (argc > 2 && !strcmp(argv[2], "traceback")) gort_traceback_all(2);
 	gort_mutex_unlock(&mu);
+	gort_wg_done(&wg);
 	return 0;
 }
