@@ -184,7 +184,7 @@ static _Atomic int fatalstarted; /* set once by fatal_begin, never cleared */
 /* The thread whose exit (main's return, exit()) went past fatal_waitexit
  * with no fatal error in progress: it is on its way to exit_group; -1
  * once it saw one and waits for it instead. */
-static _Atomic int exittid;
+static _Atomic long exittid; /* exitid() of the exiting thread, -1 after a report */
 
 /* fatal_waitexit: main returned (or the program called exit): if another
  * thread reports a fatal error, wait for that report to end the process
@@ -195,10 +195,18 @@ static _Atomic int exittid;
  * point waits for the exit (fatal_begin), as it began after main ended;
  * the two flags, each stored then the other's loaded (sequentially
  * consistent), cannot both be missed. */
+/* exitid: who the calling thread is, for exittid: its M (no system call:
+ * fatal_waitexit is on every program's exit path), or minus its tid on a
+ * thread that is no M. */
+static long exitid(void)
+{
+	struct g *gp = scheduler_started ? getg() : NULL;
+	return gp && gp->m ? (long)(uintptr_t)gp->m : -sys_gettid();
+}
+
 void fatal_waitexit(void)
 {
-	int tid = (int)sys_gettid();
-	int none = 0;
+	long tid = exitid(), none = 0;
 	atomic_compare_exchange_strong(&exittid, &none, tid);
 	if (!atomic_load(&fatalstarted)) return;
 	atomic_store(&exittid, -1);
@@ -216,10 +224,10 @@ void fatal_waitexit(void)
 void fatal_begin(void)
 {
 	atomic_store(&fatalstarted, 1);
-	int tid = (int)sys_gettid();
+	long tid = exitid();
 	for (int i = 0; i < 100; i++) {
-		int t = atomic_load(&exittid);
-		if (t <= 0 || t == tid) return;
+		long t = atomic_load(&exittid);
+		if (t == 0 || t == -1 || t == tid) return;
 		struct timespec ts = {0, 10000000};
 		rawsyscall(SYS_nanosleep, &ts, NULL, 0);
 	}

@@ -311,6 +311,7 @@ struct bootarena {
 	struct p *allp[BOOTPROCS];
 	char gslab[4096 - BOOTPROCS * sizeof(void *)] __attribute__((aligned(64)));
 	struct p p0;
+	struct p p1; /* the second P of a 2-CPU machine: no mmap at boot */
 };
 
 /* ---- the scheduler's global state (Go's schedt) ---- */

@@ -694,8 +694,8 @@ void procresize(int32_t nprocs)
 	/* Readers of allp (gdb, tracebacks, thieves) take no lock: allp is
 	 * replaced at most once (when GOMAXPROCS first exceeds BOOTPROCS) by
 	 * an array of MAXPROCS that never moves again, and Ps are never freed.
-	 * P0 and the first array live in the boot arena: no system call at
-	 * boot. */
+	 * P0, P1 and the first array live in the boot arena: no system call
+	 * at boot on one or two CPUs. */
 	if (!allp) allp = bootarena.allp;
 	if (nprocs > BOOTPROCS && allp == bootarena.allp) {
 		struct p **np = sys_mmap(NULL, MAXPROCS * sizeof *np, 3, 0x22, -1, 0);
@@ -708,7 +708,7 @@ void procresize(int32_t nprocs)
 		 * not reading first saves a page fault, as a write after a read
 		 * of an untouched page costs two.) */
 		if (old > 0 && allp[i]) continue;
-		struct p *pp = i == 0 ? &bootarena.p0 : sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
+		struct p *pp = i == 0 ? &bootarena.p0 : i == 1 ? &bootarena.p1 : sys_mmap(NULL, sizeof *pp, 3, 0x22, -1, 0);
 		if (sys_mmap_failed(pp)) throw("procresize: out of memory");
 		pp->id = i;
 		atomic_store_explicit(&pp->status, Pgcstop, memory_order_release);

@@ -346,10 +346,11 @@ void initsig(void)
 	for (size_t i = 0; i < sizeof crashsigs / sizeof crashsigs[0]; i++) install(crashsigs[i]);
 	/* m0 is this thread (init tasks run locked to it). A sanitizer's
 	 * own alternate stack, set before, is kept. */
-	stack_t old;
-	if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE)) {
-		stack_t ss = {.ss_sp = m0altstack, .ss_size = sizeof m0altstack, .ss_flags = 0};
-		if (sigaltstack(&ss, NULL) == 0) m0.gsignal_stack = m0altstack;
+	stack_t old, ss = {.ss_sp = m0altstack, .ss_size = sizeof m0altstack, .ss_flags = 0};
+	/* One system call in the usual case (installed, none was there). */
+	if (sigaltstack(&ss, &old) == 0) {
+		if (!(old.ss_flags & SS_DISABLE)) sigaltstack(&old, NULL); /* someone's: put back */
+		else m0.gsignal_stack = m0altstack;
 	}
 }
 GORT_RTINIT(signals, initsig);

@@ -809,10 +809,11 @@ void trace_init(void)
 	cpuprof_init(); /* GORT_CPUPROFILE: the same secure-mode rule (pprof.c) */
 	const char *path = gogetenv("GORT_TRACE");
 	const char *fl = gogetenv("GORT_TRACE_FLIGHT");
-	tracepid = sys_getpid();
-	trace_t0 = nanotime();
 	if (path && !*path) path = NULL;
 	tracepath = path;
+	if (!path && !(fl && *fl)) return; /* off: no system call (bench/startup) */
+	tracepid = sys_getpid();
+	trace_t0 = nanotime();
 	if (fl && *fl) {
 		int64_t sz = parse_size(fl);
 		if (sz < 4096) {
