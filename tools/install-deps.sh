@@ -22,6 +22,8 @@ have valgrind || need="$need valgrind"
 have python3 || need="$need python3"
 # test/observe decodes traces and profiles with protoc --decode.
 have protoc || need="$need protobuf-compiler"
+# make bench's HTTP load (bench/http).
+have wrk || need="$need wrk"
 [ -z "$need" ] && exit 0
 echo "install-deps: installing$need"
 sudo=
