@@ -694,6 +694,15 @@ ssize_t gort_hook_prw(int fd, void *buf, size_t n, off_t off, bool wr)
 	struct iovec v = {buf, n};
 	return gort_hook_prwv(fd, &v, 1, off, wr);
 }
+/* open and openat may wait for a slow file system (NFS) or for a FIFO's
+ * other end: the call runs under entersyscall (the P is handed off if it
+ * blocks) while few do, and queues for the blocking pool beyond, so that
+ * goroutines opening files cost a bounded number of threads. */
+int gort_hook_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	if (!hooks_active()) return (int)sret(rawsyscall6(SYS_openat, dirfd, (long)path, flags, mode, 0, 0));
+	return (int)sret(blockpool_direct(SYS_openat, dirfd, (long)path, flags, mode, 0, 0));
+}
 /* fsync and fdatasync wait for the disk: always on the pool. */
 int gort_hook_fsync(int fd, bool data)
 {

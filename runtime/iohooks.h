@@ -68,6 +68,7 @@ ssize_t gort_hook_rwv(int fd, const struct iovec *iov, int n, bool wr);
 ssize_t gort_hook_prwv(int fd, const struct iovec *iov, int n, off_t off, bool wr);
 ssize_t gort_hook_prw(int fd, void *buf, size_t n, off_t off, bool wr);
 int gort_hook_fsync(int fd, bool data);
+int gort_hook_openat(int dirfd, const char *path, int flags, mode_t mode);
 ssize_t gort_hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
 		       const struct sockaddr *dst, socklen_t dstlen, bool wr);
 ssize_t gort_hook_msg(int fd, struct msghdr *m, int flags, bool wr);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,7 +78,9 @@ static void reader(void *a)
 	if (pread(fd, chk, 4096, size - 4096) != 4096 || chk[0] != (char)(i + (size - 4096) / 4096)) bad++;
 	close(fd);
 	path(p, sizeof p, i, "s");
-	int s = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int s = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0640); /* the hooked open keeps the mode */
+	struct stat st;
+	if (s < 0 || fstat(s, &st) != 0 || (st.st_mode & 0777) != 0640) bad++;
 	if (s < 0 || pwrite(s, "sync", 4, 0) != 4 || fsync(s) != 0 || fdatasync(s) != 0) bad++;
 	close(s);
 	unlink(p);
@@ -91,6 +94,7 @@ int main(int argc, char **argv)
 	if (argc < 4) return 2;
 	if (atol(argv[3]) < 4 || atol(argv[3]) % 4) return fprintf(stderr, "files: SIZE_KIB must be a multiple of 4\n"), 2;
 	dir = argv[1];
+	umask(022);
 	nfiles = atol(argv[2]);
 	size = atol(argv[3]) * 1024;
 	char p[512], *buf = malloc(size);
