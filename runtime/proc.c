@@ -381,10 +381,9 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	 * the rest reset. */
 	gp->fn = fn;
 	gp->arg = arg;
-	gp->stackreq = stacksize;
+	gp->stackreq_kb = (uint32_t)((stacksize + 1023) >> 10);
 	gp->gopc = callerpc;
 	gp->goid = newgoid(pp);
-	if (unlikely(gp->goid == 1)) gp->ismain = true;
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 	nglive_add(pp, 1);
 	racerelease(gp); /* the new goroutine sees what its creator did */
@@ -430,7 +429,6 @@ static int goexit0(struct g *gp, void *arg)
 	gp->saved_errno = 0;
 	if (mp->cxaglobals) gp->cxa_caught = NULL, gp->cxa_uncaught = 0;
 	gp->preempt = false;
-	gp->ismain = false;
 	gp->exiting = false;
 	if (checkers_asan()) gp->asan_fakestack = NULL;
 	stackfree(gp);
@@ -443,7 +441,7 @@ static int goexit0(struct g *gp, void *arg)
 __attribute__((used, noreturn)) void gort_goexit1(void)
 {
 	struct g *gp = getg();
-	if (gp->ismain && !sched.mainexited) {
+	if (gp->goid == 1 && !sched.mainexited) {
 		/* runtime_main calls exit: it never returns. */
 		throw("main goroutine returned");
 	}
@@ -458,7 +456,7 @@ _Noreturn void gort_goexit(void)
 {
 	struct g *gp = getg();
 	if (!gp || gp == gp->m->g0) fatal("gort_goexit called outside a goroutine");
-	if (gp->ismain) sched.mainexited = true;
+	if (gp->goid == 1) sched.mainexited = true;
 	gort_goexit1();
 }
 

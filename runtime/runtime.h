@@ -170,7 +170,8 @@ struct g {
 	void (*fn)(void *);
 	void *arg;
 	uintptr_t gopc;         /* pc of the gort_go call that created it */
-	size_t stackreq;        /* requested stack size, 0 = default */
+	uint32_t stackreq_kb;   /* requested stack size in KiB, rounded up; 0 = default
+				 * (gort_go_stack's limit, 2^36 bytes, is 2^26 KiB) */
 	uintptr_t stack_lo;     /* lowest usable address (0: never ran) */
 	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
 	int64_t goid;
@@ -184,7 +185,7 @@ struct g {
 	struct m *lockedm;      /* gort_lockosthread */
 	int saved_errno;        /* errno while switched out */
 	bool preempt;           /* asked to yield at the next chance */
-	bool ismain;            /* goroutine 1 */
+	bool preempt_global;    /* requeue on the global queue when yielding */
 	bool exiting;           /* in gort_goexit1: its stack is about to be freed */
 	bool stack_own;         /* its stack is a mapping of its own (a size other than the
 				 * default): [stack_lo - stackguard_size, stack_hi) */
@@ -193,7 +194,6 @@ struct g {
 	int lockedcount;        /* nonzero only while lockedm is set */
 	int32_t syscallnest;    /* gort_entersyscall nesting */
 	int64_t obswhen;        /* block profile on: nanotime it parked, 0 none (metrics.c) */
-	bool preempt_global;    /* requeue on the global queue when yielding */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
 	uint32_t cxa_uncaught;  /* C++ programs: uncaught exceptions while switched out */
 	void *cxa_caught;       /* C++ programs: the caught-exception stack while switched out */

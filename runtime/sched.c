@@ -134,9 +134,10 @@ void mcall_switch(int (*fn)(struct g *, void *), void *arg)
  * floating-point control state given: the thread's. */
 static void gstart_prepare(struct g *gp, uint32_t mxcsr, uint16_t fpucw)
 {
-	if (!stackalloc(gp, gp->stackreq))
+	size_t req = (size_t)gp->stackreq_kb << 10;
+	if (!stackalloc(gp, req))
 		fatal("out of memory allocating a %zu-byte goroutine stack (goroutine %ld)",
-		      gp->stackreq ? gp->stackreq : default_stacksize, (long)gp->goid);
+		      req ? req : default_stacksize, (long)gp->goid);
 	memset(&gp->sched, 0, sizeof gp->sched);
 	gp->sched.sp = gp->stack_hi & ~(uintptr_t)15;
 	gp->sched.pc = (uintptr_t)gort_gostart;
