@@ -172,8 +172,10 @@ struct g {
 	uintptr_t gopc;         /* pc of the gort_go call that created it */
 	uint32_t stackreq_kb;   /* requested stack size in KiB, rounded up; 0 = default
 				 * (gort_go_stack's limit, 2^36 bytes, is 2^26 KiB) */
-	uintptr_t stack_lo;     /* lowest usable address (0: never ran) */
 	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
+	_Atomic uint32_t waitsince; /* waitclock when it last parked or entered a system
+				     * call, 0 = unknown (sched.c: waitclock_now) */
+	uintptr_t stack_lo;     /* lowest usable address (0: never ran) */
 	int64_t goid;
 	_Atomic uint32_t status;
 	_Atomic uint32_t waitreason;
@@ -411,6 +413,7 @@ struct debugvars {
 	int32_t tracebackancestors;
 	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
 	int32_t sysblockoff;   /* 1: sysmon does not take Ps from unknown blocking calls */
+	int32_t waitshift;     /* test-only: tracebacks count every wait S seconds longer */
 };
 
 /* args.c: what the kernel handed over */
@@ -503,6 +506,16 @@ extern struct m *allm;         /* list through alllink, prepend-only */
 extern bool scheduler_started; /* mstart ran on m0 */
 extern _Atomic bool sysmon_started;
 extern const char *const waitreason_strings[waitReasonCount];
+/* The wait clock (Go's g.waitsince, sched.c): nanotime in units of 2^26 ns
+ * (67 ms), never 0; sysmon keeps waitclock current, gopark and entersyscall
+ * copy it into g->waitsince. 0 until sysmon starts (unknown). */
+#define WAITCLOCK_SHIFT 26
+extern _Atomic uint32_t waitclock;
+static inline uint32_t waitclock_of(int64_t ns)
+{
+	uint32_t c = (uint32_t)((uint64_t)ns >> WAITCLOCK_SHIFT);
+	return c ? c : 1;
+}
 void mstart(void) __attribute__((noreturn));
 void schedule(void) __attribute__((noreturn));
 void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);

@@ -7,7 +7,8 @@
  *   - polls the network if nobody has for 10 ms;
  *   - starts an M when a timer is overdue on a P that nobody runs;
  *   - once a second, gives the pages of surplus free stacks back;
- *   - prints GODEBUG=schedtrace lines.
+ *   - prints GODEBUG=schedtrace lines;
+ *   - keeps the wait clock (sched.c) current.
  * It starts when the program first needs it (the first gort_go, the first
  * gort_entersyscall, or schedtrace): a program that never needs a second
  * thread does not pay for one. */
@@ -81,6 +82,9 @@ static void sysmon(void)
 		struct timespec ts = {0, delay * 1000};
 		rawsyscall(SYS_nanosleep, &ts, NULL, 0);
 		int64_t now = nanotime();
+		uint32_t wc = waitclock_of(now); /* sched.c: the wait clock */
+		if (atomic_load_explicit(&waitclock, memory_order_relaxed) != wc)
+			atomic_store_explicit(&waitclock, wc, memory_order_relaxed);
 		/* Poll the network if nobody has for 10 ms. */
 		int64_t lp = atomic_load(&sched.lastpoll);
 		if (netpoll_inited() && lp != 0 && lp + 10 * 1000 * 1000 < now &&
@@ -116,6 +120,9 @@ void sysmon_start(void)
 {
 	bool expect = false;
 	if (!atomic_compare_exchange_strong(&sysmon_started, &expect, true)) return;
+	/* The wait clock runs from here: main's park right after its first
+	 * gort_go is stamped (sched.c). */
+	atomic_store_explicit(&waitclock, waitclock_of(nanotime()), memory_order_relaxed);
 	initsig_preempt();
 	forkinit();
 	lock(&sched.lock);

@@ -123,10 +123,31 @@ void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t lo, uintpt
 	print_walk(&u);
 }
 
+/* wait_minutes: how long gp has waited, in whole minutes (Go's waitfor,
+ * goroutineheader), for a goroutine that waits or is in a system call and
+ * whose wait start is known (sched.c, the wait clock). Rounded down, and
+ * one clock unit (67 ms) less than the stamps say, since the stamp may be
+ * that much older than the park: never more than the wait. */
+static int64_t wait_minutes(struct g *gp)
+{
+	uint32_t s = atomic_load(&gp->status);
+	if (s != Gwaiting && s != Gsyscall) return 0;
+	uint32_t since = atomic_load_explicit(&gp->waitsince, memory_order_relaxed);
+	if (!since) return 0;
+	uint32_t now = waitclock_of(nanotime() + (int64_t)debug.waitshift * 1000000000);
+	uint32_t d = now - since; /* modulo 2^32 units: 9 years */
+	if (d) d--;
+	return (int64_t)(((uint64_t)d << WAITCLOCK_SHIFT) / 60000000000ull);
+}
+
+/* print_header: Go's goroutineheader, "goroutine 5 [chan receive, 2
+ * minutes, locked to thread]:". */
 static void print_header(struct g *gp)
 {
-	printf_raw("goroutine %ld [%s%s]:\n", (long)gp->goid, gstatus_str(gp),
-		   gp->lockedm ? ", locked to thread" : "");
+	printf_raw("goroutine %ld [%s", (long)gp->goid, gstatus_str(gp));
+	int64_t min = wait_minutes(gp);
+	if (min >= 1) printf_raw(", %ld minutes", (long)min);
+	printf_raw("%s]:\n", gp->lockedm ? ", locked to thread" : "");
 }
 
 static void print_createdby(struct g *gp)

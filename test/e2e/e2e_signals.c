@@ -62,6 +62,26 @@ Test(signals, sigquit_prints_every_goroutine_and_exits_2)
 	}
 }
 
+/* Go's goroutineheader: ", N minutes" (rounded down) once a goroutine has
+ * waited a minute. GODEBUG=waitshift=59 (test-only) counts every wait 59 s
+ * longer, so a wait of 1.5 s shows and one of 10 ms does not. */
+Test(signals, sigquit_shows_how_many_minutes_a_goroutine_has_waited)
+{
+	const char *env[] = {"GODEBUG=waitshift=59", NULL};
+	const char *vs[] = {"musl", "glibc"};
+	for (size_t v = 0; v < 2; v++) {
+		struct result r = runE(env, bin(vs[v], "signals"), "quitwait");
+		cr_assert(r.exited && r.code == 2, "%s: exit %d sig %d", vs[v], r.code, r.sig);
+		assert_contains(r.err, " [chan receive, 1 minutes]:\ngort_chan_recv(");
+		assert_contains(r.err, " [sleep]:\ngort_sleep(");
+		assert_lacks(r.err, "[sleep, ");
+	}
+	/* Without the shift nobody has waited a minute. */
+	struct result r = run(bin("musl", "signals"), "quitwait");
+	assert_contains(r.err, " [chan receive]:\ngort_chan_recv(");
+	assert_lacks(r.err, "minutes");
+}
+
 Test(signals, sigprocmask_in_a_locked_goroutine_stays)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {

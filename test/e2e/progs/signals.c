@@ -129,6 +129,19 @@ int main(int argc, char **argv)
 		printf("still running\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit\n");
+	if (!strcmp(cmd, "quitwait")) {
+		/* Run with GODEBUG=waitshift=59: the waiter parks 1.5 s before
+		 * the SIGQUIT, so its wait counts 60.5 s ("1 minutes"); the
+		 * napper parks just before it and stays under a minute. */
+		gort_go(waiter, gort_chan_make(1, 0));
+		gort_sleep(1500000000);
+		gort_go(napper, NULL);
+		gort_sleep(10000000);
+		kill(getpid(), SIGQUIT);
+		gort_sleep(1000000000);
+		printf("still running\n");
+		return 0;
+	}
+	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit|quitwait\n");
 	return 2;
 }
