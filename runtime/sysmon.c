@@ -133,8 +133,6 @@ void sysmon_start(void)
 
 /* ---- GODEBUG=schedtrace ---- */
 
-static const char *const gstatus_name[] = {"idle", "runnable", "running", "syscall",
-					   "waiting", "dead", "preempted"};
 static const char *const pstatus_name[] = {"idle", "running", "syscall", "gcstop", "dead"};
 
 static void schedtrace(bool detailed)
@@ -175,12 +173,14 @@ static void schedtrace(bool detailed)
 				   mp->spinning, atomic_load(&mp->blocked),
 				   mp->lockedg ? (long)mp->lockedg->goid : -1L);
 		}
+		/* Go's form: the wait reason in the parentheses, empty for a
+		 * goroutine that does not wait; dead Gs too, as Go's forEachG. */
 		for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
 			uint32_t s = atomic_load(&gp->status);
-			if (s == Gdead) continue;
+			uint32_t r = atomic_load(&gp->waitreason);
 			struct m *mp = gp->m;
 			printf_raw("  G%ld: status=%u(%s) m=%ld lockedm=%ld\n", (long)gp->goid, s,
-				   s < 7 ? gstatus_name[s] : "?",
+				   s == Gwaiting && r < waitReasonCount ? waitreason_strings[r] : "",
 				   (s == Grunning || s == Gsyscall) && mp ? (long)mp->id : -1L,
 				   gp->lockedm ? (long)gp->lockedm->id : -1L);
 		}
