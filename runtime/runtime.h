@@ -198,6 +198,8 @@ struct g {
 	int64_t obswhen;        /* block profile on: nanotime it parked, 0 none (metrics.c) */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
 	uint32_t cxa_uncaught;  /* C++ programs: uncaught exceptions while switched out */
+	struct ancestors *ancestors; /* GODEBUG=tracebackancestors: its creators' stacks
+				      * (proc.c); the block stays with the G for its next lives */
 	void *cxa_caught;       /* C++ programs: the caught-exception stack while switched out */
 	union {                 /* a build has one sanitizer at most (checkers.c) */
 		void *asan_fakestack; /* AddressSanitizer's fake stack while switched out */
@@ -506,6 +508,23 @@ extern struct m *allm;         /* list through alllink, prepend-only */
 extern bool scheduler_started; /* mstart ran on m0 */
 extern _Atomic bool sysmon_started;
 extern const char *const waitreason_strings[waitReasonCount];
+/* GODEBUG=tracebackancestors (Go's ancestorInfo, proc.c save_ancestors):
+ * one malloc'd block per G, reused while large enough. a[0] is the
+ * creator, a[1] the creator's creator...; each one's pcs are
+ * pcs[first, first + npcs), the pcs following a[n]. Read by tracebacks
+ * (traceback.c), which check every bound against size. */
+struct ancestor {
+	int64_t goid;    /* the creator's id when it called gort_go */
+	uintptr_t gopc;  /* where the creator itself was created */
+	uint32_t first, npcs;
+};
+struct ancestors {
+	size_t size;     /* bytes in the block */
+	uint32_t n;      /* ancestors recorded, at most debug.tracebackancestors */
+	struct ancestor a[];
+};
+static inline uintptr_t *ancestors_pcs(struct ancestors *an) { return (uintptr_t *)&an->a[an->n]; }
+
 /* The wait clock (Go's g.waitsince, sched.c): nanotime in units of 2^26 ns
  * (67 ms), never 0; sysmon keeps waitclock current, gopark and entersyscall
  * copy it into g->waitsince. 0 until sysmon starts (unknown). */

@@ -150,14 +150,47 @@ static void print_header(struct g *gp)
 	printf_raw("%s]:\n", gp->lockedm ? ", locked to thread" : "");
 }
 
+static void print_createdby_pc(uintptr_t gopc)
+{
+	if (!gopc) return;
+	uintptr_t off;
+	const char *name = funcname(gopc - 1, &off);
+	printf_raw("created by %s\n\t", name ? name : "??");
+	print_srcpos(gopc - 1);
+	printf_raw("pc=0x%lx +0x%lx\n", (unsigned long)gopc, (unsigned long)off + 1);
+}
+
+/* print_ancestors: GODEBUG=tracebackancestors, the stacks gp's creators
+ * had when they created it (Go's printAncestorTraceback): a section
+ * "[originating from goroutine N]:" each, and what created that one
+ * unless it is goroutine 1. The block (proc.c save_ancestors) may be
+ * rewritten under a reader whose G dies and is reused meanwhile: every
+ * index is checked against the block's size, so the worst is a wrong
+ * frame, never a read outside it. */
+static void print_ancestors(struct g *gp)
+{
+	struct ancestors *an = gp->ancestors;
+	if (!an || debug.tracebackancestors <= 0) return;
+	size_t size = an->size, n = an->n, head = sizeof *an + n * sizeof(struct ancestor);
+	if (head > size) return;
+	size_t cap = (size - head) / sizeof(uintptr_t);
+	const uintptr_t *pcs = ancestors_pcs(an);
+	unwind_modules();
+	for (size_t i = 0; i < n; i++) {
+		struct ancestor e = an->a[i];
+		printf_raw("[originating from goroutine %ld]:\n", (long)e.goid);
+		if (e.first > cap || e.npcs > cap - e.first) continue;
+		for (uint32_t k = 0; k < e.npcs; k++)
+			if (!print_frame(pcs[e.first + k], false)) break;
+		if (e.npcs >= UNWIND_MAXFRAMES) printf_raw("...additional frames elided...\n");
+		if (e.goid != 1) print_createdby_pc(e.gopc);
+	}
+}
+
 static void print_createdby(struct g *gp)
 {
-	if (!gp->gopc) return;
-	uintptr_t off;
-	const char *name = funcname(gp->gopc - 1, &off);
-	printf_raw("created by %s\n\t", name ? name : "??");
-	print_srcpos(gp->gopc - 1);
-	printf_raw("pc=0x%lx +0x%lx\n", (unsigned long)gp->gopc, (unsigned long)off + 1);
+	print_createdby_pc(gp->gopc);
+	print_ancestors(gp);
 }
 
 /* traceback_ctx prints gp's stack starting at an interrupted context (a

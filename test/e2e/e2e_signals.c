@@ -82,6 +82,48 @@ Test(signals, sigquit_shows_how_many_minutes_a_goroutine_has_waited)
 	assert_lacks(r.err, "minutes");
 }
 
+/* GODEBUG=tracebackancestors=N: each goroutine's section ends with the
+ * stacks of up to N creators when they created it (Go's
+ * printAncestorTraceback), with what created each but goroutine 1. */
+/* The section of the goroutine waiting in a channel receive. */
+static char *waiter_section(const char *err)
+{
+	const char *w = strstr(err, " [chan receive]:\ngort_chan_recv(");
+	cr_assert(w, "%s", err);
+	const char *end = strstr(w, "\n\n");
+	return strndup(w, end ? (size_t)(end - w) : strlen(w));
+}
+
+Test(signals, tracebackancestors_shows_the_creators_stacks)
+{
+	const char *env[] = {"GODEBUG=tracebackancestors=2", NULL};
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = runE(env, bin(gort_variants[v], "signals"), "quitancestors");
+		cr_assert(r.exited && r.code == 2, "%s: exit %d sig %d", gort_variants[v], r.code, r.sig);
+		/* The waiter: created by spawner, itself created by level1
+		 * in goroutine 1. */
+		char *sec = waiter_section(r.err);
+		assert_contains(sec, "\ncreated by spawner\n");
+		assert_contains(sec, "]:\nspawner(...)\n");
+		assert_contains(sec, "\ncreated by level1\n");
+		assert_contains(sec, "[originating from goroutine 1]:\nlevel1(...)\n");
+		assert_contains(sec, "\nmain(...)\n");
+		cr_assert(strstr(sec, "[originating from goroutine ") < strstr(sec, "[originating from goroutine 1]:"),
+			  "%s: %s", gort_variants[v], sec);
+		free(sec);
+	}
+	/* At most N: with 1, only the creator; off by default. */
+	const char *env1[] = {"GODEBUG=tracebackancestors=1", NULL};
+	struct result r = runE(env1, bin("musl", "signals"), "quitancestors");
+	char *sec = waiter_section(r.err);
+	assert_contains(sec, "]:\nspawner(...)\n");
+	assert_lacks(sec, "[originating from goroutine 1]:");
+	free(sec);
+	r = run(bin("musl", "signals"), "quitancestors");
+	assert_contains(r.err, "\ncreated by spawner\n");
+	assert_lacks(r.err, "originating");
+}
+
 Test(signals, sigprocmask_in_a_locked_goroutine_stays)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {

@@ -36,6 +36,20 @@ static void napper(void *arg)
 	printf("napper woke\n");
 }
 
+/* quitancestors: goroutine 1 -> spawner -> waiter, for
+ * GODEBUG=tracebackancestors. Not inlined: each is a frame to show. */
+static __attribute__((noinline)) void spawner(void *arg)
+{
+	gort_go(waiter, arg);
+	gort_sleep(60000000000);
+	printf("spawner woke\n");
+}
+static __attribute__((noinline)) void level1(void *c)
+{
+	gort_go(spawner, c);
+	printf("level1 returned\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -142,6 +156,13 @@ int main(int argc, char **argv)
 		printf("still running\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit|quitwait\n");
+	if (!strcmp(cmd, "quitancestors")) {
+		level1(gort_chan_make(1, 0));
+		gort_sleep(20000000);
+		kill(getpid(), SIGQUIT);
+		gort_sleep(1000000000);
+		return 0;
+	}
+	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit|quitwait|quitancestors\n");
 	return 2;
 }
