@@ -85,6 +85,31 @@ Test(signals, sigquit_shows_how_many_minutes_a_goroutine_has_waited)
 /* GODEBUG=tracebackancestors=N: each goroutine's section ends with the
  * stacks of up to N creators when they created it (Go's
  * printAncestorTraceback), with what created each but goroutine 1. */
+/* SIGQUIT on a thread running no goroutine (an idle M, sysmon): Go's
+ * "goroutine 0 [idle]:" with the thread's runtime frames. It was
+ * "goroutine 0 [running]:" with those frames hidden: empty, or one libc
+ * frame. Every goroutine still follows. */
+Test(signals, sigquit_on_an_idle_thread_shows_goroutine_0_idle_with_its_frames)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		struct result r = run(bin(gort_variants[v], "signals"), "quitidle");
+		cr_assert(r.exited && r.code == 2, "%s: exit %d sig %d %s %s", gort_variants[v], r.code, r.sig,
+			  r.out, r.err);
+		assert_contains(r.err, "sent by pid ");
+		assert_contains(r.err, ", this process\n");
+		const char *g0 = strstr(r.err, "\n\ngoroutine 0 [idle]:\n");
+		cr_assert(g0, "%s: %s", gort_variants[v], r.err);
+		/* A frame, not the next section. */
+		const char *l = g0 + strlen("\n\ngoroutine 0 [idle]:\n");
+		cr_assert(strncmp(l, "\n", 1) && strncmp(l, "goroutine ", 10), "%s: %s", gort_variants[v], r.err);
+		assert_contains(l, "(...)\n");
+		assert_lacks(r.err, "goroutine 0 [running]");
+		assert_contains(r.err, "goroutine 1 [");
+		assert_contains(r.err, "[chan receive]:\ngort_chan_recv(");
+		assert_lacks(r.out, "still running");
+	}
+}
+
 /* The section of the goroutine waiting in a channel receive. */
 static char *waiter_section(const char *err)
 {
