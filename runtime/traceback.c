@@ -9,8 +9,14 @@
  * one running on another thread cannot be walked safely and is said so.
  * Runtime-internal frames are hidden unless GOTRACEBACK=system; the public
  * gort_* frames are kept, so a parked goroutine shows which call it waits in.
+ * A walk that would print no frame at all is done again with them (Go's
+ * traceback1), and a g0's (a signal on an idle M or sysmon: "goroutine 0
+ * [idle]:", as Go) always shows them.
  * Each frame gives file:line where the executable's DWARF line table has
  * it (dwarfline.c), then the pc and the offset in the function.
+ * The header is Go's goroutineheader: the wait reason and, after a minute,
+ * ", N minutes" (g->waitsince, sched.c's wait clock). After "created by",
+ * GODEBUG=tracebackancestors adds the creators' stacks (proc.c).
  * Nothing here allocates or takes a lock other than printlock. */
 #include <ucontext.h>
 #include "runtime.h"
