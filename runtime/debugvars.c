@@ -32,7 +32,7 @@ struct dbgkey {
 #define K(f) {#f, offsetof(struct debugvars, f)}
 static const struct dbgkey dbgkeys[] = {
 	K(inittrace), K(boottrace), K(schedtrace), K(scheddetail), K(asyncpreemptoff),
-	K(gorthooks), K(tracebackancestors), K(spinpark), K(sysblockoff),
+	K(gorthooks), K(tracebackancestors), K(spinpark), K(sysblockoff), K(waitshift),
 };
 #undef K
 

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include "runtime.h"
 #include "trace.h"
+#include "unwind.h"
 
 /* Cache-line aligned, not page aligned: page alignment left most of a page
  * empty before it and its tail on a third page; packed with the rest of the
@@ -359,6 +360,69 @@ static inline void nglive_add(struct p *pp, int64_t d)
 			      memory_order_relaxed);
 }
 
+/* ---- GODEBUG=tracebackancestors ---- */
+
+/* save_ancestors records in gp, being created by self at callerpc, self's
+ * stack from the gort_go call up, then self's own ancestors, at most
+ * debug.tracebackancestors in all (Go's saveAncestors). Only for a creator
+ * that is a goroutine (Go skips goroutine 0) outside a signal handler: it
+ * mallocs. The walk is the tracebacks' (unwind.c), under printlock, which
+ * guards the unwinder's module table. gp is Gdead here, so no traceback
+ * reads the block it replaces. */
+static noinline void save_ancestors(struct g *gp, struct g *self, uintptr_t callerpc)
+{
+	struct ancestors *old = gp->ancestors, *ca;
+	if (old) old->n = 0;
+	if (!self || self->goid == 0 || !self->m || self == self->m->g0 || insighandler(self)) return;
+	uintptr_t pcs[UNWIND_MAXFRAMES];
+	uint32_t np = 0;
+	uintptr_t bp = (uintptr_t)__builtin_frame_address(0);
+	if (bp >= self->stack_lo && bp < self->stack_hi) {
+		printlock();
+		unwind_modules();
+		struct unwinder u;
+		unwind_init(&u, (uintptr_t)__builtin_return_address(0), bp + 16, ((uintptr_t *)bp)[0]);
+		u.exact = false;
+		unwind_addstack(&u, self->stack_lo, self->stack_hi);
+		bool found = false; /* frames from the one that called gort_go */
+		do {
+			uintptr_t pc = unwind_pc(&u);
+			if (pc == callerpc) found = true;
+			if (found) pcs[np++] = pc;
+		} while (np < UNWIND_MAXFRAMES && unwind_next(&u));
+		printunlock();
+	}
+	if (!np) pcs[np++] = callerpc;
+	ca = self->ancestors;
+	uint32_t n = 1 + (ca ? ca->n : 0);
+	if (n > (uint32_t)debug.tracebackancestors) n = (uint32_t)debug.tracebackancestors;
+	size_t total = np;
+	for (uint32_t i = 0; i + 1 < n; i++) total += ca->a[i].npcs;
+	size_t size = sizeof *old + n * sizeof(struct ancestor) + total * sizeof(uintptr_t);
+	struct ancestors *an = old;
+	if (!an || an->size < size) {
+		an = malloc(size);
+		if (!an) return; /* a debugging aid: the goroutine starts without it */
+		an->size = size;
+	}
+	an->n = n;
+	uintptr_t *to = ancestors_pcs(an);
+	an->a[0] = (struct ancestor){self->goid, self->gopc, 0, np};
+	memcpy(to, pcs, np * sizeof *pcs);
+	uint32_t at = np;
+	for (uint32_t i = 1; i < n; i++) {
+		struct ancestor e = ca->a[i - 1];
+		memcpy(to + at, ancestors_pcs(ca) + e.first, e.npcs * sizeof *to);
+		e.first = at;
+		at += e.npcs;
+		an->a[i] = e;
+	}
+	if (an != old) {
+		gp->ancestors = an;
+		free(old);
+	}
+}
+
 /* newproc creates a goroutine running fn(arg) and queues it on the current
  * P (in runnext: it likely runs soon and shares caches with its creator).
  * Callable before the scheduler starts (from rt0_go and C constructors) and
@@ -381,10 +445,10 @@ int64_t newproc(void (*fn)(void *), void *arg, size_t stacksize, uintptr_t calle
 	 * the rest reset. */
 	gp->fn = fn;
 	gp->arg = arg;
-	gp->stackreq = stacksize;
+	gp->stackreq_kb = (uint32_t)((stacksize + 1023) >> 10);
 	gp->gopc = callerpc;
 	gp->goid = newgoid(pp);
-	if (unlikely(gp->goid == 1)) gp->ismain = true;
+	if (unlikely(debug.tracebackancestors > 0)) save_ancestors(gp, self, callerpc);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
 	nglive_add(pp, 1);
 	racerelease(gp); /* the new goroutine sees what its creator did */
@@ -430,7 +494,6 @@ static int goexit0(struct g *gp, void *arg)
 	gp->saved_errno = 0;
 	if (mp->cxaglobals) gp->cxa_caught = NULL, gp->cxa_uncaught = 0;
 	gp->preempt = false;
-	gp->ismain = false;
 	gp->exiting = false;
 	if (checkers_asan()) gp->asan_fakestack = NULL;
 	stackfree(gp);
@@ -443,7 +506,7 @@ static int goexit0(struct g *gp, void *arg)
 __attribute__((used, noreturn)) void gort_goexit1(void)
 {
 	struct g *gp = getg();
-	if (gp->ismain && !sched.mainexited) {
+	if (gp->goid == 1 && !sched.mainexited) {
 		/* runtime_main calls exit: it never returns. */
 		throw("main goroutine returned");
 	}
@@ -458,7 +521,7 @@ _Noreturn void gort_goexit(void)
 {
 	struct g *gp = getg();
 	if (!gp || gp == gp->m->g0) fatal("gort_goexit called outside a goroutine");
-	if (gp->ismain) sched.mainexited = true;
+	if (gp->goid == 1) sched.mainexited = true;
 	gort_goexit1();
 }
 

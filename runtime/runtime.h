@@ -170,9 +170,12 @@ struct g {
 	void (*fn)(void *);
 	void *arg;
 	uintptr_t gopc;         /* pc of the gort_go call that created it */
-	size_t stackreq;        /* requested stack size, 0 = default */
-	uintptr_t stack_lo;     /* lowest usable address (0: never ran) */
+	uint32_t stackreq_kb;   /* requested stack size in KiB, rounded up; 0 = default
+				 * (gort_go_stack's limit, 2^36 bytes, is 2^26 KiB) */
 	/* Written by the owner, read by anyone (tracebacks, sysmon, gdb). */
+	_Atomic uint32_t waitsince; /* waitclock when it last parked or entered a system
+				     * call, 0 = unknown (sched.c: waitclock_now) */
+	uintptr_t stack_lo;     /* lowest usable address (0: never ran) */
 	int64_t goid;
 	_Atomic uint32_t status;
 	_Atomic uint32_t waitreason;
@@ -184,7 +187,7 @@ struct g {
 	struct m *lockedm;      /* gort_lockosthread */
 	int saved_errno;        /* errno while switched out */
 	bool preempt;           /* asked to yield at the next chance */
-	bool ismain;            /* goroutine 1 */
+	bool preempt_global;    /* requeue on the global queue when yielding */
 	bool exiting;           /* in gort_goexit1: its stack is about to be freed */
 	bool stack_own;         /* its stack is a mapping of its own (a size other than the
 				 * default): [stack_lo - stackguard_size, stack_hi) */
@@ -193,9 +196,10 @@ struct g {
 	int lockedcount;        /* nonzero only while lockedm is set */
 	int32_t syscallnest;    /* gort_entersyscall nesting */
 	int64_t obswhen;        /* block profile on: nanotime it parked, 0 none (metrics.c) */
-	bool preempt_global;    /* requeue on the global queue when yielding */
 	uint32_t vg_stackid;    /* valgrind's id for the stack (checkers.c) */
 	uint32_t cxa_uncaught;  /* C++ programs: uncaught exceptions while switched out */
+	struct ancestors *ancestors; /* GODEBUG=tracebackancestors: its creators' stacks
+				      * (proc.c); the block stays with the G for its next lives */
 	void *cxa_caught;       /* C++ programs: the caught-exception stack while switched out */
 	union {                 /* a build has one sanitizer at most (checkers.c) */
 		void *asan_fakestack; /* AddressSanitizer's fake stack while switched out */
@@ -412,6 +416,7 @@ struct debugvars {
 	int32_t tracebackancestors;
 	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
 	int32_t sysblockoff;   /* 1: sysmon does not take Ps from unknown blocking calls */
+	int32_t waitshift;     /* test-only: tracebacks count every wait S seconds longer */
 };
 
 /* args.c: what the kernel handed over */
@@ -504,6 +509,33 @@ extern struct m *allm;         /* list through alllink, prepend-only */
 extern bool scheduler_started; /* mstart ran on m0 */
 extern _Atomic bool sysmon_started;
 extern const char *const waitreason_strings[waitReasonCount];
+/* GODEBUG=tracebackancestors (Go's ancestorInfo, proc.c save_ancestors):
+ * one malloc'd block per G, reused while large enough. a[0] is the
+ * creator, a[1] the creator's creator...; each one's pcs are
+ * pcs[first, first + npcs), the pcs following a[n]. Read by tracebacks
+ * (traceback.c), which check every bound against size. */
+struct ancestor {
+	int64_t goid;    /* the creator's id when it called gort_go */
+	uintptr_t gopc;  /* where the creator itself was created */
+	uint32_t first, npcs;
+};
+struct ancestors {
+	size_t size;     /* bytes in the block */
+	uint32_t n;      /* ancestors recorded, at most debug.tracebackancestors */
+	struct ancestor a[];
+};
+static inline uintptr_t *ancestors_pcs(struct ancestors *an) { return (uintptr_t *)&an->a[an->n]; }
+
+/* The wait clock (Go's g.waitsince, sched.c): nanotime in units of 2^26 ns
+ * (67 ms), never 0; sysmon keeps waitclock current, gopark and entersyscall
+ * copy it into g->waitsince. 0 until sysmon starts (unknown). */
+#define WAITCLOCK_SHIFT 26
+extern _Atomic uint32_t waitclock;
+static inline uint32_t waitclock_of(int64_t ns)
+{
+	uint32_t c = (uint32_t)((uint64_t)ns >> WAITCLOCK_SHIFT);
+	return c ? c : 1;
+}
 void mstart(void) __attribute__((noreturn));
 void schedule(void) __attribute__((noreturn));
 void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);

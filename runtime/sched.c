@@ -134,9 +134,10 @@ void mcall_switch(int (*fn)(struct g *, void *), void *arg)
  * floating-point control state given: the thread's. */
 static void gstart_prepare(struct g *gp, uint32_t mxcsr, uint16_t fpucw)
 {
-	if (!stackalloc(gp, gp->stackreq))
+	size_t req = (size_t)gp->stackreq_kb << 10;
+	if (!stackalloc(gp, req))
 		fatal("out of memory allocating a %zu-byte goroutine stack (goroutine %ld)",
-		      gp->stackreq ? gp->stackreq : default_stacksize, (long)gp->goid);
+		      req ? req : default_stacksize, (long)gp->goid);
 	memset(&gp->sched, 0, sizeof gp->sched);
 	gp->sched.sp = gp->stack_hi & ~(uintptr_t)15;
 	gp->sched.pc = (uintptr_t)gort_gostart;
@@ -1070,6 +1071,22 @@ void injectglist(struct g *list)
 
 /* ---- park and ready ---- */
 
+/* The wait clock: when a goroutine began its wait, for the ", N minutes"
+ * of a traceback header (Go's g.waitsince, traceback.go goroutineheader).
+ * Go stamps waitsince lazily: the first garbage collection that scans a
+ * waiting goroutine's stack writes the collection's start time, and
+ * execute and exitsyscall clear it. gort has no collection to piggyback
+ * on, and a sysmon pass over every G to do the same would cost it
+ * O(goroutines) each time. Reading the clock itself at each park would
+ * cost a clock_gettime there (tens of ns on a channel round trip of
+ * ~100). So sysmon, which wakes every 10 ms at most, keeps a coarse clock
+ * in this word of its own, written when it changes (15 times a second),
+ * and gopark copies it into a line of the G that it writes anyway: a load
+ * and a store (bench/README.md, "Wait durations"). 0 until sysmon starts:
+ * a program that never starts it (one goroutine, no system call) shows
+ * no durations, as a Go program that never collects would not. */
+_Atomic uint32_t waitclock __attribute__((aligned(64)));
+
 struct parkarg {
 	int (*unlockf)(struct g *, void *);
 	void *lock;
@@ -1096,6 +1113,8 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	struct g *gp = getg();
 	struct parkarg pa = {unlockf, lock};
 	atomic_store_explicit(&gp->waitreason, reason, memory_order_relaxed);
+	atomic_store_explicit(&gp->waitsince, atomic_load_explicit(&waitclock, memory_order_relaxed),
+			      memory_order_relaxed);
 	obs_park(gp, reason); /* trace, block profile (trace.h) */
 	struct p *pp = gp->m->p;
 	if (unlikely(gp->preempt) && pp) {
@@ -1205,6 +1224,8 @@ void entersyscall(void)
 	struct m *mp = gp->m;
 	struct p *pp = mp->p;
 	TRACE(EvGoSysCall, gp->goid, pp->id, 0);
+	atomic_store_explicit(&gp->waitsince, atomic_load_explicit(&waitclock, memory_order_relaxed),
+			      memory_order_relaxed);
 	atomic_store_explicit(&gp->status, Gsyscall, memory_order_release);
 	atomic_store(&mp->insyscall, 1);
 	pp->m = NULL;

@@ -250,24 +250,35 @@ static _Noreturn void crash(int sig, siginfo_t *info, ucontext_t *uc, struct g *
 			printf_raw("\n\n");
 	}
 	if (gotraceback_level > 0) {
+		/* The interrupted code first (Go's sighandler: goroutineheader
+		 * and tracebacktrap of the signal's g). A signal on g0 (the
+		 * scheduler, an idle M, sysmon: SIGQUIT lands on whichever
+		 * thread the kernel picks) walks g0, "goroutine 0 [idle]:" as in
+		 * Go, its runtime frames shown; the goroutine the thread was
+		 * running, if any, then comes with the others (tracebackothers
+		 * shows curg first). A thread gort did not make has no section. */
+		struct g *shown = NULL;
 		if (cur && cur->goid) {
-			/* If the fault is on the goroutine's own stack, walk from
-			 * the fault; a fault on g0 walks g0. */
 			/* A fault on g0 walks g0. Elsewhere it is the goroutine's,
 			 * also with sp below its guard (a frame that jumped it). */
 			struct g *g0p = mp ? mp->g0 : NULL;
 			bool ong0 = g0p && g0p->stack_hi && sp >= g0p->stack_lo && sp < g0p->stack_hi;
 			if (!ong0 || (sp >= cur->stack_lo && sp < cur->stack_hi) || stack_isguard(cur, sp)) {
 				traceback_ctx(cur, uc);
+				shown = cur;
 			} else {
 				traceback_ctx(g0p, uc);
+				if (gotraceback_level < 2 && sig != SIGQUIT) {
+					print_str("\n");
+					traceback_g(cur, 2, false);
+				}
 			}
 		} else if (mp) {
 			traceback_ctx(mp->g0, uc);
 		}
 		if (gotraceback_level >= 2 || sig == SIGQUIT) {
 			for (struct g *g1 = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); g1; g1 = g1->alllink) {
-				if (g1 == cur || atomic_load(&g1->status) == Gdead || !g1->goid) continue;
+				if (g1 == shown || atomic_load(&g1->status) == Gdead || !g1->goid) continue;
 				print_str("\n");
 				traceback_g(g1, 2, false);
 			}

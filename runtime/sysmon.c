@@ -7,7 +7,8 @@
  *   - polls the network if nobody has for 10 ms;
  *   - starts an M when a timer is overdue on a P that nobody runs;
  *   - once a second, gives the pages of surplus free stacks back;
- *   - prints GODEBUG=schedtrace lines.
+ *   - prints GODEBUG=schedtrace lines;
+ *   - keeps the wait clock (sched.c) current.
  * It starts when the program first needs it (the first gort_go, the first
  * gort_entersyscall, or schedtrace): a program that never needs a second
  * thread does not pay for one. */
@@ -81,6 +82,9 @@ static void sysmon(void)
 		struct timespec ts = {0, delay * 1000};
 		rawsyscall(SYS_nanosleep, &ts, NULL, 0);
 		int64_t now = nanotime();
+		uint32_t wc = waitclock_of(now); /* sched.c: the wait clock */
+		if (atomic_load_explicit(&waitclock, memory_order_relaxed) != wc)
+			atomic_store_explicit(&waitclock, wc, memory_order_relaxed);
 		/* Poll the network if nobody has for 10 ms. */
 		int64_t lp = atomic_load(&sched.lastpoll);
 		if (netpoll_inited() && lp != 0 && lp + 10 * 1000 * 1000 < now &&
@@ -117,6 +121,9 @@ void sysmon_start(void)
 	bool expect = false;
 	if (!atomic_compare_exchange_strong(&sysmon_started, &expect, true)) return;
 	symtab_preload(); /* before initsig_preempt: unwind_preload reads the file */
+	/* The wait clock runs from here: main's park right after its first
+	 * gort_go is stamped (sched.c). */
+	atomic_store_explicit(&waitclock, waitclock_of(nanotime()), memory_order_relaxed);
 	initsig_preempt();
 	forkinit();
 	lock(&sched.lock);
@@ -127,8 +134,6 @@ void sysmon_start(void)
 
 /* ---- GODEBUG=schedtrace ---- */
 
-static const char *const gstatus_name[] = {"idle", "runnable", "running", "syscall",
-					   "waiting", "dead", "preempted"};
 static const char *const pstatus_name[] = {"idle", "running", "syscall", "gcstop", "dead"};
 
 static void schedtrace(bool detailed)
@@ -169,12 +174,14 @@ static void schedtrace(bool detailed)
 				   mp->spinning, atomic_load(&mp->blocked),
 				   mp->lockedg ? (long)mp->lockedg->goid : -1L);
 		}
+		/* Go's form: the wait reason in the parentheses, empty for a
+		 * goroutine that does not wait; dead Gs too, as Go's forEachG. */
 		for (struct g *gp = __atomic_load_n(&allgs, __ATOMIC_ACQUIRE); gp; gp = gp->alllink) {
 			uint32_t s = atomic_load(&gp->status);
-			if (s == Gdead) continue;
+			uint32_t r = atomic_load(&gp->waitreason);
 			struct m *mp = gp->m;
 			printf_raw("  G%ld: status=%u(%s) m=%ld lockedm=%ld\n", (long)gp->goid, s,
-				   s < 7 ? gstatus_name[s] : "?",
+				   s == Gwaiting && r < waitReasonCount ? waitreason_strings[r] : "",
 				   (s == Grunning || s == Gsyscall) && mp ? (long)mp->id : -1L,
 				   gp->lockedm ? (long)gp->lockedm->id : -1L);
 		}

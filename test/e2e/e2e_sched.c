@@ -320,6 +320,19 @@ Test(sched, schedtrace_lines)
 	cr_assert_eq(gmp, 2);
 }
 
+/* scheddetail's G lines in Go's form: the wait reason in the parentheses
+ * ("G5: status=4(chan receive) m=-1 lockedm=-1"), empty when the G does
+ * not wait; they said "(waiting)" for every reason. */
+Test(sched, scheddetail_lines_give_the_wait_reason)
+{
+	const char *env[] = {"GODEBUG=schedtrace=100,scheddetail=1", NULL};
+	struct result r = runE(env, bin("musl", "signals"), "quitwait");
+	cr_assert(r.exited && r.code == 2, "exit %d: %s", r.code, r.err);
+	assert_contains(r.err, ": status=4(chan receive) m=-1 lockedm=-1\n");
+	assert_contains(r.err, ": status=4(sleep) m=-1 lockedm=-1\n");
+	assert_lacks(r.err, "(waiting)");
+}
+
 /* Under an address-space limit of 12 MB: stacks were reserved 64 at a
  * time (20 MiB), so not one goroutine could start ("out of memory
  * allocating a 262144-byte goroutine stack"). Now 8, then 1, at a time. */

@@ -35,6 +35,10 @@ Test(godebug, known_keys_set)
 	parse_godebug("spinpark=100", &e, collect, &w);
 	cr_assert_eq(e.spinpark, 100);
 	cr_assert_eq(w.n, 0);
+	parse_godebug("tracebackancestors=2,waitshift=59", &e, collect, &w);
+	cr_assert_eq(e.tracebackancestors, 2);
+	cr_assert_eq(e.waitshift, 59);
+	cr_assert_eq(w.n, 0);
 }
 
 Test(godebug, unknown_keys_silent_later_wins)

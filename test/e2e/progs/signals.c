@@ -1,11 +1,13 @@
 /* signals: the program's own signal handlers next to gort's (preemption
  * with SIGURG, crash handlers), from goroutines (test/e2e/e2e_signals.c). */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <gort.h>
 
@@ -34,6 +36,20 @@ static void napper(void *arg)
 	(void)arg;
 	gort_sleep(60000000000);
 	printf("napper woke\n");
+}
+
+/* quitancestors: goroutine 1 -> spawner -> waiter, for
+ * GODEBUG=tracebackancestors. Not inlined: each is a frame to show. */
+static __attribute__((noinline)) void spawner(void *arg)
+{
+	gort_go(waiter, arg);
+	gort_sleep(60000000000);
+	printf("spawner woke\n");
+}
+static __attribute__((noinline)) void level1(void *c)
+{
+	gort_go(spawner, c);
+	printf("level1 returned\n");
 }
 
 int main(int argc, char **argv)
@@ -129,6 +145,47 @@ int main(int argc, char **argv)
 		printf("still running\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit\n");
+	if (!strcmp(cmd, "quitwait")) {
+		/* Run with GODEBUG=waitshift=59: the waiter parks 1.5 s before
+		 * the SIGQUIT, so its wait counts 60.5 s ("1 minutes"); the
+		 * napper parks just before it and stays under a minute. */
+		gort_go(waiter, gort_chan_make(1, 0));
+		gort_sleep(1500000000);
+		gort_go(napper, NULL);
+		gort_sleep(10000000);
+		kill(getpid(), SIGQUIT);
+		gort_sleep(1000000000);
+		printf("still running\n");
+		return 0;
+	}
+	if (!strcmp(cmd, "quitancestors")) {
+		level1(gort_chan_make(1, 0));
+		gort_sleep(20000000);
+		kill(getpid(), SIGQUIT);
+		gort_sleep(1000000000);
+		return 0;
+	}
+	if (!strcmp(cmd, "quitidle")) {
+		/* SIGQUIT to a thread that runs no goroutine: every thread
+		 * but this one is an idle M or sysmon, on its g0. */
+		gort_go(waiter, gort_chan_make(1, 0));
+		gort_sleep(20000000);
+		pid_t self = (pid_t)syscall(SYS_gettid), target = 0;
+		DIR *d = opendir("/proc/self/task");
+		for (struct dirent *e; d && (e = readdir(d));) {
+			pid_t t = (pid_t)atoi(e->d_name);
+			if (t > 0 && t != self) target = t;
+		}
+		if (d) closedir(d);
+		if (!target) {
+			printf("no other thread\n");
+			return 1;
+		}
+		syscall(SYS_tgkill, getpid(), target, SIGQUIT);
+		gort_sleep(1000000000);
+		printf("still running\n");
+		return 0;
+	}
+	fprintf(stderr, "usage: signals deliver|urgfirst|mask|quit|quitwait|quitancestors|quitidle\n");
 	return 2;
 }
