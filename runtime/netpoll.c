@@ -300,6 +300,9 @@ struct pollDesc *pd_get(int fd)
 	if (ep_ctl(EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int e = errno;
 		if (e != EEXIST || ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0) {
+			/* Remembered only where every close is seen (the hooks):
+			 * the number cannot come back as something else unseen. */
+			if (e == EPERM && &gort_hooked_close) __atomic_store_n(&pd->refused, true, __ATOMIC_RELEASE);
 			unlock(&pdtab.lock);
 			errno = e;
 			return NULL;
@@ -378,11 +381,24 @@ static void readylist(struct g *list)
 
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
  * it (they see EBADF) and drops the registration. */
+/* pd_refused: fd is one epoll refused (a regular file), known from an
+ * earlier pd_get: a cold read of it goes to the blocking pool without the
+ * F_GETFL, getsockopt and epoll_ctl that would find it out again. */
+bool pd_refused(int fd)
+{
+	if (fd < 0 || !&gort_hooked_close) return false;
+	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
+	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
+	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
+	return pd && __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE);
+}
+
 void pd_forget(int fd)
 {
 	if (!netpoll_inited() || fd < 0) return;
 	lock(&pdtab.lock);
 	struct pollDesc *pd = fd < pdtab.cap ? pdtab.tab[fd] : NULL;
+	if (pd) __atomic_store_n(&pd->refused, false, __ATOMIC_RELEASE);
 	if (!pd || !pd->registered) {
 		unlock(&pdtab.lock);
 		return;

@@ -17,6 +17,8 @@ struct pollDesc {
 	int fd;
 	bool registered;      /* written under pdtab.lock; read without it by pd_get (atomic) */
 	bool issock;          /* set at registration: SO_RCVTIMEO/SO_SNDTIMEO apply */
+	bool refused;         /* epoll refused fd (a regular file): under pdtab.lock, read
+			       * without it by pd_refused (atomic); cleared by pd_forget */
 	_Atomic int closing;  /* set by pd_forget */
 	struct mutex lk;      /* protects the fields below */
 	bool rready, wready;  /* an event arrived with nobody waiting */
@@ -66,6 +68,7 @@ struct pdwaiter {
 };
 
 struct pollDesc *pd_get(int fd);
+bool pd_refused(int fd); /* known not pollable (hooks see closes): no system call */
 void pd_forget(int fd);
 void netpoll_rearm_stale(int64_t now);
 /* pd_waitlinks parks until one of the n links is ready, the deadline

@@ -174,7 +174,16 @@ int main(int argc, char **argv)
 		DIR *d = opendir("/proc/self/task");
 		for (struct dirent *e; d && (e = readdir(d));) {
 			pid_t t = (pid_t)atoi(e->d_name);
-			if (t > 0 && t != self) target = t;
+			/* Not the blocking pool's threads (opendir of /proc may
+			 * have started one): they are no Ms. */
+			char p[64], comm[32] = "";
+			snprintf(p, sizeof p, "/proc/self/task/%d/comm", (int)t);
+			FILE *f = fopen(p, "r");
+			if (f) {
+				if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+				fclose(f);
+			}
+			if (t > 0 && t != self && strncmp(comm, "gort-blockpool", 14)) target = t;
 		}
 		if (d) closedir(d);
 		if (!target) {
