@@ -42,6 +42,8 @@
 
 struct bpreq {
 	long nr, a[6];
+	void (*fn)(void *);  /* or a function to call (blockpool_call) */
+	void *arg;
 	long ret;
 	struct g *gp;
 	struct bpreq *next;
@@ -50,7 +52,7 @@ struct bpreq {
 static struct {
 	struct mutex lk;
 	struct bpreq *head, *tail;
-	int32_t nthreads, nidle, max, starting;
+	int32_t nthreads, nidle, max, starting, nqueued;
 	int64_t pending;           /* queued or running: checkdead's "may yet wake" */
 	_Atomic uint32_t seq;      /* futex word of idle workers */
 } pool;
@@ -80,10 +82,12 @@ static void *worker(void *arg)
 			pool.nidle--;
 		}
 		struct bpreq *r = pool.head;
+		pool.nqueued--;
 		pool.head = r->next;
 		if (!pool.head) pool.tail = NULL;
 		unlock(&pool.lk);
-		r->ret = rawsyscall6(r->nr, r->a[0], r->a[1], r->a[2], r->a[3], r->a[4], r->a[5]);
+		if (r->fn) r->fn(r->arg);
+		else r->ret = rawsyscall6(r->nr, r->a[0], r->a[1], r->a[2], r->a[3], r->a[4], r->a[5]);
 		/* Ready first, count down after: checkdead must never see the
 		 * goroutine waiting with nothing pending. r lives on gp's
 		 * stack: not touched after the wake. */
@@ -117,8 +121,12 @@ static int commit(struct g *gp, void *arg)
 	if (pool.tail) pool.tail->next = r;
 	else pool.head = r;
 	pool.tail = r;
+	pool.nqueued++;
 	__atomic_store_n(&pool.pending, pool.pending + 1, __ATOMIC_RELEASE);
-	bool start = pool.nidle == 0 && pool.starting == 0 && pool.nthreads < poolmax();
+	/* Another thread while the queue holds more than the idle and the
+	 * starting ones will take (a burst of 200 requests from goroutines
+	 * at once started one thread and queued the rest behind it). */
+	bool start = pool.nqueued > pool.nidle + pool.starting && pool.nthreads < poolmax();
 	if (start) pool.nthreads++, pool.starting++;
 	atomic_fetch_add(&pool.seq, 1);
 	unlock(&pool.lk);
@@ -147,9 +155,20 @@ static int commit(struct g *gp, void *arg)
  * thread, the goroutine parked meanwhile; returns the raw result. */
 long blockpool_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	struct bpreq r = {nr, {a0, a1, a2, a3, a4, a5}, 0, getg(), NULL};
+	struct bpreq r = {nr, {a0, a1, a2, a3, a4, a5}, NULL, NULL, 0, getg(), NULL};
 	gopark(commit, &r, waitIOWait);
 	return r.ret;
+}
+
+/* blockpool_call runs fn(arg) on a pool thread, the goroutine parked
+ * meanwhile (the libc's resolver: hooks/resolv.c). fn runs on a thread
+ * that is no M: plain libc calls only, no gort_* that parks; what it
+ * leaves in thread-local state (errno, h_errno) the caller copies back
+ * through arg. */
+void blockpool_call(void (*fn)(void *), void *arg)
+{
+	struct bpreq r = {0, {0}, fn, arg, 0, getg(), NULL};
+	gopark(commit, &r, waitIOWait);
 }
 
 /* blockpool_write: a write-like call to a regular file: on this thread
@@ -182,7 +201,7 @@ void blockpool_forkchild(void)
 {
 	__builtin_memset(&pool.lk, 0, sizeof pool.lk);
 	pool.head = pool.tail = NULL;
-	pool.nthreads = pool.nidle = pool.starting = 0;
+	pool.nthreads = pool.nidle = pool.starting = pool.nqueued = 0;
 	pool.pending = 0;
 	atomic_store(&direct, 0);
 }

@@ -806,7 +806,7 @@ int gort_hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, con
 
 int gort_hook_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-	if (!hooks_active()) return (int)sret(rawsyscall(SYS_poll, fds, n, timeout_ms));
+	if (!hooks_active_libc_ok()) return (int)sret(rawsyscall(SYS_poll, fds, n, timeout_ms));
 	int64_t dl = timeout_ms > 0 ? nanotime() + timeout_ms * 1000000LL : 0;
 	return pollwait(fds, n, dl, PDI_ANY, timeout_ms == 0);
 }

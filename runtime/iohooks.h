@@ -40,12 +40,18 @@ static inline long sret(long r)
  * plain one; sysblock hands the P off if it blocks. Must be inlined into
  * the gort_hook_* function that hooks/ calls: return address 1 is then the
  * hook's caller (frame pointers: hooks and runtime are built with them). */
-static inline __attribute__((always_inline)) bool hooks_active(void)
+#define hooks_active() hooks_active_(false)
+/* hooks_active_libc_ok: the same, but the libc's own calls park too: for
+ * poll, which musl calls only from its resolver (res_msend), holding no lock
+ * of its own: there parking is what lets 1,000 lookups share one thread
+ * (test hooks/name_lookups_park_only_the_goroutine). */
+#define hooks_active_libc_ok() hooks_active_(true)
+static inline __attribute__((always_inline)) bool hooks_active_(bool libc_ok)
 {
 	if (!debug.gorthooks || !ingoroutine()) return false;
 	struct g *gp = getg();
 	if (gp->syscallnest != 0 || insighandler(gp)) return false;
-	if (__start_gort_systext) {
+	if (__start_gort_systext && !libc_ok) {
 		const uintptr_t *fp = __builtin_frame_address(0);
 		const uintptr_t *hookfp = (const uintptr_t *)fp[0]; /* the hook's frame */
 		uintptr_t ra = hookfp ? hookfp[1] : 0;
@@ -69,6 +75,7 @@ ssize_t gort_hook_prwv(int fd, const struct iovec *iov, int n, off_t off, bool w
 ssize_t gort_hook_prw(int fd, void *buf, size_t n, off_t off, bool wr);
 int gort_hook_fsync(int fd, bool data);
 int gort_hook_openat(int dirfd, const char *path, int flags, mode_t mode);
+long gort_hook_lookup(int which, long a0, long a1, long a2, long a3, long a4, long a5, long a6, long a7);
 ssize_t gort_hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
 		       const struct sockaddr *dst, socklen_t dstlen, bool wr);
 ssize_t gort_hook_msg(int fd, struct msghdr *m, int flags, bool wr);

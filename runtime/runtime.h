@@ -820,6 +820,7 @@ long mapname(uintptr_t pc, char *buf, size_t bufsize);
 /* blockpool.c: a bounded thread pool for blocking file calls */
 long blockpool_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 long blockpool_direct(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+void blockpool_call(void (*fn)(void *), void *arg);
 int64_t blockpool_pending(void);
 int32_t blockpool_threads(void);
 void blockpool_forkchild(void);

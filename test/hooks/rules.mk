@@ -3,6 +3,7 @@
 #   unchanged  1,000 goroutines of plain C (read, usleep) at GOMAXPROCS=1
 #   libuser    a static library that blocks inside, linked before and after -lgort
 #   files      cold reads, pread, fsync of regular files from 300 goroutines
+#   lookups    getaddrinfo and gethostbyname* from 200 goroutines against dnsd
 # Builds: musl (gortcc), plain (musl-gcc -static -nostartfiles -lgort), mdyn
 # (musl dynamic), glibc (gcc -nostartfiles -lgort, dynamic), spie (musl
 # static-PIE), fortify (glibc with -D_FORTIFY_SOURCE=2: the __*_chk forms);
@@ -37,6 +38,9 @@ $(HK)/glibc-lib/libblocking.a: test/hooks/progs/blocking_lib.c
 
 define hk_variant
 $(HK)/$(1)/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $$(@D)
+	$$(call hk_link_$(1),$$<) -o $$@
+$(HK)/$(1)/lookups: test/hooks/progs/lookups.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
 $(HK)/$(1)/files: test/hooks/progs/files.c $(GORTLIBS) tools/gortcc
@@ -89,7 +93,12 @@ $(HK)/libuser/mdyn-shared: $(HK_USER) $(HK)/musl-lib/libblocking.so $(GORTLIBS) 
 HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plain-after glibc-before glibc-after \
                 glibc-shared mdyn-shared)
 
-HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged $(HK)/$(v)/files) $(HK)/nohooks/calls $(HK_LIBUSER)
+HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged $(HK)/$(v)/files $(HK)/$(v)/lookups) \
+           $(HK)/nohooks/calls $(HK_LIBUSER) $(HK)/dnsd
+# The lookup tests' DNS server: plain C.
+$(HK)/dnsd: test/hooks/progs/dnsd.c
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(HK_CFLAGS) $< -o $@
 
 $(B)/test/hooks_suite: test/hooks/t_hooks.c test/e2e/run.h $(HK_BINS)
 	@mkdir -p $(@D)

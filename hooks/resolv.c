@@ -1,0 +1,47 @@
+/* hooks/resolv.c: getaddrinfo, getnameinfo, gethostbyname(2)(_r),
+ * gethostbyaddr(_r) for gort programs built with glibc (libgort_hooks.a of
+ * the glibc build; how the hooks take the libc's place: hooks/io.c). From a
+ * goroutine the libc's own lookup runs on the blocking pool, the goroutine
+ * parked (runtime/resolv.c, issue #17 item 1). */
+#ifdef GORT_GLIBC
+#include <netdb.h>
+#include "../runtime/iohooks.h"
+
+#define HOOK __attribute__((visibility("default")))
+enum { GAI, GNI, GHBN, GHBN_R, GHBN2, GHBN2_R, GHBA, GHBA_R };
+#define L(w, ...) gort_hook_lookup(w, __VA_ARGS__)
+
+HOOK int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
+{
+	return (int)L(GAI, (long)node, (long)service, (long)hints, (long)res, 0, 0, 0, 0);
+}
+HOOK int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
+		     socklen_t servlen, int flags)
+{
+	return (int)L(GNI, (long)sa, salen, (long)host, hostlen, (long)serv, servlen, flags, 0);
+}
+HOOK struct hostent *gethostbyname(const char *name) { return (struct hostent *)L(GHBN, (long)name, 0, 0, 0, 0, 0, 0, 0); }
+HOOK struct hostent *gethostbyname2(const char *name, int af)
+{
+	return (struct hostent *)L(GHBN2, (long)name, af, 0, 0, 0, 0, 0, 0);
+}
+HOOK struct hostent *gethostbyaddr(const void *addr, socklen_t len, int type)
+{
+	return (struct hostent *)L(GHBA, (long)addr, len, type, 0, 0, 0, 0, 0);
+}
+HOOK int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+			 int *h_errnop)
+{
+	return (int)L(GHBN_R, (long)name, (long)ret, (long)buf, (long)buflen, (long)result, (long)h_errnop, 0, 0);
+}
+HOOK int gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_t buflen,
+			  struct hostent **result, int *h_errnop)
+{
+	return (int)L(GHBN2_R, (long)name, af, (long)ret, (long)buf, (long)buflen, (long)result, (long)h_errnop, 0);
+}
+HOOK int gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, char *buf, size_t buflen,
+			 struct hostent **result, int *h_errnop)
+{
+	return (int)L(GHBA_R, (long)addr, len, type, (long)ret, (long)buf, (long)buflen, (long)result, (long)h_errnop);
+}
+#endif
