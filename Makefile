@@ -46,7 +46,7 @@ HOOK_SRCS  := $(wildcard hooks/*.c)
 MUSL_HOOKS := $(patsubst %.c,$(B)/musl/%.o,$(HOOK_SRCS))
 GLIBC_HOOKS := $(patsubst %.c,$(B)/glibc/%.o,$(HOOK_SRCS))
 
-LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a \
+LIBS := $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a $(B)/libgort_dynhooks.a \
         $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/glibc/libgort_hooks.a \
         $(B)/glibc/libgort_nohooks.a $(B)/gort.ld
 
@@ -124,7 +124,16 @@ $(B)/musl/gort_rt.o $(B)/glibc/gort_rt.o:
 	objcopy --wildcard --keep-global-symbols=ldscripts/gort.syms $@.r $@
 	@rm -f $@.r
 
-ARCHIVES := $(B)/libgort_rt.a $(B)/glibc/libgort_rt.a $(B)/libgort_hooks.a $(B)/glibc/libgort_hooks.a
+# libgort_dynhooks.a: the musl build's hooks that only a dynamic program
+# can have: the name lookups (hooks/resolv.c), which call the libc's own
+# function through dlsym(RTLD_NEXT); in a static program they would replace
+# musl's resolver, which needs none. gortcc --gort-dynamic links it.
+$(B)/musl/dynhooks/resolv.o: hooks/resolv.c $(RT_HDRS) Makefile | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CFLAGS) $(RTFLAGS) -DGORT_DYNHOOKS -c $< -o $@
+ARCHIVES := $(B)/libgort_rt.a $(B)/glibc/libgort_rt.a $(B)/libgort_hooks.a $(B)/glibc/libgort_hooks.a \
+            $(B)/libgort_dynhooks.a
+$(B)/libgort_dynhooks.a: $(B)/musl/dynhooks/resolv.o
 $(B)/libgort_rt.a: $(B)/musl/gort_rt.o
 $(B)/glibc/libgort_rt.a: $(B)/glibc/gort_rt.o
 $(B)/libgort_hooks.a: $(MUSL_HOOKS)
@@ -168,7 +177,7 @@ install: all
 	install -m 644 include/gort.h $(DESTDIR)$(PREFIX)/include/gort.h
 	install -d $(DESTDIR)$(PREFIX)/include/gort
 	install -m 644 include/gort/errno.h $(DESTDIR)$(PREFIX)/include/gort/errno.h
-	install -m 644 $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a \
+	install -m 644 $(B)/libgort.a $(B)/libgort_rt.a $(B)/libgort_hooks.a $(B)/libgort_nohooks.a $(B)/libgort_dynhooks.a \
 	  $(B)/gort.ld $(DESTDIR)$(PREFIX)/lib/gort/
 	install -m 644 $(B)/glibc/libgort.a $(B)/glibc/libgort_rt.a $(B)/glibc/libgort_hooks.a \
 	  $(B)/glibc/libgort_nohooks.a $(DESTDIR)$(PREFIX)/lib/gort/glibc/

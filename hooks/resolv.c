@@ -1,9 +1,11 @@
 /* hooks/resolv.c: getaddrinfo, getnameinfo, gethostbyname(2)(_r),
- * gethostbyaddr(_r) for gort programs built with glibc (libgort_hooks.a of
- * the glibc build; how the hooks take the libc's place: hooks/io.c). From a
- * goroutine the libc's own lookup runs on the blocking pool, the goroutine
- * parked (runtime/resolv.c, issue #17 item 1). */
-#ifdef GORT_GLIBC
+ * gethostbyaddr(_r) for dynamic gort programs: in the glibc build's
+ * libgort_hooks.a, and for musl in libgort_dynhooks.a (GORT_DYNHOOKS), which
+ * gortcc --gort-dynamic links (a static musl program keeps musl's resolver,
+ * whose poll the hooks park). How the hooks take the libc's place:
+ * hooks/io.c. From a goroutine the libc's own lookup runs on the blocking
+ * pool, the goroutine parked (runtime/resolv.c, issue #17 item 1). */
+#if defined(GORT_GLIBC) || defined(GORT_DYNHOOKS)
 #include <netdb.h>
 #include "../runtime/iohooks.h"
 

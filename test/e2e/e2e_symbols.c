@@ -52,6 +52,7 @@ Test(symbols, archives_define_only_the_api_as_global)
 	const char *arch[][2] = {
 		{BUILD_DIR "/libgort_rt.a", musl},
 		{BUILD_DIR "/libgort_hooks.a", musl},
+		{BUILD_DIR "/libgort_dynhooks.a", musl},
 		{BUILD_DIR "/glibc/libgort_rt.a", glibc},
 		{BUILD_DIR "/glibc/libgort_hooks.a", glibc},
 	};

@@ -233,7 +233,8 @@ Test(hooks, cold_file_reads_park_only_the_goroutine_on_a_bounded_pool, .timeout 
  * after the other; musl's too since libc-internal calls were made plain).
  * Root only (a private mount namespace puts a resolv.conf naming the
  * server over /etc/resolv.conf; the server binds 127.0.0.77:53). musl
- * dynamic is not covered (README). */
+ * dynamic (gortcc --gort-dynamic) runs the libc's lookups on the pool, as
+ * glibc. */
 Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 {
 	cr_skip_test_if(geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0, "needs root and unshare -m");
@@ -245,8 +246,8 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 				"cat dnsd.out",
 				dir, BUILD_DIR);
 	cr_assert(strstr(d.out, "ready"), "dnsd did not start: %s %s", d.out, d.err);
-	const char *vs[] = {"musl", "plain", "spie", "glibc", "fortify"};
-	for (size_t v = 0; v < 5; v++) {
+	const char *vs[] = {"musl", "plain", "spie", "mdyn", "glibc", "fortify"};
+	for (size_t v = 0; v < 6; v++) {
 		struct result r = shell("unshare -m --propagation private sh -c 'mount --bind %s/resolv.conf /etc/resolv.conf "
 					"&& GOMAXPROCS=1 exec %s 200'",
 					dir, hk(vs[v], "lookups"));
