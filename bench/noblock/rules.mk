@@ -17,3 +17,18 @@ $(BB)/files_gort: bench/noblock/files.c $(LIBS) tools/gortcc
 $(BB)/files_pthread: bench/noblock/files.c
 	@mkdir -p $(@D)
 	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread
+# lookups: 1,000 resolvers against a DNS server answering in 100 ms (issue
+# #17 item 1); the server is the lookup test's (test/hooks/progs/dnsd.c).
+BENCH_BINS += $(BB)/lookups_gort $(BB)/lookups_gort_glibc $(BB)/lookups_pthread $(BB)/dnsd
+$(BB)/lookups_gort: bench/noblock/lookups.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@
+$(BB)/lookups_gort_glibc: bench/noblock/lookups.c $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-libc=glibc $(BENCHCFLAGS) -DGORT $< -o $@
+$(BB)/lookups_pthread: bench/noblock/lookups.c
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(BENCHCFLAGS) $< -o $@ -lpthread
+$(BB)/dnsd: test/hooks/progs/dnsd.c
+	@mkdir -p $(@D)
+	$(GLIBCCC) $(BENCHCFLAGS) $< -o $@

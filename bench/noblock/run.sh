@@ -62,3 +62,40 @@ if [ -n "$o" ]; then
 	printf 'noblock    files x%s: go %s ms (%s threads)   go/gort %sx   (Go %s, os.File.Read; reference)\n' \
 		"$FN" "$(fmt "$om")" "$(field threads "$o")" "$(fmt "$(calc "$om / $gm")")" "$GOVERSION"
 fi
+
+# lookups: 1,000 resolvers (200 with --short), each a name of its own
+# against dnsd answering in 100 ms (root only: a private mount namespace
+# puts a resolv.conf naming it over /etc/resolv.conf). gort musl static (the
+# libc's resolver parks in the hooked poll), gort glibc (the libc's lookup
+# on the blocking pool), 1,000 glibc pthreads, Go's pure-Go resolver. Target
+# (issue #17 item 1): under 0.5 s with fewer than 32 threads.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	LD=$(mktemp -d "${TMPDIR:-/tmp}/gort-bench-dns.XXXXXX")
+	printf 'nameserver 127.0.0.77\noptions timeout:2 attempts:2\n' >"$LD/resolv.conf"
+	"$BIN/dnsd" 127.0.0.77 100 >"$LD/dnsd.out" 2>&1 &
+	DNSD=$!
+	n=0
+	until grep -q ready "$LD/dnsd.out" 2>/dev/null; do
+		n=$((n + 1)); [ $n -gt 100 ] && break; sleep 0.05
+	done
+	LN=1000 LREPS=2
+	[ "$SHORT" = 1 ] && LN=200 LREPS=1
+	ns() { unshare -m --propagation private sh -c "mount --bind $LD/resolv.conf /etc/resolv.conf && exec \"\$@\"" sh "$@"; }
+	gm='' gg='' tp='' gl=''
+	measure lookups ns env GOMAXPROCS=1 "$BIN/lookups_gort" gort $LN $LREPS; gm=$LINE
+	measure lookups ns env GOMAXPROCS=1 "$BIN/lookups_gort_glibc" gort $LN $LREPS; gg=$LINE
+	measure lookups ns "$BIN/lookups_pthread" pthread $LN $LREPS; tp=$LINE
+	[ -n "$GOPROG" ] && { measure lookups ns env GOMAXPROCS=1 "$GOPROG" lookups $LN $LREPS; gl=$LINE; }
+	kill $DNSD 2>/dev/null || true
+	rm -rf "$LD"
+	for x in "musl:$gm" "glibc:$gg"; do
+		k=${x%%:*} l=${x#*:}
+		printf 'noblock    lookups x%s (100 ms server): gort %s %s ms (%s threads)   target < 500 ms, < 32 threads  %s\n' \
+			"$LN" "$k" "$(fmt "$(field best_ms "$l")")" "$(field threads "$l")" \
+			"$( [ "$(verdict "$(field best_ms "$l")" le 500)" = PASS ] && [ "$(field threads "$l")" -lt 32 ] && echo PASS || echo MISS)"
+	done
+	printf 'noblock    lookups x%s: glibc pthreads %s ms (%s threads)%s\n' "$LN" "$(fmt "$(field best_ms "$tp")")" \
+		"$(field threads "$tp")" "$( [ -n "$gl" ] && printf '   go %s ms (%s threads, pure-Go resolver; reference)' "$(fmt "$(field best_ms "$gl")")" "$(field threads "$gl")")"
+else
+	echo "noblock    lookups: needs root and unshare -m (a test resolv.conf): skipped"
+fi

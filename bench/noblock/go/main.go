@@ -8,6 +8,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"net"
 	"fmt"
 	"os"
 	"os/exec"
@@ -92,9 +94,51 @@ func files() {
 	fmt.Printf("files mode=go n=%d best_ms=%.1f median_ms=%.1f threads=%d\n", n, ts[0], ts[len(ts)/2], peak)
 }
 
+// lookups N REPS: the twin of bench/noblock/lookups.c with Go's own
+// resolver (net.Resolver, PreferGo: the pure-Go one on the netpoller).
+func lookups() {
+	n, _ := strconv.Atoi(os.Args[2])
+	reps, _ := strconv.Atoi(os.Args[3])
+	r := &net.Resolver{PreferGo: true}
+	var ts []float64
+	peak, bad := 0, 0
+	var mu sync.Mutex
+	for rep := 0; rep < reps; rep++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		wg.Add(n)
+		for i := 0; i < n; i++ {
+			go func(i int) {
+				defer wg.Done()
+				_, err := r.LookupIPAddr(context.Background(), fmt.Sprintf("r%d-h%d.gort.test", rep, i))
+				mu.Lock()
+				if err != nil {
+					bad++
+				}
+				if t := threads(); t > peak {
+					peak = t
+				}
+				mu.Unlock()
+			}(i)
+		}
+		wg.Wait()
+		ts = append(ts, float64(time.Since(t0).Microseconds())/1000)
+	}
+	if bad > 0 {
+		fmt.Fprintf(os.Stderr, "noblock_go: %d lookups failed\n", bad)
+		os.Exit(1)
+	}
+	sort.Float64s(ts)
+	fmt.Printf("lookups mode=go n=%d best_ms=%.1f median_ms=%.1f threads=%d\n", n, ts[0], ts[len(ts)/2], peak)
+}
+
 func main() {
 	if os.Args[1] == "files" {
 		files()
+		return
+	}
+	if os.Args[1] == "lookups" {
+		lookups()
 		return
 	}
 	n, _ := strconv.Atoi(os.Args[1])
