@@ -976,7 +976,30 @@ top:;
 		TRACE(EvSpin, 0, 0, 0);
 		if (atomic_fetch_sub(&sched.nmspinning, 1) <= 0) throw("findrunnable: negative nmspinning");
 		/* Work may have appeared after we looked but before we
-		 * dropped spinning: look once more at every P. */
+		 * dropped spinning: a waker that saw this M spinning left the
+		 * work to it (wakep). Look once more at the global queue (a
+		 * thread that is no M readies onto it: the blocking pool's
+		 * workers; without this check a G readied there while this M
+		 * was giving up its P stayed queued with every M asleep:
+		 * 1 in ~2,000 pool round trips at GOMAXPROCS=1 hung), then at
+		 * every P (as Go's findRunnable). */
+		if (atomic_load(&sched.runqsize)) {
+			lock(&sched.lock);
+			pp = atomic_load(&sched.runqsize) ? pidleget() : NULL;
+			if (pp) {
+				acquirep(pp);
+				gp = globrunqget(pp, 0);
+				unlock(&sched.lock);
+				if (gp) {
+					mp->spinning = true;
+					atomic_fetch_add(&sched.nmspinning, 1);
+					resetspinning();
+					return gp;
+				}
+				goto top;
+			}
+			unlock(&sched.lock);
+		}
 		for (int32_t k = 0; k < nprocs; k++) {
 			struct p *p2 = allp[k];
 			if (!runqempty(p2)) {

@@ -265,3 +265,20 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 	}
 	shell("kill $(cat %s/dnsd.pid); rm -rf %s", dir, dir);
 }
+
+/* The blocking pool's workers ready goroutines from threads that are no
+ * M (the global run queue, then wakep): 2 x 60,000 round trips at
+ * GOMAXPROCS=1 and 2 must all come back. A G readied while the last
+ * spinning M was giving up its P stayed queued with every M asleep (the
+ * dropped-spinning recheck looked at the Ps' queues, not the global one):
+ * 1 in about 60,000 round trips hung. */
+Test(hooks, blocking_pool_round_trips_never_lose_a_wakeup, .timeout = 120)
+{
+	const char *envs[][2] = {{"GOMAXPROCS=1", NULL}, {"GOMAXPROCS=2", NULL}};
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < 2; k++) {
+			struct result r = runE(envs[e], hk("musl", "files"), "roundtrips", "60000");
+			cr_assert(r.exited && r.code == 0 && strstr(r.out, "ok=1"), "%s: exit %d sig %d timedout %d %s %s",
+				  envs[e][0], r.code, r.sig, r.timedout, r.out, r.err);
+		}
+}
