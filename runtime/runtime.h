@@ -750,6 +750,7 @@ static inline void racerelease(void *addr)
 bool pp_has_timers(struct p *pp);
 void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx);
 int64_t timers_check(struct p *pp, int64_t now); /* runs due timers; next when or 0 */
+int32_t timers_len(struct p *pp);                 /* scheddetail's timerslen */
 int64_t timers_steal(struct p *pp, struct p *victim, int64_t now); /* -1 if ran some */
 /* when_after: the absolute time ns from now, at most INT64_MAX (Go's
  * when() and maxWhen): a huge duration is "never", not a wrapped past. */

@@ -134,8 +134,6 @@ void sysmon_start(void)
 
 /* ---- GODEBUG=schedtrace ---- */
 
-static const char *const pstatus_name[] = {"idle", "running", "syscall", "gcstop", "dead"};
-
 static void schedtrace(bool detailed)
 {
 	int64_t now = nanotime();
@@ -155,11 +153,11 @@ static void schedtrace(bool detailed)
 		uint32_t h = atomic_load(&pp->runqhead), t = atomic_load(&pp->runqtail);
 		if (detailed) {
 			struct m *mp = pp->m;
-			printf_raw("  P%d: status=%u(%s) schedtick=%u syscalltick=%u m=%ld runqsize=%u gfreecnt=%d timers=%d\n",
-				   pp->id, atomic_load(&pp->status),
-				   pstatus_name[atomic_load(&pp->status) % 5], pp->schedtick,
+			/* Go 1.19's P line, field for field. */
+			printf_raw("  P%d: status=%u schedtick=%u syscalltick=%u m=%ld runqsize=%u gfreecnt=%d timerslen=%d\n",
+				   pp->id, atomic_load(&pp->status), pp->schedtick,
 				   atomic_load(&pp->syscalltick), mp ? (long)mp->id : -1L, t - h,
-				   pp->gfreecnt, pp_has_timers(pp));
+				   pp->gfreecnt, timers_len(pp));
 		} else {
 			printf_raw("%s%u", i == 0 ? " [" : " ", t - h);
 			if (i == np - 1) printf_raw("]\n");
@@ -169,9 +167,12 @@ static void schedtrace(bool detailed)
 		for (struct m *mp = __atomic_load_n(&allm, __ATOMIC_ACQUIRE); mp; mp = mp->alllink) {
 			struct p *pp = mp->p;
 			struct g *cg = mp->curg;
-			printf_raw("  M%ld: p=%d curg=%ld spinning=%d blocked=%u lockedg=%ld\n",
+			/* Go's M line without the fields of Go's allocator and
+			 * panics (mallocing, throwing, preemptoff, locks, dying),
+			 * which gort's Ms do not have; booleans as Go prints them. */
+			printf_raw("  M%ld: p=%d curg=%ld spinning=%s blocked=%s lockedg=%ld\n",
 				   (long)mp->id, pp ? pp->id : -1, cg ? (long)cg->goid : -1L,
-				   mp->spinning, atomic_load(&mp->blocked),
+				   mp->spinning ? "true" : "false", atomic_load(&mp->blocked) ? "true" : "false",
 				   mp->lockedg ? (long)mp->lockedg->goid : -1L);
 		}
 		/* Go's form: the wait reason in the parentheses, empty for a

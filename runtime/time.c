@@ -167,6 +167,14 @@ void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx)
 	}
 }
 
+/* timers_len: how many timers pp's heap holds, read without its lock (for
+ * GODEBUG=scheddetail's timerslen, which Go reads the same way). */
+int32_t timers_len(struct p *pp)
+{
+	struct timers *ts = __atomic_load_n(&pp->timers, __ATOMIC_ACQUIRE);
+	return ts ? __atomic_load_n(&ts->n, __ATOMIC_RELAXED) : 0;
+}
+
 bool pp_has_timers(struct p *pp)
 {
 	return pp->timers && atomic_load(&pp->timers->first) != 0;

@@ -331,6 +331,11 @@ Test(sched, scheddetail_lines_give_the_wait_reason)
 	assert_contains(r.err, ": status=4(chan receive) m=-1 lockedm=-1\n");
 	assert_contains(r.err, ": status=4(sleep) m=-1 lockedm=-1\n");
 	assert_lacks(r.err, "(waiting)");
+	/* P and M lines as Go 1.19 prints them (M: the fields gort has). */
+	assert_contains(r.err, "  P0: status=");
+	assert_contains(r.err, " timerslen=");
+	assert_lacks(r.err, "status=0(idle)");
+	assert_contains(r.err, " spinning=false blocked=");
 }
 
 /* Under an address-space limit of 12 MB: stacks were reserved 64 at a
