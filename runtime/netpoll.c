@@ -384,6 +384,9 @@ static void readylist(struct g *list)
 /* pd_refused: fd is one epoll refused (a regular file), known from an
  * earlier pd_get: a cold read of it goes to the blocking pool without the
  * F_GETFL, getsockopt and epoll_ctl that would find it out again. */
+/* pd_closes_seen: the hooks see every close (so pd_refused can remember). */
+bool pd_closes_seen(void) { return &gort_hooked_close != NULL; }
+
 bool pd_refused(int fd)
 {
 	if (fd < 0 || !&gort_hooked_close) return false;

@@ -69,6 +69,7 @@ struct pdwaiter {
 
 struct pollDesc *pd_get(int fd);
 bool pd_refused(int fd); /* known not pollable (hooks see closes): no system call */
+bool pd_closes_seen(void);
 void pd_forget(int fd);
 void netpoll_rearm_stale(int64_t now);
 /* pd_waitlinks parks until one of the n links is ready, the deadline
