@@ -170,6 +170,10 @@ int main(int argc, char **argv)
 		 * but this one is an idle M or sysmon, on its g0. */
 		gort_go(waiter, gort_chan_make(1, 0));
 		gort_sleep(20000000);
+		/* Locked: opendir's open may park on the blocking pool, and
+		 * main could come back on another thread, which "self" would
+		 * then not name. */
+		gort_lockosthread();
 		pid_t self = (pid_t)syscall(SYS_gettid), target = 0;
 		DIR *d = opendir("/proc/self/task");
 		for (struct dirent *e; d && (e = readdir(d));) {
