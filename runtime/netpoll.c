@@ -302,7 +302,7 @@ struct pollDesc *pd_get(int fd)
 		if (e != EEXIST || ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0) {
 			/* Remembered only where every close is seen (the hooks):
 			 * the number cannot come back as something else unseen. */
-			if (e == EPERM && &gort_hooked_close) __atomic_store_n(&pd->refused, true, __ATOMIC_RELEASE);
+			if (e == EPERM && pd_closes_seen()) __atomic_store_n(&pd->refused, true, __ATOMIC_RELEASE);
 			unlock(&pdtab.lock);
 			errno = e;
 			return NULL;
@@ -379,23 +379,23 @@ static void readylist(struct g *list)
 	}
 }
 
-/* pd_forget is called when fd is closed: wakes every goroutine waiting on
- * it (they see EBADF) and drops the registration. */
-/* pd_refused: fd is one epoll refused (a regular file), known from an
- * earlier pd_get: a cold read of it goes to the blocking pool without the
- * F_GETFL, getsockopt and epoll_ctl that would find it out again. */
 /* pd_closes_seen: the hooks see every close (so pd_refused can remember). */
 bool pd_closes_seen(void) { return &gort_hooked_close != NULL; }
 
+/* pd_refused: fd is one epoll refused (a regular file), known from an
+ * earlier pd_get: a cold read of it goes to the blocking pool without the
+ * F_GETFL, getsockopt and epoll_ctl that would find it out again. */
 bool pd_refused(int fd)
 {
-	if (fd < 0 || !&gort_hooked_close) return false;
+	if (fd < 0 || !pd_closes_seen()) return false;
 	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
 	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
 	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
 	return pd && __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE);
 }
 
+/* pd_forget is called when fd is closed: wakes every goroutine waiting on
+ * it (they see EBADF) and drops the registration. */
 void pd_forget(int fd)
 {
 	if (!netpoll_inited() || fd < 0) return;

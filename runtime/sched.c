@@ -981,7 +981,7 @@ top:;
 		 * thread that is no M readies onto it: the blocking pool's
 		 * workers; without this check a G readied there while this M
 		 * was giving up its P stayed queued with every M asleep:
-		 * 1 in ~2,000 pool round trips at GOMAXPROCS=1 hung), then at
+		 * about 1 in 60,000 pool round trips at GOMAXPROCS=1 hung), then at
 		 * every P (as Go's findRunnable). */
 		if (atomic_load(&sched.runqsize)) {
 			lock(&sched.lock);

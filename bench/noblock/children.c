@@ -16,23 +16,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "common.h"
 #ifdef GORT
 #include <gort.h>
 #endif
 
 extern char **environ;
 static _Atomic long bad, peak;
-
-static long threads(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long t = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "Threads:", 8)) t = atol(line + 8);
-	if (f) fclose(f);
-	return t;
-}
 
 static void one(void)
 {
@@ -42,13 +32,6 @@ static void one(void)
 	if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid ||
 	    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		bad++;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 #ifdef GORT
@@ -65,12 +48,6 @@ static void *twaiter(void *arg)
 	(void)arg;
 	one();
 	return NULL;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)

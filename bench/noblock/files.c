@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "common.h"
 #ifdef GORT
 #include <gort.h>
 #endif
@@ -24,17 +25,6 @@
 static const char *dir;
 static long size;
 static _Atomic long bad, peak;
-
-static long threads(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long t = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "Threads:", 8)) t = atol(line + 8);
-	if (f) fclose(f);
-	return t;
-}
 
 static void one(long i)
 {
@@ -52,13 +42,6 @@ static void one(long i)
 	if (t > peak) peak = t;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 #ifdef GORT
 static gort_waitgroup wg = GORT_WAITGROUP_INIT;
 static void greader(void *arg)
@@ -71,12 +54,6 @@ static void *treader(void *arg)
 {
 	one((long)arg);
 	return NULL;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 static void drop(long n)

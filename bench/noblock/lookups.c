@@ -12,22 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "common.h"
 #ifdef GORT
 #include <gort.h>
 #endif
 
 static _Atomic long bad, peak, round_;
-
-static long threads(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long t = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "Threads:", 8)) t = atol(line + 8);
-	if (f) fclose(f);
-	return t;
-}
 
 static void one(long i)
 {
@@ -38,13 +28,6 @@ static void one(long i)
 	else freeaddrinfo(res);
 	long t = threads();
 	if (t > peak) peak = t;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 #ifdef GORT
@@ -59,12 +42,6 @@ static void *tres(void *arg)
 {
 	one((long)arg);
 	return NULL;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)

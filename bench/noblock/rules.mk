@@ -3,30 +3,30 @@
 # and Go.
 BENCHES += bench/noblock/run.sh
 BENCH_BINS += $(BB)/children_gort $(BB)/children_pthread
-$(BB)/children_gort: bench/noblock/children.c $(LIBS) tools/gortcc
+$(BB)/children_gort: bench/noblock/children.c bench/noblock/common.h $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@
-$(BB)/children_pthread: bench/noblock/children.c
+$(BB)/children_pthread: bench/noblock/children.c bench/noblock/common.h
 	@mkdir -p $(@D)
 	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread
 # files: 1,000 readers of their own cold 1 MiB file (issue #17 item 2).
 BENCH_BINS += $(BB)/files_gort $(BB)/files_pthread
-$(BB)/files_gort: bench/noblock/files.c $(LIBS) tools/gortcc
+$(BB)/files_gort: bench/noblock/files.c bench/noblock/common.h $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@
-$(BB)/files_pthread: bench/noblock/files.c
+$(BB)/files_pthread: bench/noblock/files.c bench/noblock/common.h
 	@mkdir -p $(@D)
 	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread
 # lookups: 1,000 resolvers against a DNS server answering in 100 ms (issue
 # #17 item 1); the server is the lookup test's (test/hooks/progs/dnsd.c).
 BENCH_BINS += $(BB)/lookups_gort $(BB)/lookups_gort_glibc $(BB)/lookups_pthread $(BB)/dnsd
-$(BB)/lookups_gort: bench/noblock/lookups.c $(LIBS) tools/gortcc
+$(BB)/lookups_gort: bench/noblock/lookups.c bench/noblock/common.h $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@
-$(BB)/lookups_gort_glibc: bench/noblock/lookups.c $(LIBS) tools/gortcc
+$(BB)/lookups_gort_glibc: bench/noblock/lookups.c bench/noblock/common.h $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc --gort-libc=glibc $(BENCHCFLAGS) -DGORT $< -o $@
-$(BB)/lookups_pthread: bench/noblock/lookups.c
+$(BB)/lookups_pthread: bench/noblock/lookups.c bench/noblock/common.h
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(BENCHCFLAGS) $< -o $@ -lpthread
 $(BB)/dnsd: test/hooks/progs/dnsd.c
