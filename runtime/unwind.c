@@ -191,8 +191,6 @@ static const struct umodule *findmodule(uintptr_t pc)
 	return NULL;
 }
 
-bool unwind_incode(uintptr_t pc) { return findmodule(pc) != NULL; }
-
 /* unwind_libname: for a pc in a shared object, its file's base name and the
  * pc's offset from its load address (what /proc/self/maps would give); the
  * exported function containing pc, if any, in *name and *off. */

@@ -28,7 +28,6 @@ void unwind_init(struct unwinder *u, uintptr_t pc, uintptr_t sp, uintptr_t bp);
 void unwind_init_uc(struct unwinder *u, const void *uc); /* a ucontext_t */
 void unwind_addstack(struct unwinder *u, uintptr_t lo, uintptr_t hi);
 bool unwind_next(struct unwinder *u);
-bool unwind_incode(uintptr_t pc);
 bool unwind_libname(uintptr_t pc, const char **lib, uintptr_t *liboff, const char **name, uintptr_t *off);
 static inline uintptr_t unwind_pc(const struct unwinder *u) { return u->r[16]; }
 #endif
