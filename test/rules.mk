@@ -18,9 +18,13 @@ include $(wildcard test/*/rules.mk)
 # and a short soak (test/soak/rules.mk).
 test: all $(TESTS) $(B)/fuzz/startup $(B)/fuzz/gortdump $(B)/test/soak/musl $(B)/test/stress/musl \
       $(B)/test/stress/glibc
-	@fail=0; for t in $(TESTS); do \
-	  echo "== $$t"; $$t --jobs=2 || fail=1; \
+	@fail=0; failed=; for t in $(TESTS); do \
+	  echo "== $$t"; $$t --jobs=2 >$$t.log 2>&1; rc=$$?; cat $$t.log; \
+	  if [ $$rc != 0 ]; then fail=1; failed="$$failed $$t"; fi; \
 	done; \
-	$(MAKE) --no-print-directory fuzz-short || fail=1; \
-	$(MAKE) --no-print-directory soak-short || fail=1; \
-	$(MAKE) --no-print-directory stress-short || fail=1; exit $$fail
+	$(MAKE) --no-print-directory fuzz-short || { fail=1; failed="$$failed fuzz-short"; }; \
+	$(MAKE) --no-print-directory soak-short || { fail=1; failed="$$failed soak-short"; }; \
+	$(MAKE) --no-print-directory stress-short || { fail=1; failed="$$failed stress-short"; }; \
+	if [ $$fail != 0 ]; then echo "== FAILED:$$failed"; \
+	  for t in $$failed; do [ -f $$t.log ] && grep -E -A12 '\[FAIL\]|\[----\].*(Assertion|Test|fail|crash|Crash|signal|Timed)' $$t.log | head -60; done; \
+	fi; exit $$fail
