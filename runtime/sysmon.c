@@ -36,15 +36,22 @@ static int retake(int64_t now)
 				pp->sysmonwhen = now;
 			} else {
 				int64_t since = pp->sysmonwhen;
-				if (since + FORCEPREEMPTNS <= now) {
+				/* No tick for a while: perhaps a system call gort
+				 * does not see holds the P (sysblock.c). Counts as
+				 * work: sysmon keeps its short period meanwhile.
+				 * Probed before the preemption request: its signal
+				 * wakes the thread, and until the thread has run
+				 * the handler (long, on a loaded machine) /proc
+				 * says "running". Probed after it, a call was
+				 * never seen at sysmon's 10 ms period under load:
+				 * the request came first every time. */
+				if (sysblock_probe(pp, now, since)) {
+					n++;
+				} else if (since + FORCEPREEMPTNS <= now) {
 					TRACE(EvPreemptReq, 0, pp->id, 0);
 					preemptone(pp);
 					pp->sysmonwhen = now; /* ask again in another slice */
 				}
-				/* No tick for a while: perhaps a system call gort
-				 * does not see holds the P (sysblock.c). Counts as
-				 * work: sysmon keeps its short period meanwhile. */
-				if (sysblock_probe(pp, now, since)) n++;
 			}
 		} else if (s == Psyscall) {
 			uint32_t t = atomic_load(&pp->syscalltick);
