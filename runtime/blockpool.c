@@ -27,10 +27,10 @@
  * futex word, bumped under pool.lk. A fork child has no workers: its queue
  * is emptied (the waiting goroutines are the parent's, dead in the child).
  *
- * Rejected: io_uring (its io-wq threads are the process's too, bounded
- * only by a registration per ring; the kernel's io_uring_disabled sysctl and
- * seccomp profiles often refuse it; left as a later backend for the same
- * interface); a thread per waiting goroutine (what this replaces);
+ * Reads go to io_uring first (uring.c) where the kernel allows it; the
+ * pool takes them where it does not (seccomp profiles, io_uring_disabled).
+ *
+ * Rejected: a thread per waiting goroutine (what this replaces);
  * readahead/mincore probing before the read (racy, and still blocks). */
 #include <errno.h>
 #include <pthread.h>
@@ -111,6 +111,8 @@ static int32_t poolmax(void)
 	return n;
 }
 
+int32_t blockpool_max(void) { return poolmax(); }
+
 /* commit: on g0, gp parked: queue the request, wake or start a worker. */
 static int commit(struct g *gp, void *arg)
 {
@@ -155,6 +157,12 @@ static int commit(struct g *gp, void *arg)
  * thread, the goroutine parked meanwhile; returns the raw result. */
 long blockpool_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
+	/* Reads go through io_uring where the kernel allows it (uring.c):
+	 * no thread waits for the disk. */
+	long ret;
+	if ((nr == SYS_readv || nr == SYS_preadv) &&
+	    uring_read((int)a0, (const struct iovec *)a1, (int)a2, nr == SYS_readv ? -1 : a3, &ret))
+		return ret;
 	struct bpreq r = {nr, {a0, a1, a2, a3, a4, a5}, NULL, NULL, 0, getg(), NULL};
 	gopark(commit, &r, waitIOWait);
 	return r.ret;
@@ -190,7 +198,10 @@ long blockpool_direct(long nr, long a0, long a1, long a2, long a3, long a4, long
  * (checkdead): a goroutine waiting for one is not deadlocked. Read without
  * pool.lk: a worker that is about to ready its goroutine has the count
  * still up until after it took the lock to lower it. */
-int64_t blockpool_pending(void) { return __atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE); }
+int64_t blockpool_pending(void)
+{
+	return __atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE) + uring_inflight();
+}
 
 /* blockpool_threads: the pool's threads, which checkdead does not count as
  * threads gort did not create. */

@@ -103,6 +103,15 @@ bool netpoll_init(void)
 	return true;
 }
 
+/* netpoll_add_ring: uring.c's ring descriptor into the set, edge-triggered
+ * (event data 1): netpoll reaps its completions when it fires. */
+bool netpoll_add_ring(int fd)
+{
+	if (!netpoll_init()) return false;
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 1};
+	return ep_ctl(EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
 /* netpollbreak interrupts an M blocked in netpoll (at most one write
  * pending at a time). */
 static _Atomic uint32_t fallbackseq; /* no poller: idle Ms sleep on it (netpoll) */
@@ -171,6 +180,10 @@ struct g *netpoll(int64_t delay)
 			while (sys_read(breakfd, &v, 8) == -EINTR)
 				;
 			atomic_store(&breakpending, 0);
+			continue;
+		}
+		if (evs[i].data.u64 == 1) { /* the io_uring ring: completions */
+			list = uring_reap(list);
 			continue;
 		}
 		struct pollDesc *pd = (struct pollDesc *)(uintptr_t)evs[i].data.u64;

@@ -416,6 +416,7 @@ struct debugvars {
 	int32_t tracebackancestors;
 	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
 	int32_t sysblockoff;   /* 1: sysmon does not take Ps from unknown blocking calls */
+	int32_t iouringoff;    /* 1: cold file reads go to the blocking pool, not io_uring */
 	int32_t waitshift;     /* test-only: tracebacks count every wait S seconds longer */
 };
 
@@ -776,6 +777,7 @@ bool deltimer(struct timer *t);
 /* ---- netpoll.c: the epoll-based network poller (more in netpoll.h) ---- */
 bool netpoll_inited(void);
 bool netpoll_init(void); /* false: no descriptors left (EMFILE...): the sleep fallback, retried later */
+bool netpoll_add_ring(int fd); /* uring.c: the ring descriptor, reaped by netpoll */
 struct g *netpoll(int64_t delay_ns); /* list of ready Gs through schedlink */
 void netpollbreak(void);
 void netpollbreak_if_blocked(void);
@@ -825,6 +827,14 @@ void blockpool_call(void (*fn)(void *), void *arg);
 int64_t blockpool_pending(void);
 int32_t blockpool_threads(void);
 void blockpool_forkchild(void);
+int32_t blockpool_max(void);
+
+/* uring.c: cold file reads through io_uring */
+struct iovec;
+bool uring_read(int fd, const struct iovec *iov, int niov, int64_t off, long *ret);
+struct g *uring_reap(struct g *list);
+int32_t uring_inflight(void);
+void uring_forkchild(void);
 void symtab_preload(void); /* sysmon_start: map the executable while its path opens */
 
 /* ---- dwarfline.c ---- */

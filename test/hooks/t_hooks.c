@@ -202,13 +202,20 @@ Test(hooks, gortcc_gort_nohooks_links_without_them, .timeout = 120)
  * data intact, the ticker ticks while they wait (only the goroutines
  * wait), and the threads stay within the blocking pool's bound (16 by
  * default; GORT_BLOCKPOOL=4 here: m0, sysmon, a spare M or two and 4), where
- * a thread per waiting read would be hundreds. */
+ * a thread per waiting read would be hundreds. Twice: through io_uring
+ * (runtime/uring.c; the pool where the kernel refuses it) and, with
+ * GODEBUG=iouringoff=1, on the pool's threads. Half the readers start with
+ * a cold pread of their last page (a positional read that waits). */
 Test(hooks, cold_file_reads_park_only_the_goroutine_on_a_bounded_pool, .timeout = 180)
 {
 	char dir[] = "/tmp/gort-files-XXXXXX";
 	cr_assert(mkdtemp(dir));
-	const char *env[] = {"GOMAXPROCS=1", "GORT_BLOCKPOOL=4", NULL};
-	for (size_t v = 0; v < NV; v++) {
+	/* io_uring where the kernel gives it (uring.c), then the pool's threads. */
+	const char *envs[][4] = {{"GOMAXPROCS=1", "GORT_BLOCKPOOL=4", NULL},
+				 {"GOMAXPROCS=1", "GORT_BLOCKPOOL=4", "GODEBUG=iouringoff=1", NULL}};
+	for (size_t k = 0; k < 2 * NV; k++) {
+		size_t v = k % NV;
+		const char **env = envs[k / NV];
 		struct result r = runE(env, hk(vars[v], "files"), dir, "300", "256");
 		cr_assert(r.exited && r.code == 0, "%s: %d %s", vars[v], r.code, r.err);
 		int ok;
