@@ -72,7 +72,10 @@ static int ep_ctl(int op, int fd, struct epoll_event *ev)
 }
 
 bool netpoll_inited(void) { return atomic_load_explicit(&inited, memory_order_acquire); }
-int64_t netpoll_waiters(void) { return atomic_load(&nwaiters); }
+/* Goroutines the netpoller will wake: those parked on descriptors and
+ * the reads in flight on the io_uring ring (uring.c), whose completions
+ * netpoll reaps: an idle M must block in netpoll for them too. */
+int64_t netpoll_waiters(void) { return atomic_load(&nwaiters) + uring_inflight(); }
 
 bool netpoll_init(void)
 {
