@@ -247,6 +247,9 @@ bool uring_read(int fd, const struct iovec *iov, int niov, int64_t off, long *re
 	struct ureq r = {getg(), 0, fd, niov, iov, off};
 	gopark(commit, &r, waitIOWait);
 	if (!r.gp) return false; /* not submitted: commit undid it */
+	/* The ring's own refusals, not the file's answer: nothing was read,
+	 * the pool makes the call. */
+	if (r.ret == -EAGAIN || r.ret == -ECANCELED || r.ret == -EOPNOTSUPP || r.ret == -EINTR) return false;
 	*ret = r.ret;
 	return true;
 }
