@@ -24,8 +24,9 @@
  *
  * Limits: at most 4,096 reads in flight (more go to the pool); a read is
  * not interrupted by a signal (a disk wait never was); GODEBUG=iouringoff=1
- * and a kernel or seccomp profile that refuses io_uring_setup (docker's
- * default, kernel.io_uring_disabled) mean the pool. A fork child drops the
+ * a kernel or seccomp profile that refuses io_uring_setup (docker's
+ * default, kernel.io_uring_disabled) and valgrind (which cannot see what
+ * the kernel writes through the ring) mean the pool. A fork child drops the
  * parent's ring (its pages are shared with the parent) and sets up its own
  * when it first needs one.
  *
@@ -131,7 +132,9 @@ static void unmap_close(void)
 /* setup: under ring.lk. Returns whether the ring is ready. */
 static bool setup(void)
 {
-	if (debug.iouringoff) return false;
+	/* valgrind cannot see the kernel write the buffer through the ring:
+	 * every byte read would be "uninitialised" to it. */
+	if (debug.iouringoff || checkers_valgrind()) return false;
 	struct uparams p;
 	__builtin_memset(&p, 0, sizeof p);
 	p.flags = SETUP_CQSIZE | SETUP_CLAMP;
