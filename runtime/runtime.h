@@ -443,7 +443,7 @@ struct timer {
 	void *arg;
 	struct p *pp;             /* heap it is on, or NULL; under pp->timers->lock */
 	int32_t idx;              /* index in that heap */
-	_Atomic int running;      /* periodic: f is running (deltimer waits) */
+	_Atomic int running;      /* periodic: how many Ms run f (deltimer waits for 0) */
 };
 
 /* dwarfline.c: a source position: path parts joined by '/' (NULL parts

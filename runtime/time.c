@@ -103,12 +103,11 @@ static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
 	updatefirst(ts);
 }
 
-/* heapdel removes t from ts. Caller holds ts->lock. */
-static void heapdel(struct timers *ts, struct timer *t)
+/* heapdetach removes t from ts, t->pp unchanged. Caller holds ts->lock. */
+static void heapdetach(struct timers *ts, struct timer *t)
 {
 	int32_t i = t->idx;
 	struct timerslot last = ts->heap[--ts->n];
-	t->pp = NULL;
 	if (i != ts->n) {
 		ts->heap[i] = last;
 		last.t->idx = i;
@@ -116,6 +115,14 @@ static void heapdel(struct timers *ts, struct timer *t)
 		siftdown(ts, last.t->idx);
 	}
 	updatefirst(ts);
+}
+
+/* heapdel: heapdetach, and t is on no P (deltimer reads t->pp without the
+ * lock: a periodic timer that runtimers re-adds has running set first). */
+static void heapdel(struct timers *ts, struct timer *t)
+{
+	heapdetach(ts, t);
+	__atomic_store_n(&t->pp, NULL, __ATOMIC_RELEASE);
 }
 
 /* addtimer starts t on the current P. Runs with a P (user G or g0). */
@@ -138,7 +145,17 @@ bool deltimer(struct timer *t)
 {
 	for (;;) {
 		struct p *pp = __atomic_load_n(&t->pp, __ATOMIC_ACQUIRE);
-		if (!pp) return false;
+		if (!pp) {
+			/* Off every P: done, or a periodic timer between its
+			 * removal and its re-adding in runtimers, which counts
+			 * itself in running first. Returning then ("not
+			 * pending") let gort_ticker_stop free a ticker runtimers
+			 * was about to re-add and run (SIGFPE in runtimers, 1
+			 * run in 8 of test/e2e timeouts mix). */
+			if (!atomic_load(&t->running)) return false;
+			while (atomic_load(&t->running)) osyield();
+			continue;
+		}
 		struct timers *ts = pp->timers;
 		lock(&ts->lock);
 		if (t->pp == pp) {
@@ -197,8 +214,19 @@ static int64_t runtimers(struct p *pp, int64_t now)
 	lock(&ts->lock);
 	while (ts->n && ts->heap[0].when <= now) {
 		struct timer *t = ts->heap[0].t;
+		bool periodic = t->period > 0;
+		/* Before it leaves the heap: deltimer must wait, not call a
+		 * periodic timer that is off its P for a moment stopped. A
+		 * count: the P's owner and a stealer (timers_steal) may both
+		 * be in f for one ticker, the second popping it again once due
+		 * (with a flag, the first to finish cleared it while the other
+		 * still sent on the ticker's channel: gort_ticker_stop freed
+		 * it under that send, which landed in the next ticker's
+		 * channel at the same address: "early" ticks in timeouts mix,
+		 * 7 runs in 60 at GOMAXPROCS=2). */
+		if (periodic) atomic_fetch_add(&t->running, 1);
 		heapdel(ts, t);
-		if (t->period > 0) {
+		if (periodic) {
 			int64_t n = 1 + (now - t->when) / t->period;
 			/* Saturated: a period of years is "never again". */
 			t->when = t->period > (INT64_MAX - t->when) / n ? INT64_MAX : t->when + t->period * n;
@@ -206,11 +234,9 @@ static int64_t runtimers(struct p *pp, int64_t now)
 		}
 		void (*f)(void *, int64_t) = t->f;
 		void *arg = t->arg;
-		bool periodic = t->period > 0;
-		if (periodic) atomic_store(&t->running, 1);
 		unlock(&ts->lock);
 		f(arg, now); /* may free t (a one-shot timer of a woken sleeper) */
-		if (periodic) atomic_store(&t->running, 0);
+		if (periodic) atomic_fetch_sub(&t->running, 1);
 		ran = true;
 		lock(&ts->lock);
 	}
@@ -252,7 +278,13 @@ void timers_move(struct p *from, struct p *to)
 	lock(&ts->lock);
 	while (fs->n) {
 		struct timer *t = fs->heap[0].t;
-		heapdel(fs, t);
+		/* Never NULL in between: deltimer would take the timer for
+		 * stopped and its owner free it while it is re-added here (a
+		 * ticker stopped while GOMAXPROCS shrank: the freed timer on a
+		 * heap, twice once its memory held the next ticker). Pointing
+		 * at `to` (whose lock is held) makes deltimer wait for it. */
+		__atomic_store_n(&t->pp, to, __ATOMIC_RELEASE);
+		heapdetach(fs, t);
 		heapadd(ts, to, t);
 	}
 	unlock(&ts->lock);

@@ -96,6 +96,20 @@ Test(chan, go_panics_are_fatal_errors)
 		assert_contains(r.err, "goroutine 1 [running]:");
 	}
 }
+/* Sleeps, read deadlines met or missed, tickers started and stopped, from
+ * 400 goroutines while GOMAXPROCS changes (runtime/time.c: the heap and
+ * the FIFO beside it, timers stopped in the middle, moved between Ps): no
+ * wait ends before its time, every one ends. */
+Test(chan, timers_of_every_kind_fire_in_time_under_a_mix, .timeout = 120)
+{
+	for (size_t v = 0; v < NVARIANTS; v++) {
+		const char *env[] = {"GOMAXPROCS=2", NULL};
+		struct result r = runE(env, bin(gort_variants[v], "timeouts"), "mix");
+		cr_assert(r.exited && r.code == 0, "%s: exit %d sig %d timedout %d\n%s%s", gort_variants[v], r.code,
+			  r.sig, r.timedout, r.out, r.err);
+		cr_assert_str_eq(r.out, "mix: ok=1 early=0 n=16000\n", "%s: %s", gort_variants[v], r.err);
+	}
+}
 Test(chan, huge_timeouts_wait_instead_of_firing_at_once)
 {
 	const char *ps[] = {"GOMAXPROCS=1", "GOMAXPROCS=2", "GOMAXPROCS=8"};

@@ -139,9 +139,88 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* timeouts mix: 400 goroutines x 40 rounds of a random timed wait: a
+ * sleep (0-3 ms), a read with a deadline on a pipe that another goroutine
+ * writes to before or after it (the timer stopped from the middle of the
+ * P's timers, or firing), or a ticker's three ticks and its stop; while
+ * main changes GOMAXPROCS (timers moved between Ps). Every wait must last
+ * at least what it asked for and every goroutine must finish: prints
+ * "mix: ok=1 early=0 n=N". Timers of one duration started one after the
+ * other go on the FIFO beside the heap (runtime/time.c), the rest on the
+ * heap: both, and the stops in between, are exercised. */
+#define MIXG 400
+#define MIXR 40
+static _Atomic long mixearly, mixdone, mixops;
+static gort_waitgroup mixwg = GORT_WAITGROUP_INIT;
+static unsigned mixrand(unsigned *s) { return *s = *s * 1103515245u + 12345u, (*s >> 8) & 0xffff; }
+struct mixw {
+	int fd;
+	int64_t ns;
+};
+static void mixwriter(void *a)
+{
+	struct mixw *w = a;
+	gort_sleep(w->ns);
+	(void)!write(w->fd, "x", 1);
+	free(w);
+}
+static void mixer(void *a)
+{
+	unsigned seed = (unsigned)(long)a * 2654435761u;
+	int p[2];
+	if (pipe(p)) die("pipe");
+	for (int r = 0; r < MIXR; r++) {
+		unsigned k = mixrand(&seed) % 3;
+		int64_t d = (int64_t)(mixrand(&seed) % 3000) * 1000 + 1000;
+		int64_t t0 = gort_nanotime();
+		if (k == 0) {
+			gort_sleep(d);
+			if (gort_nanotime() - t0 < d) mixearly++, fprintf(stderr, "sleep: %ld ns of %ld\n", (long)(gort_nanotime() - t0), (long)d);
+		} else if (k == 1) {
+			struct mixw *w = malloc(sizeof *w);
+			w->fd = p[1];
+			w->ns = (int64_t)(mixrand(&seed) % 4000) * 1000 + 1;
+			gort_go(mixwriter, w);
+			char c;
+			ssize_t n = gort_read_deadline(p[0], &c, 1, t0 + d);
+			if (n < 0 && gort_nanotime() - t0 < d) mixearly++, fprintf(stderr, "deadline: %ld ns of %ld\n", (long)(gort_nanotime() - t0), (long)d);
+			if (n < 0) { /* the writer's byte is still to come: take it */
+				if (gort_read(p[0], &c, 1) != 1) die("mix read");
+			}
+		} else {
+			gort_ticker *t = gort_ticker_new(d / 4 + 1);
+			int64_t v[3], at[3];
+			for (int i = 0; i < 3; i++) gort_chan_recv(gort_ticker_chan(t), &v[i]), at[i] = gort_nanotime();
+			if (gort_nanotime() - t0 < 3 * (d / 4 + 1)) mixearly++,
+				fprintf(stderr, "ticker: 3 ticks of %ld ns in %ld: sent at %ld %ld %ld, received at %ld %ld %ld\n",
+					(long)(d / 4 + 1), (long)(gort_nanotime() - t0), (long)(v[0] - t0), (long)(v[1] - t0),
+					(long)(v[2] - t0), (long)(at[0] - t0), (long)(at[1] - t0), (long)(at[2] - t0));
+			gort_ticker_stop(t);
+		}
+		mixops++;
+	}
+	close(p[0]);
+	close(p[1]);
+	mixdone++;
+	gort_wg_done(&mixwg);
+}
+static int mix(void)
+{
+	gort_wg_add(&mixwg, MIXG);
+	for (long i = 0; i < MIXG; i++) gort_go(mixer, (void *)i);
+	for (int i = 0; mixdone < MIXG && i < 40; i++) {
+		gort_sleep(5 * 1000000LL);
+		gort_gomaxprocs(1 + i % 3);
+	}
+	gort_wg_wait(&mixwg);
+	printf("mix: ok=%d early=%ld n=%ld\n", mixdone == MIXG && mixops == MIXG * MIXR, (long)mixearly, (long)mixops);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	alarm(10);
+	if (argc > 1 && !strcmp(argv[1], "mix")) return mix();
 	if (argc > 1 && !strcmp(argv[1], "handler")) {
 		struct sigaction sa = {.sa_handler = onusr1};
 		if (sigaction(SIGUSR1, &sa, NULL)) die("sigaction");
