@@ -175,7 +175,10 @@ static void mixer(void *a)
 		int64_t t0 = gort_nanotime();
 		if (k == 0) {
 			gort_sleep(d);
-			if (gort_nanotime() - t0 < d) mixearly++, fprintf(stderr, "sleep: %ld ns of %ld\n", (long)(gort_nanotime() - t0), (long)d);
+			if (gort_nanotime() - t0 < d) {
+				mixearly++;
+				fprintf(stderr, "sleep: %ld ns of %ld\n", (long)(gort_nanotime() - t0), (long)d);
+			}
 		} else if (k == 1) {
 			struct mixw *w = malloc(sizeof *w);
 			w->fd = p[1];
@@ -183,7 +186,10 @@ static void mixer(void *a)
 			gort_go(mixwriter, w);
 			char c;
 			ssize_t n = gort_read_deadline(p[0], &c, 1, t0 + d);
-			if (n < 0 && gort_nanotime() - t0 < d) mixearly++, fprintf(stderr, "deadline: %ld ns of %ld\n", (long)(gort_nanotime() - t0), (long)d);
+			if (n < 0 && gort_nanotime() - t0 < d) {
+				mixearly++;
+				fprintf(stderr, "deadline: %ld ns of %ld\n", (long)(gort_nanotime() - t0), (long)d);
+			}
 			if (n < 0) { /* the writer's byte is still to come: take it */
 				if (gort_read(p[0], &c, 1) != 1) die("mix read");
 			}
@@ -191,10 +197,12 @@ static void mixer(void *a)
 			gort_ticker *t = gort_ticker_new(d / 4 + 1);
 			int64_t v[3], at[3];
 			for (int i = 0; i < 3; i++) gort_chan_recv(gort_ticker_chan(t), &v[i]), at[i] = gort_nanotime();
-			if (gort_nanotime() - t0 < 3 * (d / 4 + 1)) mixearly++,
+			if (gort_nanotime() - t0 < 3 * (d / 4 + 1)) {
+				mixearly++;
 				fprintf(stderr, "ticker: 3 ticks of %ld ns in %ld: sent at %ld %ld %ld, received at %ld %ld %ld\n",
 					(long)(d / 4 + 1), (long)(gort_nanotime() - t0), (long)(v[0] - t0), (long)(v[1] - t0),
 					(long)(v[2] - t0), (long)(at[0] - t0), (long)(at[1] - t0), (long)(at[2] - t0));
+			}
 			gort_ticker_stop(t);
 		}
 		mixops++;
