@@ -8,6 +8,16 @@
  * an earlier timer wakes it (netpollbreak). A sleeping goroutine costs a
  * timer on its own stack and no thread.
  *
+ * Beside the heap, a FIFO: a timer whose when is no earlier than that of
+ * the last timer the FIFO took is appended to it instead (a ring, in order
+ * of when, removed from its head in O(1)). Timers of one duration started
+ * one after the other (sleeps in a loop, read deadlines, retries) arrive
+ * in that order: they skip the heap's siftup and, more costly, the
+ * siftdown of each removal. Any other timer goes on the heap; the earliest
+ * timer is the earlier of the heap's root and the FIFO's head. A stopped
+ * timer in the FIFO's middle leaves a hole (t NULL), skipped at the head.
+ * t->idx: >= 0 its heap index, < 0 its ring slot (-1 - slot).
+ *
  * Locking: struct timers.lock protects a P's heap and the pp/idx fields of
  * the timers on it. `first` (the heap's earliest when, 0 if empty) is also
  * readable atomically without the lock. Timer functions run with no timer
@@ -34,6 +44,10 @@ struct timers {
 	struct mutex lock;
 	struct timerslot *heap;
 	int32_t n, cap;
+	struct timerslot *fifo; /* ring of fcap (a power of 2): [fhead, ftail) */
+	uint32_t fhead, ftail, fcap;
+	int32_t flive;          /* timers in the ring (holes not counted) */
+	int64_t flast;          /* when of the last timer appended */
 	_Atomic int64_t first;
 };
 
@@ -82,13 +96,73 @@ static void siftdown(struct timers *ts, int32_t i)
 	x.t->idx = i;
 }
 
-static void updatefirst(struct timers *ts)
+/* fifohead: the FIFO's earliest timer's slot, or NULL if it is empty. */
+static struct timerslot *fifohead(struct timers *ts)
 {
-	atomic_store(&ts->first, ts->n ? ts->heap[0].when : 0);
+	return ts->fhead != ts->ftail ? &ts->fifo[ts->fhead & (ts->fcap - 1)] : NULL;
 }
 
-/* heapadd puts t on ts. Caller holds ts->lock. */
-static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
+/* earliest: the timer that fires first (the heap's root or the FIFO's
+ * head), or NULL. */
+static struct timerslot *earliest(struct timers *ts)
+{
+	struct timerslot *f = fifohead(ts), *h = ts->n ? &ts->heap[0] : NULL;
+	if (!f) return h;
+	if (!h) return f;
+	return h->when < f->when ? h : f;
+}
+
+static void updatefirst(struct timers *ts)
+{
+	struct timerslot *e = earliest(ts);
+	atomic_store(&ts->first, e ? e->when : 0);
+}
+
+/* fifoadd appends t to ts's FIFO if it keeps it in order; returns whether
+ * it did. Caller holds ts->lock. */
+static bool fifoadd(struct timers *ts, struct p *pp, struct timer *t)
+{
+	if (ts->fhead != ts->ftail && t->when < ts->flast) return false;
+	if (ts->ftail - ts->fhead == ts->fcap) {
+		/* Full: copied without its holes into a ring twice as large,
+		 * or as large when holes are most of it (timers stopped behind
+		 * a long one at the head: read deadlines met one after the
+		 * other) so that the ring stays bounded by the live timers. */
+		uint32_t nc = !ts->fcap ? 64 : (uint32_t)ts->flive * 2 + 64 > ts->fcap ? ts->fcap * 2 : ts->fcap;
+		struct timerslot *nf = malloc(nc * sizeof *nf);
+		if (!nf) return false; /* the heap takes it */
+		uint32_t k = 0;
+		for (uint32_t q = ts->fhead; q != ts->ftail; q++) {
+			struct timerslot x = ts->fifo[q & (ts->fcap - 1)];
+			if (!x.t) continue;
+			x.t->idx = -1 - (int32_t)k;
+			nf[k++] = x;
+		}
+		free(ts->fifo);
+		ts->fifo = nf;
+		ts->fcap = nc;
+		ts->fhead = 0;
+		ts->ftail = k;
+	}
+	uint32_t slot = ts->ftail++ & (ts->fcap - 1);
+	ts->fifo[slot] = (struct timerslot){t->when, t};
+	t->idx = -1 - (int32_t)slot;
+	t->pp = pp;
+	ts->flast = t->when;
+	ts->flive++;
+	return true;
+}
+
+/* fifodel removes t from ts's FIFO, leaving a hole unless it was the head
+ * (holes reaching the head are dropped). Caller holds ts->lock. */
+static void fifodel(struct timers *ts, struct timer *t)
+{
+	ts->fifo[-1 - t->idx].t = NULL;
+	ts->flive--;
+	while (ts->fhead != ts->ftail && !ts->fifo[ts->fhead & (ts->fcap - 1)].t) ts->fhead++;
+}
+
+static void heapgrow(struct timers *ts)
 {
 	if (ts->n == ts->cap) {
 		int32_t nc = ts->cap ? ts->cap * 2 : 64;
@@ -97,15 +171,32 @@ static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
 		ts->heap = nh;
 		ts->cap = nc;
 	}
+}
+
+/* heapadd puts t on ts: on the FIFO if it keeps its order, else on the
+ * heap. Caller holds ts->lock. */
+static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
+{
+	if (fifoadd(ts, pp, t)) {
+		updatefirst(ts);
+		return;
+	}
+	heapgrow(ts);
 	t->pp = pp;
 	ts->heap[ts->n] = (struct timerslot){t->when, t};
 	siftup(ts, ts->n++);
 	updatefirst(ts);
 }
 
-/* heapdetach removes t from ts, t->pp unchanged. Caller holds ts->lock. */
+/* heapdetach removes t from ts (the FIFO or the heap), t->pp unchanged.
+ * Caller holds ts->lock. */
 static void heapdetach(struct timers *ts, struct timer *t)
 {
+	if (t->idx < 0) {
+		fifodel(ts, t);
+		updatefirst(ts);
+		return;
+	}
 	int32_t i = t->idx;
 	struct timerslot last = ts->heap[--ts->n];
 	if (i != ts->n) {
@@ -147,11 +238,11 @@ bool deltimer(struct timer *t)
 		struct p *pp = __atomic_load_n(&t->pp, __ATOMIC_ACQUIRE);
 		if (!pp) {
 			/* Off every P: done, or a periodic timer between its
-			 * removal and its re-adding in runtimers, which counts
-			 * itself in running first. Returning then ("not
-			 * pending") let gort_ticker_stop free a ticker runtimers
-			 * was about to re-add and run (SIGFPE in runtimers, 1
-			 * run in 8 of test/e2e timeouts mix). */
+			 * removal and its re-adding in runtimers, which sets
+			 * running first. Returning then ("not pending") let
+			 * gort_ticker_stop free a ticker runtimers was about to
+			 * re-add and run (SIGFPE in runtimers, 1 run in 8 of
+			 * test/e2e timeouts mix). */
 			if (!atomic_load(&t->running)) return false;
 			while (atomic_load(&t->running)) osyield();
 			continue;
@@ -180,6 +271,8 @@ void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx)
 		if (!ts) continue;
 		lock(&ts->lock);
 		for (int32_t k = 0; k < ts->n; k++) fn(ts->heap[k].t, ctx);
+		for (uint32_t q = ts->fhead; q != ts->ftail; q++)
+			if (ts->fifo[q & (ts->fcap - 1)].t) fn(ts->fifo[q & (ts->fcap - 1)].t, ctx);
 		unlock(&ts->lock);
 	}
 }
@@ -189,7 +282,7 @@ void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx)
 int32_t timers_len(struct p *pp)
 {
 	struct timers *ts = __atomic_load_n(&pp->timers, __ATOMIC_ACQUIRE);
-	return ts ? __atomic_load_n(&ts->n, __ATOMIC_RELAXED) : 0;
+	return ts ? __atomic_load_n(&ts->n, __ATOMIC_RELAXED) + __atomic_load_n(&ts->flive, __ATOMIC_RELAXED) : 0;
 }
 
 bool pp_has_timers(struct p *pp)
@@ -212,8 +305,9 @@ static int64_t runtimers(struct p *pp, int64_t now)
 	if (first == 0 || first > now) return first;
 	bool ran = false;
 	lock(&ts->lock);
-	while (ts->n && ts->heap[0].when <= now) {
-		struct timer *t = ts->heap[0].t;
+	struct timerslot *e;
+	while ((e = earliest(ts)) && e->when <= now) {
+		struct timer *t = e->t;
 		bool periodic = t->period > 0;
 		/* Before it leaves the heap: deltimer must wait, not call a
 		 * periodic timer that is off its P for a moment stopped. A
@@ -240,7 +334,8 @@ static int64_t runtimers(struct p *pp, int64_t now)
 		ran = true;
 		lock(&ts->lock);
 	}
-	int64_t next = ts->n ? ts->heap[0].when : 0;
+	e = earliest(ts);
+	int64_t next = e ? e->when : 0;
 	unlock(&ts->lock);
 	return ran ? -1 : next;
 }
@@ -276,8 +371,9 @@ void timers_move(struct p *from, struct p *to)
 	struct timers *ts = timers_of(to);
 	lock(&fs->lock);
 	lock(&ts->lock);
-	while (fs->n) {
-		struct timer *t = fs->heap[0].t;
+	struct timerslot *e;
+	while ((e = earliest(fs))) {
+		struct timer *t = e->t;
 		/* Never NULL in between: deltimer would take the timer for
 		 * stopped and its owner free it while it is re-added here (a
 		 * ticker stopped while GOMAXPROCS shrank: the freed timer on a
@@ -551,6 +647,25 @@ void timers_forkchild(struct p *pp)
 		else t->pp = NULL;
 	}
 	ts->n = n;
+	/* The FIFO's: dropped, or onto the heap (whose array has room: the
+	 * kept are moved one by one through heapadd's growth). */
+	uint32_t q0 = ts->fhead, q1 = ts->ftail;
+	struct timerslot *ring = ts->fifo;
+	uint32_t mask = ts->fcap - 1;
+	ts->fhead = ts->ftail = 0;
+	ts->flive = 0;
+	for (uint32_t q = q0; q != q1; q++) {
+		struct timer *t = ring[q & mask].t;
+		if (!t) continue;
+		if (t->f == sendtime || t->f == sendtick) {
+			t->idx = 0;
+			heapgrow(ts);
+			ts->heap[ts->n++] = (struct timerslot){t->when, t};
+		} else {
+			t->pp = NULL;
+		}
+	}
+	n = ts->n;
 	for (int32_t i = 0; i < n; i++) ts->heap[i].t->idx = i;
 	for (int32_t i = n / 4 + 1; i-- > 0;)
 		if (i < n) siftdown(ts, i);
