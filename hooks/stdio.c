@@ -1,0 +1,91 @@
+/* hooks/stdio.c: the libc's stdio reads and writes for gort programs
+ * (issue #17 item 5; the mechanism: runtime/stdio.c).
+ *   - musl static: __stdio_read and __stdio_write, the functions every
+ *     musl FILE reads and writes through (libc.a has each alone in its own
+ *     object, so these, linked first, are the libc's: libgort.a's EXTERN
+ *     names gort_hooked_stdio, which is in this object, so they always
+ *     are); musl's __stdout_write calls __stdio_write by name, so stdout
+ *     keeps its terminal test. They are runtime/stdio.c's musl 1.2.3
+ *     functions. In gort_text, as the runtime's code: the libc calls them
+ *     holding the FILE's lock, and an asynchronous preemption there would
+ *     let another goroutine of the same thread take it "recursively".
+ *   - musl dynamic (GORT_DYNHOOKS, libgort_dynhooks.a): fopen, fdopen,
+ *     freopen and popen call libc.so's (dlsym(RTLD_NEXT)) and point the
+ *     FILE they return at the runtime's read and write functions.
+ *   - glibc: nothing by name; the runtime patches the libc's FILE vtables
+ *     at startup when this object is linked (gort_hooked_stdio).
+ * Rejected: defining __stdio_read in hooks/io.c (read's object): one more
+ * EXTERN name costs nothing, and the file says what it owns. */
+#include <stdio.h>
+#include "../runtime/iohooks.h"
+
+#define HOOK __attribute__((visibility("default")))
+#define RTCODE __attribute__((section("gort_text")))
+
+#ifndef GORT_DYNHOOKS
+/* runtime/stdio.c's stdio_init patches the FILEs only where this is
+ * linked (not with gortcc --gort-nohooks). */
+HOOK const char gort_hooked_stdio = 1;
+#endif
+
+#if !defined(GORT_GLIBC) && !defined(GORT_DYNHOOKS)
+/* musl's own names (hidden in libc.a: a static link binds its callers to
+ * these). */
+size_t __stdio_read(FILE *f, unsigned char *buf, size_t len);
+size_t __stdio_write(FILE *f, const unsigned char *buf, size_t len);
+HOOK RTCODE size_t __stdio_read(FILE *f, unsigned char *buf, size_t len) { return gort_stdio_read(f, buf, len); }
+HOOK RTCODE size_t __stdio_write(FILE *f, const unsigned char *buf, size_t len)
+{
+	return gort_stdio_write(f, buf, len);
+}
+#endif
+
+#ifdef GORT_DYNHOOKS
+#include <dlfcn.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+/* real: libc.so's function of that name, looked up once. */
+static void *real(void *_Atomic *slot, const char *name)
+{
+	void *f = atomic_load_explicit(slot, memory_order_acquire);
+	if (!f) {
+		f = dlsym(RTLD_NEXT, name);
+		if (!f) abort(); /* no libc: nothing sensible to return */
+		atomic_store_explicit(slot, f, memory_order_release);
+	}
+	return f;
+}
+#define REAL(name)                                                                                             \
+	static void *_Atomic slot_##name;                                                                      \
+	__typeof__(&name) fn_##name = (__typeof__(&name))real(&slot_##name, #name)
+
+HOOK FILE *fopen(const char *restrict path, const char *restrict mode)
+{
+	REAL(fopen);
+	FILE *f = fn_fopen(path, mode);
+	gort_stdio_patch(f);
+	return f;
+}
+HOOK FILE *fdopen(int fd, const char *mode)
+{
+	REAL(fdopen);
+	FILE *f = fn_fdopen(fd, mode);
+	gort_stdio_patch(f);
+	return f;
+}
+HOOK FILE *freopen(const char *restrict path, const char *restrict mode, FILE *restrict old)
+{
+	REAL(freopen);
+	FILE *f = fn_freopen(path, mode, old);
+	gort_stdio_patch(f);
+	return f;
+}
+HOOK FILE *popen(const char *cmd, const char *mode)
+{
+	REAL(popen);
+	FILE *f = fn_popen(cmd, mode);
+	gort_stdio_patch(f);
+	return f;
+}
+#endif
