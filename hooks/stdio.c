@@ -11,7 +11,8 @@
  *     let another goroutine of the same thread take it "recursively".
  *   - musl dynamic (GORT_DYNHOOKS, libgort_dynhooks.a): fopen, fdopen,
  *     freopen and popen call libc.so's (dlsym(RTLD_NEXT)) and point the
- *     FILE they return at the runtime's read and write functions.
+ *     FILE they return at the runtime's read and write functions; fflush
+ *     marks fflush(NULL)'s writes plain (the libc's list lock is held).
  *   - glibc: nothing by name; the runtime patches the libc's FILE vtables
  *     at startup when this object is linked (gort_hooked_stdio).
  * Rejected: defining __stdio_read in hooks/io.c (read's object): one more
@@ -80,6 +81,13 @@ HOOK FILE *freopen(const char *restrict path, const char *restrict mode, FILE *r
 	FILE *f = fn_freopen(path, mode, old);
 	gort_stdio_patch(f);
 	return f;
+}
+/* fflush(NULL) holds libc.so's open-file list lock while it writes: its
+ * writes stay the plain calls (runtime/stdio.c). */
+HOOK RTCODE int fflush(FILE *f)
+{
+	REAL(fflush);
+	return f ? fn_fflush(f) : gort_stdio_flushall(fn_fflush);
 }
 HOOK FILE *popen(const char *cmd, const char *mode)
 {

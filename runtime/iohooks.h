@@ -97,6 +97,8 @@ ssize_t fdio_stdio_rwv(int fd, const struct iovec *iov, int n, bool wr);
 size_t gort_stdio_read(void *f, unsigned char *buf, size_t len);
 size_t gort_stdio_write(void *f, const unsigned char *buf, size_t len);
 void gort_stdio_patch(void *f);
+struct _IO_FILE;
+int gort_stdio_flushall(int (*libc_fflush)(struct _IO_FILE *));
 /* childwait.c */
 pid_t gort_hook_wait4(pid_t pid, int *status, int options, struct rusage *ru);
 int gort_hook_waitid(int idtype, id_t id, siginfo_t *info, int options);

@@ -57,12 +57,13 @@
  *     bug), musl's flockfile (lockcount > 0: the FILE is on the thread's
  *     list of locked files, which another thread's funlockfile would
  *     corrupt), or the libc's list of open files locked (fflush(NULL),
- *     fopen, fclose in progress: a goroutine parked holding it deadlocked
- *     a fork, which takes it with the world stopped). musl static reads
- *     that lock word (__stdio_ofl_lockptr); glibc's is found in
+ *     fopen, fclose in progress: a goroutine parked holding it would
+ *     deadlock a fork, which takes it with the world stopped). musl static
+ *     reads that lock word (__stdio_ofl_lockptr); glibc's is found in
  *     _IO_list_lock's code and checked once (glibc_listlock); musl dynamic
- *     cannot see it (hidden in libc.so): fflush(NULL) there may park
- *     holding it (README).
+ *     cannot see it (hidden in libc.so): there hooks/stdio.c's fflush
+ *     makes fflush(NULL)'s writes plain, and exit's flush (which takes it
+ *     too) may park holding it.
  * Off (the libc's own behaviour): outside a goroutine, in the program's
  * signal handlers, inside its gort_entersyscall sections, and for the
  * whole run with GODEBUG=gorthooks=0 (nothing is patched then; musl
@@ -104,6 +105,24 @@ static uint64_t goid_token(void) { return (uint64_t)getg()->goid; }
  * program that opens files; hidden in libc.so (weak: NULL there). */
 extern volatile int *const __stdio_ofl_lockptr __attribute__((weak));
 
+/* musl dynamic: set on the thread while hooks/stdio.c's fflush(NULL)
+ * runs libc.so's, which holds the open-file list lock (hidden there) as it
+ * flushes: its writes are the plain calls. The goroutine cannot leave the
+ * thread meanwhile: it never parks, libc.so's code is never preempted, and
+ * sysblock.c keeps a goroutine whose call it re-issues on its thread. */
+static __thread bool in_flushall;
+
+/* gort_stdio_flushall: fflush(NULL) by libc.so's fflush, with the list
+ * lock's rule above. */
+int gort_stdio_flushall(int (*libc_fflush)(FILE *))
+{
+	bool was = in_flushall;
+	in_flushall = true;
+	int r = libc_fflush(NULL);
+	in_flushall = was;
+	return r;
+}
+
 /* musl dynamic: the libc's own read and write functions, learned from
  * stdin and stderr by stdio_init (NULL in a static program, where ours
  * are the libc's). Written once before the first goroutine but main. */
@@ -120,7 +139,7 @@ static pid_t curtid(void)
 static int musl_how(struct musl_file *f)
 {
 	if (!stdio_active()) return PLAIN;
-	if (&__stdio_ofl_lockptr && *__stdio_ofl_lockptr) return PLAIN;
+	if (&__stdio_ofl_lockptr ? *__stdio_ofl_lockptr != 0 : in_flushall) return PLAIN;
 	int l = f->lock;
 	if (l <= 0) return PARK;
 	int o = l & ~MUSL_MAYBE_WAITERS;

@@ -407,3 +407,23 @@ Test(hooks, fgets_of_stdin_parks_only_the_goroutine, .timeout = 120)
 		cr_assert(ok == 1 && ticks <= 5, "%s, gorthooks=0: %s", vars[v], r.out);
 	}
 }
+
+/* fflush(NULL) writes holding the libc's list-of-open-files lock, which a
+ * fork takes with the world stopped: a goroutine parked there would
+ * deadlock it. Its writes stay the plain call (the thread waits: no tick
+ * with sysblockoff=1), while fflush(f) parks only the goroutine. */
+Test(hooks, fflush_null_holds_the_list_lock_so_its_writes_stay_plain, .timeout = 120)
+{
+	for (size_t v = 0; v < NV; v++) {
+		int ok;
+		long ticks;
+		struct result r = runE(sb1, hk(vars[v], "stdio"), "flushall");
+		cr_assert_eq(sscanf(r.out, "flushall: ok=%d ticks=%ld", &ok, &ticks), 2, "%s: %s %s", vars[v], r.out,
+			     r.err);
+		cr_assert(ok == 1 && ticks <= 5, "%s: fflush(NULL) parked: %s", vars[v], r.out);
+		r = runE(sb1, hk(vars[v], "stdio"), "flushone");
+		cr_assert_eq(sscanf(r.out, "flushone: ok=%d ticks=%ld", &ok, &ticks), 2, "%s: %s %s", vars[v], r.out,
+			     r.err);
+		cr_assert(ok == 1 && ticks >= 50, "%s: fflush(f) did not park: %s", vars[v], r.out);
+	}
+}

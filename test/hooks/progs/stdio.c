@@ -15,6 +15,8 @@
  *                    a thread drains slowly: "shared: ok=1 lines=L"
  *   stdio stdin      a goroutine fgets 3 lines of stdin, a pipe a thread
  *                    fills after 100 ms: "stdin: ok=1 ticks=K"
+ *   stdio flushall   fflush(NULL) of a FILE whose pipe is full for 200 ms:
+ *                    "flushall: ok=1 ticks=K" (flushone: fflush(f))
  * The ticker goroutine ticks every millisecond: with GODEBUG=sysblockoff=1
  * it ticks through a wait only if the wait parked the goroutine alone. */
 #include <errno.h>
@@ -399,6 +401,52 @@ static void run_stdin(void)
 	printf("stdin: ok=%d ticks=%ld\n", bad == 0, (long)tickswait);
 }
 
+/* ---- flushall ----
+ * fflush(NULL) writes holding the libc's list of open files' lock, which a
+ * fork takes with the world stopped: its writes must stay the plain calls
+ * (the thread waits, no tick with sysblockoff=1), while fflush(f) parks. */
+static FILE *fw;
+static bool flush_all;
+static void flusher(void *a)
+{
+	(void)a;
+	static char big[100000];
+	memset(big, 'a', sizeof big);
+	if (fwrite(big, 1, sizeof big, fw) != sizeof big) bad++; /* buffered */
+	if (fflush(flush_all ? NULL : fw)) bad++;
+	gort_wg_done(&wg);
+}
+static void *flush_drainer(void *a)
+{
+	(void)a;
+	long t0 = ticks;
+	ms_sleep(200);
+	tickswait = ticks - t0;
+	char b[4096];
+	ssize_t r;
+	while ((r = read(fp[0], b, sizeof b)) > 0) drained += r;
+	return NULL;
+}
+static void run_flush(bool all)
+{
+	static char vb[200000];
+	flush_all = all;
+	if (pipe(fp)) exit(3);
+	fw = fdopen(fp[1], "w");
+	setvbuf(fw, vb, _IOFBF, sizeof vb);
+	gort_go(ticker, NULL);
+	gort_sleep(5000000);
+	gort_wg_add(&wg, 1);
+	pthread_t t;
+	pthread_create(&t, NULL, flush_drainer, NULL);
+	gort_go(flusher, NULL);
+	gort_wg_wait(&wg);
+	fclose(fw);
+	pthread_join(t, NULL);
+	done = 1;
+	printf("%s: ok=%d ticks=%ld\n", all ? "flushall" : "flushone", bad == 0 && drained == 100000, (long)tickswait);
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -408,8 +456,10 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "semantics")) run_semantics();
 	else if (!strcmp(what, "shared")) run_shared(n);
 	else if (!strcmp(what, "stdin")) run_stdin();
+	else if (!strcmp(what, "flushall")) run_flush(true);
+	else if (!strcmp(what, "flushone")) run_flush(false);
 	else {
-		fprintf(stderr, "usage: stdio fgets N|fullpipe|semantics|shared N|stdin\n");
+		fprintf(stderr, "usage: stdio fgets N|fullpipe|semantics|shared N|stdin|flushall|flushone\n");
 		return 2;
 	}
 	return 0;
