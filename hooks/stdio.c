@@ -1,7 +1,9 @@
 /* hooks/stdio.c: the libc's stdio reads and writes for gort programs
  * (issue #17 item 5; the mechanism: runtime/stdio.c).
- *   - musl static: __stdio_read and __stdio_write, the functions every
- *     musl FILE reads and writes through (libc.a has each alone in its own
+ *   - musl static: __stdio_read, __stdio_write and __stdio_close, the
+ *     functions every musl FILE reads, writes and closes through (the close
+ *     so that the runtime forgets the descriptor, as the close hook does;
+ *     libc.a has each alone in its own
  *     object, so these, linked first, are the libc's: libgort.a's EXTERN
  *     names gort_hooked_stdio, which is in this object, so they always
  *     are); musl's __stdout_write calls __stdio_write by name, so stdout
@@ -34,11 +36,13 @@ HOOK const char gort_hooked_stdio = 1;
  * these). */
 size_t __stdio_read(FILE *f, unsigned char *buf, size_t len);
 size_t __stdio_write(FILE *f, const unsigned char *buf, size_t len);
+int __stdio_close(FILE *f);
 HOOK RTCODE size_t __stdio_read(FILE *f, unsigned char *buf, size_t len) { return gort_stdio_read(f, buf, len); }
 HOOK RTCODE size_t __stdio_write(FILE *f, const unsigned char *buf, size_t len)
 {
 	return gort_stdio_write(f, buf, len);
 }
+HOOK RTCODE int __stdio_close(FILE *f) { return gort_stdio_close(f); }
 #endif
 
 #ifdef GORT_DYNHOOKS

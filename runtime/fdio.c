@@ -685,9 +685,17 @@ static bool in_program_handler(void)
 	return gp && gp->m && insighandler(gp);
 }
 
-int gort_hook_close(int fd)
+/* fdio_forget: fd is about to be closed (the close hook, a FILE's close
+ * in stdio.c): goroutines waiting on it wake with EBADF and the runtime
+ * forgets its registration, unless that is not safe here. */
+void fdio_forget(int fd)
 {
 	if (!in_program_handler() && !in_vfork_child()) pd_forget(fd);
+}
+
+int gort_hook_close(int fd)
+{
+	fdio_forget(fd);
 	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
 }
 

@@ -128,6 +128,7 @@ int gort_stdio_flushall(int (*libc_fflush)(FILE *))
  * are the libc's). Written once before the first goroutine but main. */
 static size_t (*libc_read)(struct musl_file *, unsigned char *, size_t);
 static size_t (*libc_write)(struct musl_file *, const unsigned char *, size_t);
+static int (*libc_close)(struct musl_file *);
 
 static pid_t curtid(void)
 {
@@ -233,6 +234,26 @@ size_t gort_stdio_write(void *vf, const unsigned char *buf, size_t len)
 	}
 }
 
+/* musl 1.2.3's __stdio_close: fclose, pclose, freopen's close of the old
+ * descriptor. The close hook's rule (fdio_forget) first: the libc's own
+ * system call leaves the runtime's registration of the number behind, and
+ * a descriptor that reuses it (the next fopen or pipe) would wait on a
+ * stale one until sysmon re-arms it (1 to 4 s per round of
+ * bench/noblock's stdio before this). musl's __aio_close is linked only
+ * with aio (weak: absent otherwise, as __stdio_close.c's own dummy). */
+extern int __aio_close(int fd) __attribute__((weak));
+int gort_stdio_close(void *vf)
+{
+	struct musl_file *f = vf;
+	if (libc_close) {
+		fdio_forget(f->fd);
+		return libc_close(f);
+	}
+	int fd = &__aio_close ? __aio_close(f->fd) : f->fd;
+	fdio_forget(fd);
+	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
+}
+
 /* musl 1.2.3's __stdout_write (stdout's first write: a terminal is line
  * buffered), for musl dynamic, where stdout's write was libc.so's. */
 static size_t musl_stdout_write(struct musl_file *f, const unsigned char *buf, size_t len)
@@ -255,6 +276,7 @@ void gort_stdio_patch(void *vf)
 	if (f->read == libc_read) f->read = (size_t (*)(struct musl_file *, unsigned char *, size_t))gort_stdio_read;
 	if (f->write == libc_write)
 		f->write = (size_t (*)(struct musl_file *, const unsigned char *, size_t))gort_stdio_write;
+	if (f->close == libc_close) f->close = (int (*)(struct musl_file *))gort_stdio_close;
 	funlockfile((FILE *)f);
 }
 
@@ -277,6 +299,7 @@ static void stdio_init_libc(void)
 			 *err = (struct musl_file *)stderr;
 	libc_read = in->read;
 	libc_write = err->write;
+	libc_close = in->close;
 	flockfile(stdout);
 	/* Still __stdout_write (no write yet), or already __stdio_write. */
 	out->write = out->write == libc_write
@@ -307,6 +330,7 @@ extern void _IO_list_unlock(void);
  * before any goroutine but main. */
 static ssize_t (*libc_read)(FILE *, void *, ssize_t);
 static ssize_t (*libc_write)(FILE *, const void *, ssize_t);
+static int (*libc_close)(FILE *);
 static struct glibc_iolock *listlock;
 
 static int glibc_how(FILE *fp)
@@ -362,6 +386,14 @@ static ssize_t glibc_write(FILE *f, const void *data, ssize_t n)
 	return n;
 }
 
+/* glibc 2.36's _IO_file_close (fclose, pclose, freopen), with the close
+ * hook's rule first (fdio_forget: see gort_stdio_close). */
+static int glibc_close(FILE *fp)
+{
+	fdio_forget(fp->_fileno);
+	return libc_close(fp);
+}
+
 /* The libc's RELRO segment, found by dl_iterate_phdr: the object that
  * holds _IO_file_jumps. */
 struct relro {
@@ -412,6 +444,7 @@ static void stdio_init_libc(void)
 	if (!jumps) return;
 	libc_read = (ssize_t (*)(FILE *, void *, ssize_t))jumps[14];
 	libc_write = (ssize_t (*)(FILE *, const void *, ssize_t))jumps[15];
+	libc_close = (int (*)(FILE *))jumps[17];
 	struct relro r = {.in = (uintptr_t)jumps};
 	if (!libc_read || !libc_write || !dl_iterate_phdr(find_relro, &r)) {
 		libc_read = NULL;
@@ -421,19 +454,20 @@ static void stdio_init_libc(void)
 	/* The vtables' span, then the pages of it the loader made read-only
 	 * (its RELRO rounded down at the end, as ld.so's _dl_protect_relro). */
 	void **w0 = (void **)((r.lo + 7) & ~(uintptr_t)7), **w, **first = NULL, **last = NULL;
-	for (w = w0; (uintptr_t)(w + 2) <= r.hi; w++)
+	for (w = w0; (uintptr_t)(w + 4) <= r.hi; w++)
 		if (w[0] == (void *)libc_read && w[1] == (void *)libc_write) {
 			if (!first) first = w;
 			last = w;
 		}
 	if (!first) return;
-	uintptr_t pg = physpagesize, lo = (uintptr_t)first & ~(pg - 1), hi = ((uintptr_t)(last + 2) + pg - 1) & ~(pg - 1);
+	uintptr_t pg = physpagesize, lo = (uintptr_t)first & ~(pg - 1), hi = ((uintptr_t)(last + 4) + pg - 1) & ~(pg - 1);
 	if (hi > (r.hi & ~(pg - 1))) hi = r.hi & ~(pg - 1);
 	if (hi > lo && rawsyscall(SYS_mprotect, lo, hi - lo, PROT_READ | PROT_WRITE) != 0) return;
 	for (w = first; w <= last; w++)
 		if (w[0] == (void *)libc_read && w[1] == (void *)libc_write) {
 			w[0] = (void *)glibc_read;
 			w[1] = (void *)glibc_write;
+			if (w[3] == (void *)libc_close) w[3] = (void *)glibc_close; /* slot 17 */
 		}
 	if (hi > lo) rawsyscall(SYS_mprotect, lo, hi - lo, PROT_READ);
 }
