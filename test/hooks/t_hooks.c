@@ -353,8 +353,9 @@ Test(hooks, printf_and_fwrite_to_a_full_pipe_park_only_the_goroutine, .timeout =
 }
 
 /* getline, fread, fgets, fgetc on pipes and a socketpair, EOF, an
- * O_NONBLOCK descriptor's EAGAIN, EPIPE: feof, ferror and errno as the
- * libc's own (the same program with GODEBUG=gorthooks=0). */
+ * O_NONBLOCK descriptor's EAGAIN, EPIPE, a signal with and without
+ * SA_RESTART: feof, ferror and errno as the libc's own (the same program
+ * with GODEBUG=gorthooks=0). */
 Test(hooks, stdio_keeps_the_libcs_eof_and_error_semantics, .timeout = 120)
 {
 	for (size_t v = 0; v < NV; v++)
@@ -369,6 +370,10 @@ Test(hooks, stdio_keeps_the_libcs_eof_and_error_semantics, .timeout = 120)
 				  "%s: %s", vars[v], a.out);
 			cr_assert(strstr(a.out, "  epipe r=-1 eof=0 err=1 errno=Broken pipe\n"), "%s: %s", vars[v], a.out);
 			cr_assert(strstr(a.out, "getline 2: (none)\n  getline r=-1 eof=1 err=0"), "%s: %s", vars[v], a.out);
+			cr_assert(strstr(a.out, "eintr no SA_RESTART: (null)\n  eintr r=0 eof=0 err=1 errno=Interrupted "
+						"system call\n  then: late\n"),
+				  "%s: %s", vars[v], a.out);
+			cr_assert(strstr(a.out, "eintr SA_RESTART: late\n  eintr r=1 eof=0 err=0"), "%s: %s", vars[v], a.out);
 			cr_assert_str_eq(a.out, b.out, "%s GOMAXPROCS=%d: hooks on:\n%s\noff:\n%s", vars[v], procs, a.out,
 					 b.out);
 		}

@@ -9,7 +9,8 @@
  *                    pipe nobody reads for 200 ms: "fullpipe: ok=1
  *                    bytes=B ticks=K" (K: ticks while it waited)
  *   stdio semantics  getline, fread, fgets, fgetc on pipes and a
- *                    socketpair: EOF, ferror and errno, one line each
+ *                    socketpair: EOF, ferror and errno, one line each;
+ *                    EINTR with and without SA_RESTART
  *                    (the test compares them with GODEBUG=gorthooks=0)
  *   stdio shared N   N goroutines printf 200 lines each to stdout, a pipe
  *                    a thread drains slowly: "shared: ok=1 lines=L"
@@ -205,6 +206,55 @@ static void show(const char *what, long r, FILE *f, int err)
 	printf("%s r=%ld eof=%d err=%d errno=%s\n", what, r, feof(f) != 0, ferror(f) != 0, err ? strerror(err) : "-");
 }
 
+/* A handler without SA_RESTART interrupts a waiting fgets (EINTR, the
+ * FILE's error flag), one with it does not. The signal goes to the
+ * reader's thread (the goroutine is locked to it): the libc's own read
+ * must be the one interrupted when the hooks are off. */
+static int ep[2];
+static pthread_t reader_thread;
+static volatile int caught;
+static void on_usr1(int sig) { (void)sig; caught++; }
+static void *eintr_feeder(void *a)
+{
+	(void)a;
+	ms_sleep(60);
+	pthread_kill(reader_thread, SIGUSR1);
+	ms_sleep(60);
+	if (write(ep[1], "late\n", 5) != 5) bad++;
+	return NULL;
+}
+static void eintr(int flags)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = flags;
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pipe(ep)) exit(3);
+	FILE *f = fdopen(ep[0], "r");
+	char b[64];
+	gort_lockosthread();
+	reader_thread = pthread_self();
+	caught = 0;
+	pthread_t t;
+	pthread_create(&t, NULL, eintr_feeder, NULL);
+	errno = 0;
+	char *s = fgets(b, sizeof b, f);
+	int e = errno;
+	printf("eintr %s: %s", flags ? "SA_RESTART" : "no SA_RESTART", s ? b : "(null)\n");
+	show("  eintr", s != NULL, f, s ? 0 : e);
+	if (!s) {
+		clearerr(f);
+		s = fgets(b, sizeof b, f);
+		printf("  then: %s", s ? b : "(null)\n");
+	}
+	printf("  caught=%d\n", caught);
+	pthread_join(t, NULL);
+	gort_unlockosthread();
+	fclose(f);
+	close(ep[1]);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 static void run_semantics(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -297,6 +347,8 @@ static void run_semantics(void)
 	fclose(f);
 	close(p[0]);
 	free(line);
+	eintr(0);
+	eintr(SA_RESTART);
 	printf("semantics: done bad=%ld\n", (long)bad);
 }
 
