@@ -1,24 +1,27 @@
-/* hooks/stdio.c: the libc's stdio reads and writes for gort programs
- * (issue #17 item 5; the mechanism: runtime/stdio.c).
+/* hooks/stdio.c: the libc's stdio reads, writes and closes for gort
+ * programs (issue #17 item 5; the mechanism: runtime/stdio.c).
  *   - musl static: __stdio_read, __stdio_write and __stdio_close, the
- *     functions every musl FILE reads, writes and closes through (the close
- *     so that the runtime forgets the descriptor, as the close hook does;
- *     libc.a has each alone in its own
- *     object, so these, linked first, are the libc's: libgort.a's EXTERN
- *     names gort_hooked_stdio, which is in this object, so they always
- *     are); musl's __stdout_write calls __stdio_write by name, so stdout
- *     keeps its terminal test. They are runtime/stdio.c's musl 1.2.3
- *     functions. In gort_text, as the runtime's code: the libc calls them
- *     holding the FILE's lock, and an asynchronous preemption there would
- *     let another goroutine of the same thread take it "recursively".
+ *     functions every musl FILE reads, writes and closes through (the
+ *     close so that the runtime forgets the descriptor, as the close hook
+ *     does). libc.a has each alone in its own object, so these, linked
+ *     first, are the libc's: libgort.a's EXTERN names gort_hooked_stdio,
+ *     which is in this object, so they always are. musl's __stdout_write
+ *     calls __stdio_write by name: stdout keeps its terminal test. They
+ *     call runtime/stdio.c's copies of musl 1.2.3's functions. In
+ *     gort_text, as the runtime's code: the libc calls them holding the
+ *     FILE's lock, and an asynchronous preemption there would let another
+ *     goroutine of the same thread take it as its own.
  *   - musl dynamic (GORT_DYNHOOKS, libgort_dynhooks.a): fopen, fdopen,
  *     freopen and popen call libc.so's (dlsym(RTLD_NEXT)) and point the
- *     FILE they return at the runtime's read and write functions; fflush
- *     marks fflush(NULL)'s writes plain (the libc's list lock is held).
+ *     FILE they return at the runtime's functions; fflush makes
+ *     fflush(NULL)'s writes plain (the libc's list lock is held).
  *   - glibc: nothing by name; the runtime patches the libc's FILE vtables
  *     at startup when this object is linked (gort_hooked_stdio).
- * Rejected: defining __stdio_read in hooks/io.c (read's object): one more
- * EXTERN name costs nothing, and the file says what it owns. */
+ * Rejected: defining __stdio_read in hooks/io.c (read's object, pulled in
+ * already): this file then needs its own EXTERN name, but says what it
+ * owns; patching musl static's FILEs at startup as in the dynamic build
+ * (the FILEs opened later, and the libc's internal ones such as the
+ * resolver's, would need every opener hooked). */
 #include <stdio.h>
 #include "../runtime/iohooks.h"
 
