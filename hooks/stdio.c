@@ -4,8 +4,9 @@
  *     functions every musl FILE reads, writes and closes through (the
  *     close so that the runtime forgets the descriptor, as the close hook
  *     does). libc.a has each alone in its own object, so these, linked
- *     first, are the libc's: libgort.a's EXTERN names gort_hooked_stdio,
- *     which is in this object, so they always are. musl's __stdout_write
+ *     first, are the libc's: hooks/io.c refers to gort_hooked_stdio, in
+ *     this object, so they come in with read, which libgort.a's EXTERN
+ *     names (and stay out where read is a sanitizer's). musl's __stdout_write
  *     calls __stdio_write by name: stdout keeps its terminal test. They
  *     call runtime/stdio.c's copies of musl 1.2.3's functions. In
  *     gort_text, as the runtime's code: the libc calls them holding the
@@ -17,9 +18,9 @@
  *     fflush(NULL)'s writes plain (the libc's list lock is held).
  *   - glibc: nothing by name; the runtime patches the libc's FILE vtables
  *     at startup when this object is linked (gort_hooked_stdio).
- * Rejected: defining __stdio_read in hooks/io.c (read's object, pulled in
- * already): this file then needs its own EXTERN name, but says what it
- * owns; patching musl static's FILEs at startup as in the dynamic build
+ * Rejected: defining __stdio_read in hooks/io.c (read's object): one
+ * reference from there is enough, and this file says what it owns; an
+ * EXTERN of its own (it came in where a sanitizer defines read); patching musl static's FILEs at startup as in the dynamic build
  * (the FILEs opened later, and the libc's internal ones such as the
  * resolver's, would need every opener hooked). */
 #include <stdio.h>

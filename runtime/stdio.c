@@ -11,9 +11,9 @@
  * can be replaced is the FILE's read and write functions:
  *   - musl static: hooks/stdio.c defines __stdio_read and __stdio_write,
  *     which libc.a keeps one to an object, so the program's definitions
- *     win (libgort.a's EXTERN names gort_hooked_stdio, in the same object,
- *     so it is always in); they call gort_stdio_read and gort_stdio_write
- *     here, musl 1.2.3's src/stdio/__stdio_read.c and __stdio_write.c line
+ *     win (hooks/io.c, which read's EXTERN pulls in, refers to
+ *     gort_hooked_stdio in the same object); they call gort_stdio_read and
+ *     gort_stdio_write here, musl 1.2.3's src/stdio/__stdio_read.c and __stdio_write.c line
  *     for line with the system call replaced;
  *   - musl dynamic: libc.so's calls are internal; stdio_init points the
  *     read and write functions of stdin, stdout and stderr at ours
