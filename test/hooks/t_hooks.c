@@ -354,7 +354,8 @@ Test(hooks, printf_and_fwrite_to_a_full_pipe_park_only_the_goroutine, .timeout =
 
 /* getline, fread, fgets, fgetc on pipes and a socketpair, EOF, an
  * O_NONBLOCK descriptor's EAGAIN, EPIPE, a signal with and without
- * SA_RESTART: feof, ferror and errno as the libc's own (the same program
+ * SA_RESTART, a regular file's offsets (fread, fseek, ftell, "a+"): feof,
+ * ferror, errno and offsets as the libc's own (the same program
  * with GODEBUG=gorthooks=0). */
 Test(hooks, stdio_keeps_the_libcs_eof_and_error_semantics, .timeout = 120)
 {
@@ -374,6 +375,7 @@ Test(hooks, stdio_keeps_the_libcs_eof_and_error_semantics, .timeout = 120)
 						"system call\n  then: late\n"),
 				  "%s: %s", vars[v], a.out);
 			cr_assert(strstr(a.out, "eintr SA_RESTART: late\n  eintr r=1 eof=0 err=0"), "%s: %s", vars[v], a.out);
+			cr_assert(strstr(a.out, "file fread=100000 same=1 ftell=100000\n"), "%s: %s", vars[v], a.out);
 			cr_assert_str_eq(a.out, b.out, "%s GOMAXPROCS=%d: hooks on:\n%s\noff:\n%s", vars[v], procs, a.out,
 					 b.out);
 		}

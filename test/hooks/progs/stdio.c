@@ -206,6 +206,40 @@ static void show(const char *what, long r, FILE *f, int err)
 	printf("%s r=%ld eof=%d err=%d errno=%s\n", what, r, feof(f) != 0, ferror(f) != 0, err ? strerror(err) : "-");
 }
 
+/* A regular file: fread, ftell, fseek, fgets, appends and EOF, the file
+ * offsets the libc keeps (reads go where read would send them). */
+static void regular_file(void)
+{
+	char path[] = "/tmp/gort-stdio-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w+");
+	static char big[100000];
+	for (size_t i = 0; i < sizeof big; i++) big[i] = (char)('A' + i % 23);
+	size_t w = fwrite(big, 1, sizeof big, f);
+	int fl = fflush(f);
+	long pos = ftell(f);
+	printf("file fwrite=%zu fflush=%d ftell=%ld lseek=%ld\n", w, fl, pos, (long)lseek(fd, 0, SEEK_CUR));
+	rewind(f);
+	static char back[100001];
+	size_t r = fread(back, 1, sizeof back, f);
+	printf("file fread=%zu same=%d ftell=%ld\n", r, r == sizeof big && !memcmp(back, big, r), ftell(f));
+	show("  file", (long)r, f, 0);
+	fseek(f, 46, SEEK_SET);
+	char b[32];
+	printf("file fgets at 46: %s\n", fgets(b, 10, f) ? b : "(null)");
+	printf("file ftell=%ld lseek=%ld\n", ftell(f), (long)lseek(fd, 0, SEEK_CUR));
+	fclose(f);
+	f = fopen(path, "a+");
+	fputs("tail\n", f);
+	fflush(f);
+	fseek(f, -5, SEEK_END);
+	printf("file a+ fgets: %s", fgets(b, sizeof b, f) ? b : "(null)\n");
+	int c = fgetc(f);
+	printf("file a+ fgetc=%d feof=%d\n", c, feof(f) != 0);
+	fclose(f);
+	unlink(path);
+}
+
 /* A handler without SA_RESTART interrupts a waiting fgets (EINTR, the
  * FILE's error flag), one with it does not. The signal goes to the
  * reader's thread (the goroutine is locked to it): the libc's own read
@@ -347,6 +381,7 @@ static void run_semantics(void)
 	fclose(f);
 	close(p[0]);
 	free(line);
+	regular_file();
 	eintr(0);
 	eintr(SA_RESTART);
 	printf("semantics: done bad=%ld\n", (long)bad);
