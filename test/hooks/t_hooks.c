@@ -325,8 +325,10 @@ Test(hooks, fgets_from_300_pipes_parks_only_the_goroutines, .timeout = 180)
 	cr_assert_eq(sscanf(n.out, "fgets: ok=%d n=%ld maxthreads=%ld ticks=%ld", &ok2, &k, &threads2, &ticks), 4,
 		     "%s", n.out);
 	cr_assert(ok == 1 && ok2 == 1, "%s %s", r.out, n.out);
-	cr_assert_geq(threads, 20, "gorthooks=0: %s", r.out);
-	cr_assert_geq(threads2, 20, "nohooks: %s", n.out);
+	/* 48-66 threads on a quiet machine, 22-25 with three CPU burners
+	 * (sysmon hands fewer Ps off in the 100 ms): the bound is loose. */
+	cr_assert_geq(threads, 12, "gorthooks=0: %s", r.out);
+	cr_assert_geq(threads2, 12, "nohooks: %s", n.out);
 }
 
 /* A goroutine printf's and fwrite's 256 KiB into a pipe nobody reads for
