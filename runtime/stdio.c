@@ -8,27 +8,31 @@
  * readv inline; glibc's _IO_file_read calls its internal __read), which the
  * read and write hooks never see: each fgets that waited held its thread
  * until sysblock.c handed the P to another. The layer where stdio's I/O
- * can be replaced is the FILE's read and write functions:
- *   - musl static: hooks/stdio.c defines __stdio_read and __stdio_write,
- *     which libc.a keeps one to an object, so the program's definitions
- *     win (hooks/io.c, which read's EXTERN pulls in, refers to
- *     gort_hooked_stdio in the same object); they call gort_stdio_read and
- *     gort_stdio_write here, musl 1.2.3's src/stdio/__stdio_read.c and __stdio_write.c line
- *     for line with the system call replaced;
+ * can be replaced is the FILE's read, write and close functions (the close
+ * so that the runtime forgets the descriptor, as the close hook does: a
+ * pipe reusing the number would otherwise wait on a stale registration):
+ *   - musl static: hooks/stdio.c defines __stdio_read, __stdio_write and
+ *     __stdio_close, which libc.a keeps one to an object, so the
+ *     program's definitions win (hooks/io.c, which read's EXTERN pulls in,
+ *     refers to gort_hooked_stdio in the same object); they call
+ *     gort_stdio_read, gort_stdio_write and gort_stdio_close here, musl
+ *     1.2.3's src/stdio/__stdio_read.c, __stdio_write.c and
+ *     __stdio_close.c line for line with the system call replaced;
  *   - musl dynamic: libc.so's calls are internal; stdio_init points the
- *     read and write functions of stdin, stdout and stderr at ours
- *     (stdout's keeps __stdout_write's TIOCGWINSZ test: line buffering on
- *     a terminal), and hooks/stdio.c's fopen, fdopen, freopen and popen
+ *     functions of stdin, stdout and stderr at ours (stdout's keeps
+ *     __stdout_write's TIOCGWINSZ test: line buffering on a terminal), and
+ *     hooks/stdio.c's fopen, fdopen, freopen and popen
  *     (libgort_dynhooks.a) do the same to the FILEs they return
  *     (gort_stdio_patch);
  *   - glibc: the FILE vtables. _IO_file_jumps (exported) gives the
- *     addresses of _IO_file_read and _IO_new_file_write (slots 14, 15);
- *     every vtable in the libc's RELRO segment that holds that pair in
- *     adjacent slots gets ours instead (mprotect for the two stores). glibc
- *     checks that a FILE's vtable pointer lies in __libc_IO_vtables, not
- *     the slots' contents, so every FILE, wide ones and popen's included,
- *     now reads and writes here. Ours are 2.36's functions with the hooked
- *     system call.
+ *     addresses of _IO_file_read, _IO_new_file_write and _IO_file_close
+ *     (slots 14, 15, 17); every vtable in the libc's RELRO segment that
+ *     holds the first two in adjacent slots gets ours instead, and ours
+ *     for the close where it holds _IO_file_close (mprotect around the
+ *     stores). glibc checks that a FILE's vtable pointer lies in
+ *     __libc_IO_vtables, not the slots' contents, so every FILE, wide ones
+ *     and popen's included, now goes through here. Ours are 2.36's
+ *     functions with the hooked system call.
  * Each call that may park goes to fdio.c's hooked readv/writev
  * (fdio_stdio_rwv): pipes, sockets and terminals wait in the netpoller, a
  * regular file goes where the read and write hooks send it (the blocking
