@@ -128,12 +128,14 @@ $(B)/musl/gort_rt.o $(B)/glibc/gort_rt.o:
 # can have: the name lookups (hooks/resolv.c), which call the libc's own
 # function through dlsym(RTLD_NEXT); in a static program they would replace
 # musl's resolver, which needs none. gortcc --gort-dynamic links it.
-$(B)/musl/dynhooks/resolv.o: hooks/resolv.c $(RT_HDRS) Makefile | $(B)/.deps-ok
+# Also the FILE openers (hooks/stdio.c), which point the FILEs libc.so
+# returns at the runtime's read and write functions.
+$(B)/musl/dynhooks/%.o: hooks/%.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CFLAGS) $(RTFLAGS) -DGORT_DYNHOOKS -c $< -o $@
 ARCHIVES := $(B)/libgort_rt.a $(B)/glibc/libgort_rt.a $(B)/libgort_hooks.a $(B)/glibc/libgort_hooks.a \
             $(B)/libgort_dynhooks.a
-$(B)/libgort_dynhooks.a: $(B)/musl/dynhooks/resolv.o
+$(B)/libgort_dynhooks.a: $(B)/musl/dynhooks/resolv.o $(B)/musl/dynhooks/stdio.o
 $(B)/libgort_rt.a: $(B)/musl/gort_rt.o
 $(B)/glibc/libgort_rt.a: $(B)/glibc/gort_rt.o
 $(B)/libgort_hooks.a: $(MUSL_HOOKS)

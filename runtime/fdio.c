@@ -664,6 +664,15 @@ ssize_t gort_hook_rwv(int fd, const struct iovec *iov, int n, bool wr)
 	return rwv(fd, iov, n, wr, &st);
 }
 
+/* fdio_stdio_rwv: readv or writev for the libc's stdio (stdio.c), which
+ * decided the calling goroutine may park: the hooks' semantics, the
+ * libc's FILE code around it. */
+ssize_t fdio_stdio_rwv(int fd, const struct iovec *iov, int n, bool wr)
+{
+	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
+	return rwv(fd, iov, n, wr, &st);
+}
+
 /* in_program_handler: running one of the program's signal handlers on an
  * M (the trampoline counts them): pd_forget takes locks that the code the
  * signal interrupted may hold, and close is async-signal-safe. There the
@@ -676,9 +685,17 @@ static bool in_program_handler(void)
 	return gp && gp->m && insighandler(gp);
 }
 
-int gort_hook_close(int fd)
+/* fdio_forget: fd is about to be closed (the close hook, a FILE's close
+ * in stdio.c): goroutines waiting on it wake with EBADF and the runtime
+ * forgets its registration, unless that is not safe here. */
+void fdio_forget(int fd)
 {
 	if (!in_program_handler() && !in_vfork_child()) pd_forget(fd);
+}
+
+int gort_hook_close(int fd)
+{
+	fdio_forget(fd);
 	return (int)sret(rawsyscall(SYS_close, fd, 0, 0));
 }
 

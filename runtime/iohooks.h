@@ -89,6 +89,18 @@ int gort_hook_pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct
 struct epoll_event;
 int gort_hook_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout_ms, const sigset_t *mask);
 int fdio_pollone(int fd, short events, int intr);
+ssize_t fdio_stdio_rwv(int fd, const struct iovec *iov, int n, bool wr);
+void fdio_forget(int fd);
+/* stdio.c: the FILE read and write functions (musl: hooks/stdio.c's
+ * __stdio_read and __stdio_write call them in a static program; musl
+ * dynamic: the FILEs' pointers; glibc has its own, in the vtables), and a
+ * FILE the hooks' fopen, fdopen, freopen or popen returned (musl dynamic). */
+size_t gort_stdio_read(void *f, unsigned char *buf, size_t len);
+size_t gort_stdio_write(void *f, const unsigned char *buf, size_t len);
+int gort_stdio_close(void *f);
+void gort_stdio_patch(void *f);
+struct _IO_FILE;
+int gort_stdio_flushall(int (*libc_fflush)(struct _IO_FILE *));
 /* childwait.c */
 pid_t gort_hook_wait4(pid_t pid, int *status, int options, struct rusage *ru);
 int gort_hook_waitid(int idtype, id_t id, siginfo_t *info, int options);

@@ -580,6 +580,7 @@ void runtime_main(void *arg)
 	gp->lockedm = mp;
 	mp->lockedg = gp;
 	doinit(__start_gort_rtinittask, __stop_gort_rtinittask - __start_gort_rtinittask);
+	stdio_init(); /* the FILEs read and write through the runtime (stdio.c) */
 	trace_libc_ready(); /* GORT_TRACE, GORT_CPUPROFILE: written at exit (trace.c) */
 	/* Registered before the program's own: runs after them, last. An
 	 * exit() anywhere while a fatal error is being reported waits for

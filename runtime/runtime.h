@@ -808,6 +808,9 @@ void traceback_ctx(struct g *gp, const void *uc); /* a signal's context (ucontex
 void print_frames(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t stack_lo, uintptr_t stack_hi);
 bool pc_in_runtime(uintptr_t pc);
 
+/* ---- stdio.c: the libc's stdio parks only the goroutine ---- */
+void stdio_init(void); /* runtime_main, before the init tasks */
+
 /* ---- sysblock.c: unknown blocking calls lose their P ---- */
 void sysblock_init(void);                            /* sysmon, at its start */
 bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick); /* sysmon */

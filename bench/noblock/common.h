@@ -1,5 +1,5 @@
 /* common.h: what bench/noblock's workloads (children.c, files.c,
- * lookups.c) share: the thread count, a millisecond clock, and the sort
+ * lookups.c, stdio.c) share: the thread count, a millisecond clock, and the sort
  * of round times. */
 #ifndef GORT_BENCH_NOBLOCK_COMMON_H
 #define GORT_BENCH_NOBLOCK_COMMON_H

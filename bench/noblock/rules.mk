@@ -32,3 +32,15 @@ $(BB)/lookups_pthread: bench/noblock/lookups.c bench/noblock/common.h
 $(BB)/dnsd: test/hooks/progs/dnsd.c
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(BENCHCFLAGS) $< -o $@
+# stdio: 1,000 readers each fgets a line from their own pipe (issue #17
+# item 5), gort musl static and glibc against pthreads.
+BENCH_BINS += $(BB)/stdio_gort $(BB)/stdio_gort_glibc $(BB)/stdio_pthread
+$(BB)/stdio_gort: bench/noblock/stdio.c bench/noblock/common.h $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@ -lpthread
+$(BB)/stdio_gort_glibc: bench/noblock/stdio.c bench/noblock/common.h $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-libc=glibc $(BENCHCFLAGS) -DGORT $< -o $@ -lpthread
+$(BB)/stdio_pthread: bench/noblock/stdio.c bench/noblock/common.h
+	@mkdir -p $(@D)
+	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread

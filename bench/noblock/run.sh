@@ -63,6 +63,32 @@ if [ -n "$o" ]; then
 		"$FN" "$(fmt "$om")" "$(field threads "$o")" "$(fmt "$(calc "$om / $gm")")" "$GOVERSION"
 fi
 
+# stdio: 1,000 readers (200 with --short) each fgets a line from their own
+# pipe (fdopen), fed after 10 ms, 5 rounds per process (2 with --short):
+# gort musl static and glibc at GOMAXPROCS=1 (the FILE's read parks the
+# goroutine), 1,000 pthreads (musl). Target (issue #17 item 5): a handful of
+# threads; throughput at least the pthreads'.
+SN=1000 SREPS=5
+[ "$SHORT" = 1 ] && SN=200 SREPS=2
+g='' gg='' t='' i=0
+while [ $i -lt $ROUNDS ]; do
+	measure stdio env GOMAXPROCS=1 "$BIN/stdio_gort" gort $SN $SREPS
+	keep g best_ms
+	measure stdio env GOMAXPROCS=1 "$BIN/stdio_gort_glibc" gort $SN $SREPS
+	keep gg best_ms
+	measure stdio "$BIN/stdio_pthread" pthread $SN $SREPS
+	keep t best_ms
+	i=$((i + 1))
+done
+tm=$(field best_ms "$t")
+for x in "musl:$g" "glibc:$gg"; do
+	k=${x%%:*} l=${x#*:}
+	lm=$(field best_ms "$l")
+	printf 'noblock    stdio x%s (fgets, own pipe): gort %s %s ms (%s threads)   pthreads %s ms (%s threads)   pthreads/gort %sx   target >= 1x, threads <= 8  %s\n' \
+		"$SN" "$k" "$(fmt "$lm")" "$(field threads "$l")" "$(fmt "$tm")" "$(field threads "$t")" "$(fmt "$(calc "$tm / $lm")")" \
+		"$( [ "$(verdict "$(calc "$tm / $lm")" ge 1)" = PASS ] && [ "$(field threads "$l")" -le 8 ] && echo PASS || echo MISS)"
+done
+
 # lookups: 1,000 resolvers (200 with --short), each a name of its own
 # against dnsd answering in 100 ms (root only: a private mount namespace
 # puts a resolv.conf naming it over /etc/resolv.conf). gort musl static (the

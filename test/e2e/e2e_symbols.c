@@ -9,11 +9,16 @@
 #include "run.h"
 
 /* The libc archive the variant links, to tell a hooked libc name (defined
- * by the libc too) from a runtime name that escaped. */
+ * by the libc too) from a runtime name that escaped: the libc.a a static
+ * link with cc takes (ld's trace). Not `cc -print-file-name=libc.a`:
+ * musl-gcc's specs do not redirect it, so it named glibc's archive, which
+ * lacks musl's own internal names (__stdio_read...). */
 static const char *libc_archive(const char *cc)
 {
-	struct result r = shell("%s -print-file-name=libc.a", cc);
-	cr_assert(r.exited && r.code == 0 && r.outlen > 1, "%s -print-file-name=libc.a: %s", cc, r.err);
+	struct result r = shell("printf 'int main(void){return 0;}' | %s -static -x c - -o /dev/null -Wl,-t 2>/dev/null "
+				"| grep '/libc\\.a$' | head -n 1",
+				cc);
+	cr_assert(r.exited && r.code == 0 && r.outlen > 1, "%s -static -Wl,-t: no libc.a: %s", cc, r.err);
 	r.out[strcspn(r.out, "\n")] = 0;
 	return r.out;
 }

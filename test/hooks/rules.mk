@@ -4,6 +4,7 @@
 #   libuser    a static library that blocks inside, linked before and after -lgort
 #   files      cold reads, pread, fsync of regular files from 300 goroutines
 #   lookups    getaddrinfo and gethostbyname* from 200 goroutines against dnsd
+#   stdio      fgets, getline, fread, printf, fwrite on pipes, sockets, stdin
 # Builds: musl (gortcc), plain (musl-gcc -static -nostartfiles -lgort), mdyn
 # (musl dynamic), glibc (gcc -nostartfiles -lgort, dynamic), spie (musl
 # static-PIE), fortify (glibc with -D_FORTIFY_SOURCE=2: the __*_chk forms);
@@ -43,6 +44,9 @@ $(HK)/$(1)/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
 $(HK)/$(1)/lookups: test/hooks/progs/lookups.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
+$(HK)/$(1)/stdio: test/hooks/progs/stdio.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $$(@D)
+	$$(call hk_link_$(1),$$<) -o $$@
 $(HK)/$(1)/files: test/hooks/progs/files.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
@@ -53,6 +57,9 @@ endef
 $(foreach v,$(HK_VARS),$(eval $(call hk_variant,$(v))))
 
 $(HK)/nohooks/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-nohooks $(HK_CFLAGS) $< -o $@ -lpthread
+$(HK)/nohooks/stdio: test/hooks/progs/stdio.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc --gort-nohooks $(HK_CFLAGS) $< -o $@ -lpthread
 
@@ -93,8 +100,8 @@ $(HK)/libuser/mdyn-shared: $(HK_USER) $(HK)/musl-lib/libblocking.so $(GORTLIBS) 
 HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plain-after glibc-before glibc-after \
                 glibc-shared mdyn-shared)
 
-HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged $(HK)/$(v)/files $(HK)/$(v)/lookups) \
-           $(HK)/nohooks/calls $(HK_LIBUSER) $(HK)/dnsd
+HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged $(HK)/$(v)/files $(HK)/$(v)/lookups \
+             $(HK)/$(v)/stdio) $(HK)/nohooks/calls $(HK)/nohooks/stdio $(HK_LIBUSER) $(HK)/dnsd
 # The lookup tests' DNS server: plain C.
 $(HK)/dnsd: test/hooks/progs/dnsd.c
 	@mkdir -p $(@D)
