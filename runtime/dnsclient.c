@@ -1,0 +1,866 @@
+/* dnsclient.c: gort's stub resolver for glibc programs (issue #17 item 1):
+ * getaddrinfo, gethostbyname(_r) and gethostbyname2(_r) answered over the
+ * netpoller, each lookup parking only its goroutine, where the libc's own
+ * resolver would hold a thread of the blocking pool (resolv.c) for the
+ * whole round trip. Go's counterpart: net/dnsclient_unix.go, dnsconfig.go,
+ * conf.go (the pure-Go resolver, and hostLookupOrder's choice between it
+ * and cgo).
+ *
+ * It answers only where its answer is glibc 2.36's, by construction:
+ *   - configuration: nsswitch.conf's hosts line is `files dns` or `dns`;
+ *     resolv.conf has only nameserver lines (dotted IPv4 or IPv6, the
+ *     first 3 used) and `options ndots: timeout: attempts:`; no search or
+ *     domain (nor a dotted hostname, which glibc makes the search domain);
+ *     host.conf at most `multi`; gai.conf no setting; none of RES_OPTIONS,
+ *     LOCALDOMAIN, HOSTALIASES, RESOLV_*; GODEBUG netdns is not cgo;
+ *   - the name: dns_name_ok (dnsmsg.c), and no line of /etc/hosts names it
+ *     (files answers first: the libc answers from the file, no wait);
+ *   - the call: getaddrinfo with family AF_INET or AF_INET6, flags within
+ *     AI_PASSIVE|AI_CANONNAME|AI_NUMERICSERV, a numeric service or none,
+ *     and one address in the answer (with more, glibc sorts them by RFC
+ *     3484 against source addresses: the libc answers, asking again);
+ *     gethostbyname(2)(_r) for AF_INET and AF_INET6, any number;
+ *   - the answer: what dnsmsg.c reads as glibc does (else DNS_POOL).
+ * Anything else returns false and the libc's own call runs on the pool, as
+ * before this file: AF_UNSPEC (glibc's parallel A and AAAA), search lists,
+ * rotate, single-request, edns0, use-vc, gethostbyaddr, getnameinfo.
+ *
+ * Algorithm (glibc's res_send.c, send_dg, send_vc; res_query.c):
+ * attempts rounds over the servers in order; server i waits timeout << i
+ * seconds, divided by the number of servers when i > 0 (glibc's formula),
+ * at least 1; a UDP socket per server, connected, kept across rounds (an
+ * answer to an earlier round's identical query still counts); a datagram
+ * that is not the answer (ID, question) is ignored and the wait goes on;
+ * SERVFAIL, NOTIMP, REFUSED, a datagram shorter than a header or a socket
+ * error close the socket and move to the next server, as does a lame
+ * answer (NOERROR, nothing in any section, neither AA nor RA); a truncated
+ * answer switches to TCP for this and the remaining servers of the round,
+ * and ends the rounds. No answer from any server: TRY_AGAIN (EAI_AGAIN).
+ * NXDOMAIN: HOST_NOT_FOUND (EAI_NONAME); NOERROR with no answer: NO_DATA
+ * (EAI_NODATA, as glibc's getaddrinfo says; gethostbyname returns NULL
+ * with h_errno NO_DATA). One difference, on purpose: glibc's TCP exchange
+ * waits without a limit; here it gets the server's UDP wait.
+ *
+ * Configuration: read when a file's mtime, inode or size changed (stat at
+ * each lookup, as glibc's resolv_conf.c does for resolv.conf), parsed under
+ * conflock; each lookup copies what it needs (struct snap) and drops the
+ * lock before any network wait. Allocation of results as glibc's: each
+ * addrinfo one malloc with its sockaddr after it, ai_canonname a separate
+ * string on the first: the libc's freeaddrinfo frees them.
+ *
+ * Rejected: answering every configuration (NSS modules, search lists,
+ * RFC 3484 sorting with gai.conf, options whose effect is in glibc's
+ * retry logic): each is a second implementation that can differ; the pool
+ * stays the fallback and what is here is checked against it
+ * (test hooks/name_lookups_match_the_libc). musl dynamic: musl's resolver
+ * differs from glibc's (parallel servers, its own timeouts and errors):
+ * its lookups stay on the pool. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include "dnsmsg.h"
+#include "iohooks.h"
+
+#ifdef GORT_GLIBC
+
+enum { T_A = 1, T_AAAA = 28 };
+enum { NFILES = 5, HOSTS = 4 };
+static const char *const cfiles[NFILES] = {"/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf",
+					   "/etc/gai.conf", "/etc/hosts"};
+
+/* What a lookup needs of the configuration, copied under conflock. */
+struct snap {
+	bool ok; /* all of it is something this file answers as glibc */
+	int nns, ndots, timeout, attempts;
+	struct sockaddr_in6 ns[3]; /* sin6_family AF_INET: a sockaddr_in */
+	bool inhosts;              /* /etc/hosts names the name */
+	size_t hostsline;          /* its longest line */
+};
+
+struct fstamp {
+	bool exists;
+	int64_t mtime;
+	uint64_t ino, size;
+};
+
+/* The parsed files: written by conf_get under conflock, read under it. */
+static struct mutex conflock;
+static struct {
+	bool loaded;
+	struct fstamp st[NFILES];
+	bool fileok[NFILES];
+	struct snap base;     /* resolv.conf's part */
+	char *hosts;          /* /etc/hosts' text, NULL if absent */
+	size_t hostsline;
+} cf;
+
+static struct fstamp fstampof(const char *path)
+{
+	struct stat s;
+	struct fstamp f = {0};
+	if (rawsyscall6(SYS_newfstatat, AT_FDCWD, (long)path, (long)&s, 0, 0, 0) == 0) {
+		f.exists = true;
+		f.mtime = (int64_t)s.st_mtim.tv_sec * 1000000000 + s.st_mtim.tv_nsec;
+		f.ino = s.st_ino;
+		f.size = (uint64_t)s.st_size;
+	}
+	return f;
+}
+
+/* readfile: the file's text, NUL-terminated (malloc), NULL if it cannot
+ * be read; *big when over 1 MiB (not read). */
+static char *readfile(const char *path, bool *big)
+{
+	*big = false;
+	long fd = rawsyscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return NULL;
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap + 1);
+	for (; b;) {
+		if (n == cap) {
+			if (cap >= 1 << 20) {
+				*big = true;
+				free(b);
+				b = NULL;
+				break;
+			}
+			char *nb = realloc(b, 2 * cap + 1);
+			if (!nb) {
+				free(b);
+				b = NULL;
+				break;
+			}
+			b = nb, cap *= 2;
+		}
+		long r = sys_read((int)fd, b + n, cap - n);
+		if (r < 0 && r == -EINTR) continue;
+		if (r < 0) {
+			free(b);
+			b = NULL;
+			break;
+		}
+		if (r == 0) break;
+		n += (size_t)r;
+	}
+	sys_close((int)fd);
+	if (b) b[n] = 0;
+	return b;
+}
+
+static bool isws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* nextline: the line at *p (its end cut at '\n'), advancing *p. */
+static char *nextline(char **p)
+{
+	char *l = *p;
+	if (!*l) return NULL;
+	char *e = strchr(l, '\n');
+	if (e) {
+		*e = 0;
+		*p = e + 1;
+	} else {
+		*p = l + strlen(l);
+	}
+	return l;
+}
+
+static bool blank(const char *l)
+{
+	while (isws(*l)) l++;
+	return *l == 0;
+}
+
+/* token: the next whitespace-separated word of *p, NUL-terminated in place. */
+static char *token(char **p)
+{
+	char *s = *p;
+	while (isws(*s)) s++;
+	if (!*s) return NULL;
+	char *e = s;
+	while (*e && !isws(*e)) e++;
+	if (*e) *e++ = 0;
+	*p = e;
+	return s;
+}
+
+static bool keyword(char **l, const char *k)
+{
+	size_t n = strlen(k);
+	if (strncmp(*l, k, n) != 0 || !isws((*l)[n])) return false;
+	*l += n;
+	return true;
+}
+
+static bool number(const char *s, const char *prefix, int max, int *v)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(s, prefix, n) != 0) return false;
+	s += n;
+	if (!*s) return false;
+	long x = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9') return false;
+		if (x < 1000) x = x * 10 + (*s - '0');
+	}
+	*v = x > max ? max : (int)x;
+	return true;
+}
+
+/* parse_resolv: resolv.conf as glibc's res_init reads it, for the
+ * settings listed at the top; false for anything else. */
+static bool parse_resolv(char *t, struct snap *s)
+{
+	s->nns = 0, s->ndots = 1, s->timeout = 5, s->attempts = 2;
+	char *l;
+	while (t && (l = nextline(&t))) {
+		if (*l == ';' || *l == '#' || blank(l)) continue;
+		if (keyword(&l, "nameserver")) {
+			char *a = token(&l);
+			if (!a || token(&l)) return false;
+			struct sockaddr_in6 *sa = &s->ns[s->nns];
+			memset(sa, 0, sizeof *sa);
+			struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+			if (strchr(a, ':')) {
+				if (strchr(a, '%') || inet_pton(AF_INET6, a, &sa->sin6_addr) != 1) return false;
+				sa->sin6_family = AF_INET6;
+				sa->sin6_port = htons(53);
+			} else {
+				int dots = 0;
+				for (char *c = a; *c; c++) dots += *c == '.';
+				if (dots != 3 || inet_pton(AF_INET, a, &s4->sin_addr) != 1) return false;
+				s4->sin_family = AF_INET;
+				s4->sin_port = htons(53);
+			}
+			if (s->nns < 3) s->nns++;
+			continue;
+		}
+		if (keyword(&l, "options")) {
+			char *o;
+			while ((o = token(&l))) {
+				if (!number(o, "ndots:", 15, &s->ndots) && !number(o, "timeout:", 30, &s->timeout) &&
+				    !number(o, "attempts:", 5, &s->attempts))
+					return false;
+			}
+			continue;
+		}
+		return false; /* search, domain, sortlist, anything else */
+	}
+	if (s->nns == 0) { /* glibc's default: the loopback */
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&s->ns[0];
+		memset(&s->ns[0], 0, sizeof s->ns[0]);
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(53);
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s->nns = 1;
+	}
+	return true;
+}
+
+/* parse_nsswitch: the hosts line is `files dns` or `dns`, no actions. */
+static bool parse_nsswitch(char *t)
+{
+	char *l;
+	int found = 0;
+	bool ok = false;
+	while (t && (l = nextline(&t))) {
+		char *h = strchr(l, '#');
+		if (h) *h = 0;
+		while (isws(*l)) l++;
+		if (strncmp(l, "hosts", 5) != 0) continue;
+		char *c = l + 5;
+		while (isws(*c)) c++;
+		if (*c != ':') continue;
+		c++;
+		found++;
+		char *w[3] = {0};
+		int n = 0;
+		char *tok;
+		while ((tok = token(&c)) && n < 3) w[n++] = tok;
+		ok = (n == 2 && !strcmp(w[0], "files") && !strcmp(w[1], "dns")) || (n == 1 && !strcmp(w[0], "dns"));
+	}
+	return found == 1 && ok;
+}
+
+/* parse_hostconf: nothing but `multi on|off` (the files module's, which
+ * answers through the libc anyway); trim, reorder... change DNS answers. */
+static bool parse_hostconf(char *t)
+{
+	char *l;
+	while (t && (l = nextline(&t))) {
+		char *h = strchr(l, '#');
+		if (h) *h = 0;
+		if (blank(l)) continue;
+		char *k = token(&l), *v = token(&l);
+		if (strcmp(k, "multi") || !v || (strcmp(v, "on") && strcmp(v, "off")) || token(&l)) return false;
+	}
+	return true;
+}
+
+/* parse_gaiconf: no setting (comments and blank lines only). */
+static bool parse_gaiconf(char *t)
+{
+	char *l;
+	while (t && (l = nextline(&t))) {
+		char *h = strchr(l, '#');
+		if (h) *h = 0;
+		if (!blank(l)) return false;
+	}
+	return true;
+}
+
+static size_t longestline(const char *t)
+{
+	size_t m = 0;
+	while (*t) {
+		const char *e = strchr(t, '\n');
+		size_t n = e ? (size_t)(e - t) : strlen(t);
+		if (n > m) m = n;
+		t += n + (e != NULL);
+	}
+	return m;
+}
+
+/* hosts_names: a line of the hosts text names name (any field after the
+ * address, ignoring case: glibc's LOOKUP_NAME_CASE). */
+static bool hosts_names(const char *t, const char *name)
+{
+	size_t nl = strlen(name);
+	while (*t) {
+		const char *e = strchr(t, '\n');
+		const char *end = e ? e : t + strlen(t);
+		const char *h = memchr(t, '#', (size_t)(end - t));
+		if (h) end = h;
+		int field = 0;
+		for (const char *p = t; p < end;) {
+			while (p < end && isws(*p)) p++;
+			const char *w = p;
+			while (p < end && !isws(*p)) p++;
+			if (p > w && field++ > 0 && (size_t)(p - w) == nl && strncasecmp(w, name, nl) == 0) return true;
+		}
+		t = e ? e + 1 : end + strlen(end);
+	}
+	return false;
+}
+
+static bool envset(void)
+{
+	static const char *const vars[] = {"RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES", "RESOLV_HOST_CONF",
+					   "RESOLV_MULTI", "RESOLV_REORDER", "RESOLV_SPOOF_CHECK",
+					   "RESOLV_ADD_TRIM_DOMAINS", "RESOLV_OVERRIDE_TRIM_DOMAINS", "NSS_HOSTS"};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if (getenv(vars[i])) return true;
+	return false;
+}
+
+/* conf_get: the configuration as of now, for a lookup of name. */
+static void conf_get(const char *name, struct snap *out)
+{
+	lock(&conflock);
+	for (int i = 0; i < NFILES; i++) {
+		struct fstamp f = fstampof(cfiles[i]);
+		if (cf.loaded && !memcmp(&f, &cf.st[i], sizeof f)) continue;
+		cf.st[i] = f;
+		bool big;
+		char *t = f.exists ? readfile(cfiles[i], &big) : NULL;
+		if (f.exists && !t) big = true; /* unreadable: the libc decides */
+		else if (!f.exists) big = false;
+		switch (i) {
+		case 0: cf.fileok[i] = !big && parse_resolv(t, &cf.base); break;
+		case 1: cf.fileok[i] = !big && t && parse_nsswitch(t); break;
+		case 2: cf.fileok[i] = !big && parse_hostconf(t); break;
+		case 3: cf.fileok[i] = !big && parse_gaiconf(t); break;
+		case HOSTS:
+			free(cf.hosts);
+			cf.hosts = t;
+			t = NULL;
+			cf.fileok[i] = !big;
+			cf.hostsline = cf.hosts ? longestline(cf.hosts) : 0;
+			break;
+		}
+		free(t);
+	}
+	if (!cf.loaded) {
+		struct utsname u;
+		cf.loaded = true;
+		/* glibc takes a dotted hostname's domain as the search list. */
+		if (rawsyscall(SYS_uname, &u, 0, 0) == 0 && strchr(u.nodename, '.')) cf.fileok[0] = false;
+	}
+	*out = cf.base;
+	out->ok = true;
+	for (int i = 0; i < NFILES; i++) out->ok &= cf.fileok[i];
+	out->inhosts = cf.hosts && hosts_names(cf.hosts, name);
+	out->hostsline = cf.hostsline;
+	unlock(&conflock);
+	if (envset() || debug.netdns == 2) out->ok = false;
+}
+
+/* ---- the exchange (res_send) ---- */
+
+enum { EX_OK, EX_NEXT, EX_POOL };
+
+static socklen_t salen(const struct sockaddr_in6 *sa)
+{
+	return sa->sin6_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+static void closefd(int *fd)
+{
+	if (*fd >= 0) gort_close(*fd);
+	*fd = -1;
+}
+
+/* send_dg: one server over UDP, secs seconds (glibc's send_dg). */
+static int send_dg(int *fd, const struct sockaddr_in6 *sa, int secs, const unsigned char *q, int qlen,
+		   unsigned char *ans, int cap, int *alen, bool *vc)
+{
+	if (*fd < 0) {
+		long s = rawsyscall(SYS_socket, sa->sin6_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (s < 0) return EX_POOL;
+		*fd = (int)s;
+		if (rawsyscall(SYS_connect, *fd, sa, salen(sa)) < 0) {
+			closefd(fd);
+			return EX_NEXT;
+		}
+	}
+	int64_t deadline = nanotime() + (int64_t)secs * 1000000000;
+	for (;;) {
+		long w = rawsyscall6(SYS_sendto, *fd, (long)q, qlen, MSG_NOSIGNAL, 0, 0);
+		if (w == qlen) break;
+		if (w != -EAGAIN && w != -EINTR) {
+			closefd(fd);
+			return EX_NEXT;
+		}
+		int64_t rem = deadline - nanotime();
+		if (rem <= 0 || gort_poll(*fd, POLLOUT, rem) == 0) return EX_NEXT;
+	}
+	for (;;) {
+		int64_t rem = deadline - nanotime();
+		if (rem <= 0) return EX_NEXT;
+		int pr = gort_poll(*fd, POLLIN, rem);
+		if (pr == 0) return EX_NEXT;
+		if (pr < 0) {
+			if (errno == EINTR) continue;
+			closefd(fd);
+			return EX_NEXT;
+		}
+		long n = rawsyscall6(SYS_recvfrom, *fd, (long)ans, cap, MSG_DONTWAIT, 0, 0);
+		if (n == -EAGAIN || n == -EINTR) continue;
+		if (n < 12) { /* an error (ECONNREFUSED), or shorter than a header */
+			closefd(fd);
+			return EX_NEXT;
+		}
+		if (!dns_matches(q, qlen, ans, (int)n)) continue;
+		int rcode = ans[3] & 15;
+		bool lame = rcode == 0 && !(ans[6] | ans[7] | ans[10] | ans[11]) && !(ans[2] & 4) && !(ans[3] & 0x80);
+		if (rcode == 2 || rcode == 4 || rcode == 5 || lame) {
+			closefd(fd);
+			return EX_NEXT;
+		}
+		if (ans[2] & 2) { /* TC: again over TCP */
+			closefd(fd);
+			*vc = true;
+			return EX_NEXT;
+		}
+		*alen = (int)n;
+		return EX_OK;
+	}
+}
+
+static bool sendall(int fd, const unsigned char *b, int n, int64_t deadline)
+{
+	while (n > 0) {
+		ssize_t w = gort_send_deadline(fd, b, (size_t)n, MSG_NOSIGNAL, deadline);
+		if (w <= 0) return false;
+		b += w, n -= (int)w;
+	}
+	return true;
+}
+
+static bool recvall(int fd, unsigned char *b, int n, int64_t deadline)
+{
+	while (n > 0) {
+		ssize_t r = gort_recv_deadline(fd, b, (size_t)n, 0, deadline);
+		if (r <= 0) return false;
+		b += r, n -= (int)r;
+	}
+	return true;
+}
+
+/* send_vc: one server over TCP (glibc's send_vc), within secs seconds. */
+static int send_vc(const struct sockaddr_in6 *sa, int secs, const unsigned char *q, int qlen, unsigned char *ans,
+		   int cap, int *alen)
+{
+	long s = rawsyscall(SYS_socket, sa->sin6_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) return EX_POOL;
+	int fd = (int)s, res = EX_NEXT;
+	int64_t deadline = nanotime() + (int64_t)secs * 1000000000;
+	unsigned char len[2] = {(unsigned char)(qlen >> 8), (unsigned char)qlen};
+	if (gort_connect_deadline(fd, (const struct sockaddr *)sa, salen(sa), deadline) != 0 ||
+	    !sendall(fd, len, 2, deadline) || !sendall(fd, q, qlen, deadline))
+		goto out;
+	for (;;) {
+		if (!recvall(fd, len, 2, deadline)) goto out;
+		int n = len[0] << 8 | len[1];
+		if (n > cap) {
+			res = EX_POOL;
+			goto out;
+		}
+		if (!recvall(fd, ans, n, deadline)) goto out;
+		if (n < 12) goto out;
+		if (ans[0] != q[0] || ans[1] != q[1]) continue; /* an old answer: read on */
+		int rcode = ans[3] & 15;
+		res = dns_matches(q, qlen, ans, n) && (rcode == 0 || rcode == 3) ? EX_OK : EX_POOL;
+		*alen = n;
+		break;
+	}
+out:
+	closefd(&fd);
+	return res;
+}
+
+/* exchange: the query to the servers as res_send does; EX_NEXT when no
+ * server answered. */
+static int exchange(const struct snap *s, const unsigned char *q, int qlen, unsigned char *ans, int cap, int *alen)
+{
+	int fds[3] = {-1, -1, -1}, res = EX_NEXT;
+	bool vc = false;
+	for (int t = 0; t < s->attempts; t++) {
+		for (int i = 0; i < s->nns; i++) {
+			int secs = s->timeout << i;
+			if (i > 0) secs /= s->nns;
+			if (secs <= 0) secs = 1;
+			if (!vc) {
+				res = send_dg(&fds[i], &s->ns[i], secs, q, qlen, ans, cap, alen, &vc);
+				if (res != EX_NEXT) goto done;
+				if (!vc) continue;
+			}
+			t = s->attempts; /* TCP: one exchange per server */
+			res = send_vc(&s->ns[i], secs, q, qlen, ans, cap, alen);
+			if (res != EX_NEXT) goto done;
+		}
+	}
+done:
+	for (int i = 0; i < 3; i++) closefd(&fds[i]);
+	return res;
+}
+
+/* ---- a lookup: nss files then nss dns, gethostbyname2_r's way ---- */
+
+enum { DNS_TRYAGAIN = DNS_POOL + 1 };
+
+/* lookup: name's addresses of family af into *r (status DNS_OK,
+ * DNS_NOTFOUND, DNS_TRYAGAIN or DNS_POOL); minbuf > 0: the caller's buffer
+ * size, which nss files must be able to read /etc/hosts' lines into. */
+static void lookup(const char *name, int af, size_t minbuf, struct dnsresult *r)
+{
+	struct snap s;
+	r->status = DNS_POOL;
+	if (af != AF_INET && af != AF_INET6) return;
+	if (!dns_name_ok(name)) return;
+	conf_get(name, &s);
+	if (!s.ok || s.inhosts || (minbuf && minbuf < s.hostsline + 512)) return;
+	int qtype = af == AF_INET ? T_A : T_AAAA;
+	unsigned char q[DNS_QMAX];
+	int qlen = dns_mkquery(q, sizeof q, name, qtype, (uint16_t)fastrand());
+	if (qlen < 0) return;
+	enum { CAP = 65536 };
+	unsigned char *ans = malloc(CAP);
+	if (!ans) return;
+	int alen = 0;
+	int x = exchange(&s, q, qlen, ans, CAP, &alen);
+	if (x == EX_OK) {
+		dns_parse(ans, alen, qtype, r);
+	} else if (x == EX_NEXT) {
+		r->status = DNS_TRYAGAIN;
+		r->herr = TRY_AGAIN;
+	}
+	free(ans);
+}
+
+/* fillhost: r as a hostent in buf (the _r calls' buffer): pointer arrays,
+ * addresses, then names. 0, or ERANGE. */
+static int fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len)
+{
+	size_t pad = -(uintptr_t)buf % 8;
+	size_t need = pad + (size_t)(r->nalias + 1 + r->naddr + 1) * 8 + (size_t)r->naddr * 16 + strlen(r->name) + 1;
+	for (int i = 0; i < r->nalias; i++) need += strlen(r->alias[i]) + 1;
+	if (need > len) return ERANGE;
+	char **al = (char **)(buf + pad), **ad = al + r->nalias + 1;
+	char *p = (char *)(ad + r->naddr + 1);
+	for (int i = 0; i < r->naddr; i++) {
+		ad[i] = p;
+		memcpy(p, r->addr[i], (size_t)r->addrlen);
+		p += r->addrlen;
+	}
+	ad[r->naddr] = NULL;
+	h->h_name = p;
+	p = stpcpy(p, r->name) + 1;
+	for (int i = 0; i < r->nalias; i++) {
+		al[i] = p;
+		p = stpcpy(p, r->alias[i]) + 1;
+	}
+	al[r->nalias] = NULL;
+	h->h_aliases = al;
+	h->h_addrtype = af;
+	h->h_length = r->addrlen;
+	h->h_addr_list = ad;
+	return 0;
+}
+
+struct answer {
+	long ret;
+	int err, herr;
+	bool herrset;
+};
+
+/* ghbn_r: gethostbyname2_r's result for r in the caller's buffer; false:
+ * too near glibc's own ERANGE boundary to know which side it is on. */
+static bool ghbn_r(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len,
+		   struct hostent **res, int *herrp, struct answer *out)
+{
+	*res = NULL;
+	if (r->status == DNS_OK) {
+		size_t need = (-(uintptr_t)buf % 8) + r->need;
+		if (len < need + 64 && len + 64 >= need) return false;
+		if (len + 64 < need || fillhost(r, af, h, buf, len) != 0) {
+			*herrp = NETDB_INTERNAL;
+			out->ret = out->err = ERANGE;
+			return true;
+		}
+		*res = h;
+		*herrp = NETDB_SUCCESS;
+		out->ret = out->err = 0;
+	} else if (r->status == DNS_NOTFOUND) {
+		*herrp = r->herr;
+		out->ret = out->err = 0;
+	} else { /* DNS_TRYAGAIN */
+		*herrp = TRY_AGAIN;
+		out->ret = out->err = EAGAIN;
+	}
+	return true;
+}
+
+/* The non-_r forms' static result, as glibc's: grown to fit, overwritten
+ * by the next call; filled under statlock, with no wait inside. */
+static struct mutex statlock;
+static struct hostent stathost;
+static char *statbuf;
+static size_t statlen;
+
+static bool ghbn(const struct dnsresult *r, int af, struct answer *out)
+{
+	out->herrset = true;
+	if (r->status != DNS_OK) {
+		out->ret = 0;
+		out->herr = r->status == DNS_NOTFOUND ? r->herr : TRY_AGAIN;
+		out->err = r->status == DNS_NOTFOUND ? 0 : EAGAIN;
+		return true;
+	}
+	lock(&statlock);
+	size_t need = r->need + 1024;
+	if (statlen < need) {
+		char *b = realloc(statbuf, need);
+		if (!b) {
+			unlock(&statlock);
+			return false;
+		}
+		statbuf = b, statlen = need;
+	}
+	fillhost(r, af, &stathost, statbuf, statlen);
+	unlock(&statlock);
+	out->ret = (long)&stathost;
+	out->herr = NETDB_SUCCESS;
+	out->err = 0;
+	return true;
+}
+
+/* ---- getaddrinfo ---- */
+
+struct servtuple {
+	int socktype, protocol;
+};
+
+/* servtuples: glibc's get_servtuples for a numeric or absent service: the
+ * (socktype, protocol) pairs of its gaih_inet_typeproto table the hints
+ * select, in its order. 0 on error (the libc says which). */
+static int servtuples(const struct addrinfo *h, bool service, struct servtuple *st)
+{
+	static const struct {
+		int socktype, protocol;
+		bool any, noservice, dflt;
+	} tp[] = {
+		{SOCK_STREAM, IPPROTO_TCP, false, false, true},   {SOCK_DGRAM, IPPROTO_UDP, false, false, true},
+		{SOCK_DCCP, IPPROTO_DCCP, false, false, false},   {SOCK_DGRAM, IPPROTO_UDPLITE, false, false, false},
+		{SOCK_STREAM, IPPROTO_SCTP, false, false, false}, {SOCK_SEQPACKET, IPPROTO_SCTP, false, false, false},
+		{SOCK_RAW, 0, true, true, true},
+	};
+	int n = (int)(sizeof tp / sizeof tp[0]);
+	if (h->ai_socktype || h->ai_protocol) {
+		int i = 0;
+		while (i < n && ((h->ai_socktype && h->ai_socktype != tp[i].socktype) ||
+				 (h->ai_protocol && !tp[i].any && h->ai_protocol != tp[i].protocol)))
+			i++;
+		if (i == n || (service && tp[i].noservice)) return 0;
+		st[0].socktype = tp[i].socktype;
+		st[0].protocol = tp[i].any ? h->ai_protocol : tp[i].protocol;
+		return 1;
+	}
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (tp[i].dflt) st[k].socktype = tp[i].socktype, st[k++].protocol = tp[i].protocol;
+	return k;
+}
+
+static void freeai(struct addrinfo *ai)
+{
+	while (ai) {
+		struct addrinfo *n = ai->ai_next;
+		free(ai->ai_canonname);
+		free(ai);
+		ai = n;
+	}
+}
+
+static bool gai(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res,
+		struct answer *out)
+{
+	if (!node || !hints || (node[0] == '*' && !node[1])) return false;
+	if (hints->ai_flags & ~(AI_PASSIVE | AI_CANONNAME | AI_NUMERICSERV)) return false;
+	if (hints->ai_family != AF_INET && hints->ai_family != AF_INET6) return false;
+	int port = 0;
+	bool hasserv = service && service[0] && !(service[0] == '*' && !service[1]);
+	if (hasserv) {
+		unsigned long v = 0;
+		for (const char *c = service; *c; c++) {
+			if (*c < '0' || *c > '9' || v > 65535) return false;
+			v = v * 10 + (unsigned long)(*c - '0');
+		}
+		if (v > 65535) return false;
+		port = htons((uint16_t)v);
+	}
+	struct servtuple st[3];
+	int nst = servtuples(hints, hasserv, st);
+	if (nst == 0) return false;
+	struct dnsresult *r = malloc(sizeof *r);
+	if (!r) return false;
+	int af = hints->ai_family;
+	lookup(node, af, 0, r);
+	bool done = true;
+	if (r->status == DNS_OK && r->naddr == 1) {
+		struct addrinfo *head = NULL, **tail = &head;
+		socklen_t sl = af == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+		for (int i = 0; i < nst; i++) {
+			struct addrinfo *ai = calloc(1, sizeof *ai + sl);
+			if (!ai) {
+				freeai(head);
+				head = NULL;
+				out->ret = EAI_MEMORY;
+				goto out;
+			}
+			ai->ai_flags = hints->ai_flags;
+			ai->ai_family = af;
+			ai->ai_socktype = st[i].socktype;
+			ai->ai_protocol = st[i].protocol;
+			ai->ai_addrlen = sl;
+			ai->ai_addr = (struct sockaddr *)(ai + 1);
+			if (af == AF_INET) {
+				struct sockaddr_in *s = (struct sockaddr_in *)ai->ai_addr;
+				s->sin_family = AF_INET;
+				s->sin_port = (in_port_t)port;
+				memcpy(&s->sin_addr, r->addr[0], 4);
+			} else {
+				struct sockaddr_in6 *s = (struct sockaddr_in6 *)ai->ai_addr;
+				s->sin6_family = AF_INET6;
+				s->sin6_port = (in_port_t)port;
+				memcpy(&s->sin6_addr, r->addr[0], 16);
+			}
+			if (i == 0 && (hints->ai_flags & AI_CANONNAME) && !(ai->ai_canonname = strdup(r->name))) {
+				free(ai);
+				freeai(head);
+				head = NULL;
+				out->ret = EAI_MEMORY;
+				goto out;
+			}
+			*tail = ai;
+			tail = &ai->ai_next;
+		}
+		*res = head;
+		out->ret = 0;
+	} else if (r->status == DNS_NOTFOUND) {
+		out->ret = r->herr == NO_DATA ? EAI_NODATA : EAI_NONAME;
+	} else if (r->status == DNS_TRYAGAIN) {
+		out->ret = EAI_AGAIN;
+	} else {
+		done = false; /* DNS_POOL, or several addresses to sort */
+	}
+out:
+	free(r);
+	return done;
+}
+
+/* dns_answer: the lookup `which` (LK_*) with arguments a, answered here
+ * where it can be (the file's comment); false: the libc's answer is
+ * needed (resolv.c runs it on the pool). */
+bool dns_answer(int which, const long *a, long *ret, int *err, int *herr, bool *herrset)
+{
+	struct answer out = {0, *err, 0, false}; /* getaddrinfo leaves errno as it was */
+	struct dnsresult *r;
+	bool done = false;
+	*herrset = false;
+	if (debug.netdns == 2) return false;
+	switch (which) {
+	case LK_GAI:
+		done = gai((const char *)a[0], (const char *)a[1], (const struct addrinfo *)a[2],
+			   (struct addrinfo **)a[3], &out);
+		break;
+	case LK_GHBN:
+	case LK_GHBN2:
+	case LK_GHBN_R:
+	case LK_GHBN2_R: {
+		bool two = which == LK_GHBN2 || which == LK_GHBN2_R, reent = which == LK_GHBN_R || which == LK_GHBN2_R;
+		const char *name = (const char *)a[0];
+		int af = two ? (int)a[1] : AF_INET;
+		const long *b = a + (two ? 2 : 1); /* ret, buf, buflen, result, h_errnop */
+		if (!name || !(r = malloc(sizeof *r))) return false;
+		lookup(name, af, reent ? (size_t)b[2] : 0, r);
+		if (r->status != DNS_POOL) {
+			if (reent) {
+				int h = 0;
+				done = ghbn_r(r, af, (struct hostent *)b[0], (char *)b[1], (size_t)b[2],
+					      (struct hostent **)b[3], &h, &out);
+				if (done) *(int *)b[4] = h;
+			} else {
+				done = ghbn(r, af, &out);
+			}
+		}
+		free(r);
+		break;
+	}
+	default:
+		break;
+	}
+	if (!done) return false;
+	*ret = out.ret;
+	*err = out.err;
+	*herr = out.herr;
+	*herrset = out.herrset;
+	return true;
+}
+
+#else /* musl: its resolver is not glibc's; see the file's comment */
+
+bool dns_answer(int which, const long *a, long *ret, int *err, int *herr, bool *herrset)
+{
+	(void)which, (void)a, (void)ret, (void)err, (void)herr, (void)herrset;
+	return false;
+}
+
+#endif

@@ -1,0 +1,217 @@
+/* dnsmsg.c: the DNS messages of gort's stub resolver (dnsclient.c): the
+ * query it sends, whether a datagram answers it, and what an answer says,
+ * read the way glibc 2.36 reads it (resolv/res_send.c's
+ * __libc_res_queriesmatch, res_query.c's rcode checks, nss_dns's
+ * getanswer_r). Go's counterpart: golang.org/x/net/dns/dnsmessage and
+ * net/dnsclient_unix.go's checkHeader/extractExtendedRCode.
+ *
+ * Algorithm: one pass over the answer section as getanswer_r makes it:
+ * CNAME records make their owner an alias and their target the name
+ * looked for next (their owner is not compared: glibc does not); an A or
+ * AAAA record counts when its owner is that name (ignoring case), and the
+ * first one's owner becomes h_name; other classes and types are skipped.
+ * `need` adds up what getanswer_r takes from the caller's buffer (its
+ * 400-byte host_data, the pointer array, each name it copies, each address
+ * 4-aligned), so that the _r calls return ERANGE where glibc's do.
+ *
+ * Everything glibc reads in a way not copied here is DNS_POOL, and the
+ * libc's own lookup answers (runtime/resolv.c): a name with characters
+ * ns_name_ntop would escape, one of 63 characters or more, a record that
+ * runs past the end, an address of the wrong length, an answer with no
+ * usable address, an rcode other than NOERROR and NXDOMAIN, more than 46
+ * CNAMEs or 64 addresses. Rejected: reproducing those paths too (each is
+ * glibc's own corner: a CNAME's rdata not ending where its name ends is
+ * read on as the next record there; the 48th CNAME is skipped without
+ * moving past its data); a malformed answer costs one more round trip, by
+ * the libc, and gives the libc's result. */
+#include <string.h>
+#include <strings.h>
+#include "dnsmsg.h"
+
+enum { T_A_ = 1, T_CNAME_ = 5, T_AAAA_ = 28, C_IN_ = 1 };
+
+static bool ldh(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'; }
+
+/* dns_name_ok: a name the stub resolver may look up: letters, digits and
+ * hyphens in labels of 1 to 63 that neither start nor end with a hyphen, at
+ * most 62 characters (glibc's MAXHOSTNAMELEN less the NUL) before an
+ * optional final dot, not starting with a digit (glibc's digits_dots and
+ * getaddrinfo's numeric forms read those: the libc answers them). */
+bool dns_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n && name[n - 1] == '.') n--;
+	if (n == 0 || n > DNS_NAMEMAX - 2 || (name[0] >= '0' && name[0] <= '9')) return false;
+	size_t lab = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (c == '.') {
+			if (lab == 0 || name[i - 1] == '-') return false;
+			lab = 0;
+			continue;
+		}
+		if (!ldh(c) || (lab == 0 && c == '-') || ++lab > 63) return false;
+	}
+	return name[n - 1] != '-';
+}
+
+/* dns_mkquery: a standard query for name (dns_name_ok), recursion desired,
+ * as res_mkquery builds it with glibc's default options. Returns its
+ * length, or -1 if cap is too small. */
+int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id)
+{
+	size_t n = strlen(name);
+	if (n && name[n - 1] == '.') n--;
+	if (cap < 12 + n + 2 + 4) return -1;
+	memset(buf, 0, 12);
+	buf[0] = id >> 8, buf[1] = id & 255;
+	buf[2] = 0x01; /* RD */
+	buf[5] = 1;    /* QDCOUNT */
+	unsigned char *p = buf + 12;
+	const char *s = name, *e = name + n;
+	while (s < e) {
+		const char *d = memchr(s, '.', (size_t)(e - s));
+		if (!d) d = e;
+		*p++ = (unsigned char)(d - s);
+		memcpy(p, s, (size_t)(d - s));
+		p += d - s;
+		s = d + 1;
+	}
+	*p++ = 0;
+	*p++ = (unsigned char)(qtype >> 8), *p++ = (unsigned char)qtype;
+	*p++ = 0, *p++ = C_IN_;
+	return (int)(p - buf);
+}
+
+/* getname reads the name at off (following compression pointers) into out
+ * as text (labels joined by dots, no final dot); *clean says every label is
+ * letters, digits and hyphens and the text fit in cap. Returns the offset
+ * after the name where it is stored, or -1 if malformed (a pointer out of
+ * the message or looping, a reserved label type, over 255 bytes). */
+static int getname(const unsigned char *m, int len, int off, char *out, size_t cap, bool *clean)
+{
+	int next = -1, hops = 0;
+	size_t o = 0, wire = 1;
+	*clean = true;
+	for (;;) {
+		if (off >= len) return -1;
+		int l = m[off];
+		if ((l & 0xc0) == 0xc0) {
+			if (off + 1 >= len || ++hops > 64) return -1;
+			if (next < 0) next = off + 2;
+			off = (l & 0x3f) << 8 | m[off + 1];
+			continue;
+		}
+		if (l & 0xc0) return -1;
+		if (l == 0) break;
+		if (off + 1 + l > len || (wire += (size_t)l + 1) > 255) return -1;
+		if (o) {
+			if (o + 1 < cap) out[o] = '.';
+			o++;
+		}
+		for (int i = 0; i < l; i++) {
+			int c = m[off + 1 + i];
+			if (!ldh(c)) *clean = false;
+			if (o + 1 < cap) out[o] = (char)c;
+			o++;
+		}
+		off += 1 + l;
+	}
+	if (o == 0 || o + 1 > cap) *clean = false; /* the root, or too long for out */
+	if (cap) out[o + 1 <= cap ? o : cap - 1] = 0;
+	return next >= 0 ? next : off + 1;
+}
+
+/* dns_matches: a is the answer to q (res_send's check before it takes a
+ * datagram): same ID, one question of the same name (ignoring case), type
+ * and class. A datagram that does not match is ignored, the wait goes on. */
+bool dns_matches(const unsigned char *q, int qlen, const unsigned char *a, int alen)
+{
+	if (alen < 12 || qlen < 12 || a[0] != q[0] || a[1] != q[1] || a[4] != 0 || a[5] != 1) return false;
+	char qn[256], an[256];
+	bool qc, ac;
+	int qe = getname(q, qlen, 12, qn, sizeof qn, &qc), ae = getname(a, alen, 12, an, sizeof an, &ac);
+	if (qe < 0 || ae < 0 || qe + 4 > qlen || ae + 4 > alen || strcasecmp(qn, an) != 0) return false;
+	return memcmp(q + qe, a + ae, 4) == 0;
+}
+
+/* dns_parse: what answer a says to a query of qtype (T_A or T_AAAA), see
+ * the file's comment. */
+void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r)
+{
+	r->status = DNS_POOL;
+	r->herr = 0;
+	r->nalias = r->naddr = 0;
+	r->addrlen = qtype == T_AAAA_ ? 16 : 4;
+	r->name[0] = 0;
+	r->need = 0;
+	if (alen < 12) return;
+	int rcode = a[3] & 15, qd = a[4] << 8 | a[5], an = a[6] << 8 | a[7];
+	if (rcode == 3) { /* NXDOMAIN, whatever the counts (res_query) */
+		r->status = DNS_NOTFOUND;
+		r->herr = 1;  /* HOST_NOT_FOUND */
+		return;
+	}
+	if (rcode != 0) return;
+	if (an == 0) {
+		r->status = DNS_NOTFOUND;
+		r->herr = 4;  /* NO_DATA */
+		return;
+	}
+	if (qd != 1) return;
+	/* getanswer_r's buffer: struct host_data (48 alias pointers, 16
+	 * address bytes), then ancount + 1 address pointers, then text. */
+	size_t need = 48 * 8 + 16 + ((size_t)an + 1) * 8, peak;
+	char owner[DNS_NAMEMAX], target[DNS_NAMEMAX];
+	bool clean;
+	int off = getname(a, alen, 12, r->name, sizeof r->name, &clean);
+	if (off < 0 || !clean) return;
+	need += strlen(r->name) + 1;
+	peak = need;
+	off += 4;
+	while (an-- > 0 && off < alen) {
+		int e = getname(a, alen, off, owner, sizeof owner, &clean);
+		if (e < 0 || !clean) return;
+		if (need + strlen(owner) + 1 > peak) peak = need + strlen(owner) + 1;
+		off = e;
+		if (off + 10 > alen) return;
+		int type = a[off] << 8 | a[off + 1], class = a[off + 2] << 8 | a[off + 3];
+		int rdlen = a[off + 8] << 8 | a[off + 9];
+		off += 10;
+		if (alen - off < rdlen) return;
+		if (class != C_IN_) {
+			off += rdlen;
+			continue;
+		}
+		if (type == T_CNAME_) {
+			if (r->nalias >= DNS_MAXALIAS) return;
+			e = getname(a, alen, off, target, sizeof target, &clean);
+			if (e < 0 || !clean || e - off != rdlen) return;
+			off = e;
+			strcpy(r->alias[r->nalias++], owner);
+			strcpy(r->name, target);
+			need += strlen(owner) + 1 + strlen(target) + 1;
+			continue;
+		}
+		if (type != qtype) {
+			off += rdlen;
+			continue;
+		}
+		if (strcasecmp(r->name, owner) != 0) {
+			off += rdlen;
+			continue;
+		}
+		if (rdlen != r->addrlen || r->naddr >= DNS_MAXADDR) return;
+		if (r->naddr == 0) {
+			strcpy(r->name, owner);
+			need += strlen(owner) + 1;
+		}
+		need = (need + 3) & ~(size_t)3;
+		need += (size_t)rdlen;
+		memcpy(r->addr[r->naddr++], a + off, (size_t)rdlen);
+		off += rdlen;
+	}
+	if (r->naddr == 0) return;
+	r->need = need > peak ? need : peak;
+	r->status = DNS_OK;
+}
