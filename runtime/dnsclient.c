@@ -585,29 +585,31 @@ static void lookup(const char *name, int af, size_t minbuf, struct dnsresult *r)
 	free(ans);
 }
 
-/* fillhost: r as a hostent in buf (the _r calls' buffer): pointer arrays,
- * addresses, then names. 0, or ERANGE. */
+/* fillhost: r as a hostent in buf, laid out as glibc lays it out
+ * (dns_layout). 0, or ERANGE. */
 static int fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len)
 {
-	size_t pad = -(uintptr_t)buf % 8;
-	size_t need = pad + (size_t)(r->nalias + 1 + r->naddr + 1) * 8 + (size_t)r->naddr * 16 + strlen(r->name) + 1;
-	for (int i = 0; i < r->nalias; i++) need += strlen(r->alias[i]) + 1;
-	if (need > len) return ERANGE;
-	char **al = (char **)(buf + pad), **ad = al + r->nalias + 1;
-	char *p = (char *)(ad + r->naddr + 1);
-	for (int i = 0; i < r->naddr; i++) {
-		ad[i] = p;
-		memcpy(p, r->addr[i], (size_t)r->addrlen);
-		p += r->addrlen;
+	if (dns_layout(r, (uintptr_t)buf) > len) return ERANGE;
+	char *p = buf, *names[DNS_MAXALIAS + 1], *addrs[DNS_MAXADDR];
+	int nn = 0, na = 0;
+	for (int i = 0; i < r->nseq; i++) {
+		if (r->seq[i] < 0) {
+			p = (char *)(((uintptr_t)p + 3) & ~(uintptr_t)3);
+			memcpy(p, r->addr[na], (size_t)r->addrlen);
+			addrs[na++] = p;
+			p += r->addrlen;
+		} else {
+			const char *s = nn < r->nalias ? r->alias[nn] : r->name;
+			names[nn++] = p;
+			p = stpcpy(p, s) + 1;
+		}
 	}
-	ad[r->naddr] = NULL;
-	h->h_name = p;
-	p = stpcpy(p, r->name) + 1;
-	for (int i = 0; i < r->nalias; i++) {
-		al[i] = p;
-		p = stpcpy(p, r->alias[i]) + 1;
-	}
+	char **ad = (char **)(((uintptr_t)p + 7) & ~(uintptr_t)7), **al = ad + na + 1;
+	memcpy(ad, addrs, (size_t)na * sizeof *ad);
+	ad[na] = NULL;
+	memcpy(al, names, (size_t)r->nalias * sizeof *al);
 	al[r->nalias] = NULL;
+	h->h_name = names[nn - 1];
 	h->h_aliases = al;
 	h->h_addrtype = af;
 	h->h_length = r->addrlen;
@@ -621,16 +623,13 @@ struct answer {
 	bool herrset;
 };
 
-/* ghbn_r: gethostbyname2_r's result for r in the caller's buffer; false:
- * too near glibc's own ERANGE boundary to know which side it is on. */
+/* ghbn_r: gethostbyname2_r's result for r in the caller's buffer. */
 static bool ghbn_r(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len,
 		   struct hostent **res, int *herrp, struct answer *out)
 {
 	*res = NULL;
 	if (r->status == DNS_OK) {
-		size_t need = (-(uintptr_t)buf % 8) + r->need;
-		if (len < need + 64 && len + 64 >= need) return false;
-		if (len + 64 < need || fillhost(r, af, h, buf, len) != 0) {
+		if (fillhost(r, af, h, buf, len) != 0) {
 			*herrp = NETDB_INTERNAL;
 			out->ret = out->err = ERANGE;
 			return true;
@@ -665,7 +664,7 @@ static bool ghbn(const struct dnsresult *r, int af, struct answer *out)
 		return true;
 	}
 	lock(&statlock);
-	size_t need = r->need + 1024;
+	size_t need = dns_layout(r, 0) + 1024;
 	if (statlen < need) {
 		char *b = realloc(statbuf, need);
 		if (!b) {
@@ -677,7 +676,7 @@ static bool ghbn(const struct dnsresult *r, int af, struct answer *out)
 	fillhost(r, af, &stathost, statbuf, statlen);
 	unlock(&statlock);
 	out->ret = (long)&stathost;
-	out->herr = NETDB_SUCCESS;
+	out->herr = HOST_NOT_FOUND; /* glibc's too: res_search's first word, never reset on success */
 	out->err = 0;
 	return true;
 }

@@ -1,29 +1,29 @@
 /* dnsmsg.c: the DNS messages of gort's stub resolver (dnsclient.c): the
  * query it sends, whether a datagram answers it, and what an answer says,
- * read the way glibc 2.36 reads it (resolv/res_send.c's
- * __libc_res_queriesmatch, res_query.c's rcode checks, nss_dns's
- * getanswer_r). Go's counterpart: golang.org/x/net/dns/dnsmessage and
- * net/dnsclient_unix.go's checkHeader/extractExtendedRCode.
+ * read the way Debian's glibc 2.36 (2.36-9+deb12u14: the 2.36 branch's
+ * rewritten nss_dns) reads it: resolv/res_send.c's
+ * __libc_res_queriesmatch, res_query.c's rcode checks, nss_dns/dns-host.c's
+ * getanswer_r and gethostbyname3_context. Go's counterpart:
+ * golang.org/x/net/dns/dnsmessage and net/dnsclient_unix.go's checkHeader.
  *
- * Algorithm: one pass over the answer section as getanswer_r makes it:
- * CNAME records make their owner an alias and their target the name
- * looked for next (their owner is not compared: glibc does not); an A or
- * AAAA record counts when its owner is that name (ignoring case), and the
- * first one's owner becomes h_name; other classes and types are skipped.
- * `need` adds up what getanswer_r takes from the caller's buffer (its
- * 400-byte host_data, the pointer array, each name it copies, each address
- * 4-aligned), so that the _r calls return ERANGE where glibc's do.
+ * Algorithm: one pass over the answer section as getanswer_r makes it: the
+ * question's name is the first name; a CNAME record's target (its owner is
+ * not compared: glibc does not) is the next, and the name looked for from
+ * then on; an A or AAAA record counts when its owner is that name
+ * (ignoring case) and its length right; other classes and types are
+ * skipped. h_name is the last name, h_aliases the others. seq[] keeps the
+ * order glibc copies names and addresses into the caller's buffer, so that
+ * dns_layout gives the exact size it needs there: the _r calls return
+ * ERANGE exactly where glibc's do.
  *
  * Everything glibc reads in a way not copied here is DNS_POOL, and the
  * libc's own lookup answers (runtime/resolv.c): a name with characters
- * ns_name_ntop would escape, one of 63 characters or more, a record that
- * runs past the end, an address of the wrong length, an answer with no
- * usable address, an rcode other than NOERROR and NXDOMAIN, more than 46
- * CNAMEs or 64 addresses. Rejected: reproducing those paths too (each is
- * glibc's own corner: a CNAME's rdata not ending where its name ends is
- * read on as the next record there; the 48th CNAME is skipped without
- * moving past its data); a malformed answer costs one more round trip, by
- * the libc, and gives the libc's result. */
+ * other than letters, digits and hyphens (glibc drops some, escapes others),
+ * a record that runs past the end, an answer with no usable address, an
+ * rcode other than NOERROR and NXDOMAIN, more than 46 CNAMEs or 64
+ * addresses. Rejected: reproducing those paths too; a malformed answer
+ * costs one more round trip, made by the libc, and gives the libc's
+ * result. */
 #include <string.h>
 #include <strings.h>
 #include "dnsmsg.h"
@@ -34,14 +34,14 @@ static bool ldh(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 
 /* dns_name_ok: a name the stub resolver may look up: letters, digits and
  * hyphens in labels of 1 to 63 that neither start nor end with a hyphen, at
- * most 62 characters (glibc's MAXHOSTNAMELEN less the NUL) before an
+ * most 253 characters before an
  * optional final dot, not starting with a digit (glibc's digits_dots and
  * getaddrinfo's numeric forms read those: the libc answers them). */
 bool dns_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 	if (n && name[n - 1] == '.') n--;
-	if (n == 0 || n > DNS_NAMEMAX - 2 || (name[0] >= '0' && name[0] <= '9')) return false;
+	if (n == 0 || n > 253 || (name[0] >= '0' && name[0] <= '9')) return false;
 	size_t lab = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
@@ -141,10 +141,9 @@ void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r)
 {
 	r->status = DNS_POOL;
 	r->herr = 0;
-	r->nalias = r->naddr = 0;
+	r->nalias = r->naddr = r->nseq = 0;
 	r->addrlen = qtype == T_AAAA_ ? 16 : 4;
 	r->name[0] = 0;
-	r->need = 0;
 	if (alen < 12) return;
 	int rcode = a[3] & 15, qd = a[4] << 8 | a[5], an = a[6] << 8 | a[7];
 	if (rcode == 3) { /* NXDOMAIN, whatever the counts (res_query) */
@@ -159,59 +158,63 @@ void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r)
 		return;
 	}
 	if (qd != 1) return;
-	/* getanswer_r's buffer: struct host_data (48 alias pointers, 16
-	 * address bytes), then ancount + 1 address pointers, then text. */
-	size_t need = 48 * 8 + 16 + ((size_t)an + 1) * 8, peak;
-	char owner[DNS_NAMEMAX], target[DNS_NAMEMAX];
+	/* The names: the question's, then each CNAME's target; the last is
+	 * h_name, the others h_aliases. */
+	char names[DNS_MAXALIAS + 1][DNS_NAMEMAX], owner[DNS_NAMEMAX];
+	int nn = 0;
 	bool clean;
-	int off = getname(a, alen, 12, r->name, sizeof r->name, &clean);
+	int off = getname(a, alen, 12, names[0], sizeof names[0], &clean);
 	if (off < 0 || !clean) return;
-	need += strlen(r->name) + 1;
-	peak = need;
+	r->seq[r->nseq++] = (int)strlen(names[0]) + 1;
+	nn = 1;
 	off += 4;
-	while (an-- > 0 && off < alen) {
+	if (off > alen) return;
+	while (an-- > 0) {
+		if (off >= alen) return;
 		int e = getname(a, alen, off, owner, sizeof owner, &clean);
-		if (e < 0 || !clean) return;
-		if (need + strlen(owner) + 1 > peak) peak = need + strlen(owner) + 1;
+		if (e < 0 || e + 10 > alen) return;
 		off = e;
-		if (off + 10 > alen) return;
 		int type = a[off] << 8 | a[off + 1], class = a[off + 2] << 8 | a[off + 3];
 		int rdlen = a[off + 8] << 8 | a[off + 9];
 		off += 10;
 		if (alen - off < rdlen) return;
-		if (class != C_IN_) {
-			off += rdlen;
-			continue;
-		}
-		if (type == T_CNAME_) {
-			if (r->nalias >= DNS_MAXALIAS) return;
-			e = getname(a, alen, off, target, sizeof target, &clean);
-			if (e < 0 || !clean || e - off != rdlen) return;
-			off = e;
-			strcpy(r->alias[r->nalias++], owner);
-			strcpy(r->name, target);
-			need += strlen(owner) + 1 + strlen(target) + 1;
-			continue;
-		}
-		if (type != qtype) {
-			off += rdlen;
-			continue;
-		}
-		if (strcasecmp(r->name, owner) != 0) {
-			off += rdlen;
-			continue;
-		}
-		if (rdlen != r->addrlen || r->naddr >= DNS_MAXADDR) return;
-		if (r->naddr == 0) {
-			strcpy(r->name, owner);
-			need += strlen(owner) + 1;
-		}
-		need = (need + 3) & ~(size_t)3;
-		need += (size_t)rdlen;
-		memcpy(r->addr[r->naddr++], a + off, (size_t)rdlen);
+		int rd = off;
 		off += rdlen;
+		if (class != C_IN_) continue;
+		if (type == T_CNAME_) {
+			if (nn > DNS_MAXALIAS || r->nseq >= DNS_MAXSEQ) return;
+			bool tc;
+			if (getname(a, alen, rd, names[nn], sizeof names[nn], &tc) < 0 || !tc) return;
+			r->seq[r->nseq++] = (int)strlen(names[nn]) + 1;
+			nn++;
+			continue;
+		}
+		if (type != qtype) continue;
+		if (!clean) return; /* glibc compares the wire form; we compare text */
+		if (strcasecmp(owner, names[nn - 1]) != 0 || rdlen != r->addrlen) continue;
+		if (r->naddr >= DNS_MAXADDR || r->nseq >= DNS_MAXSEQ) return;
+		memcpy(r->addr[r->naddr++], a + rd, (size_t)rdlen);
+		r->seq[r->nseq++] = -rdlen;
 	}
 	if (r->naddr == 0) return;
-	r->need = need > peak ? need : peak;
+	strcpy(r->name, names[nn - 1]);
+	r->nalias = nn - 1;
+	for (int i = 0; i < nn - 1; i++) strcpy(r->alias[i], names[i]);
 	r->status = DNS_OK;
+}
+
+/* dns_layout: where glibc's gethostbyname3_context puts r in a buffer at
+ * base: each name and address in answer order (addresses 4-aligned), then
+ * the address pointers and the alias pointers (8-aligned). Returns the
+ * bytes used from base. */
+size_t dns_layout(const struct dnsresult *r, uintptr_t base)
+{
+	uintptr_t p = base;
+	for (int i = 0; i < r->nseq; i++) {
+		if (r->seq[i] < 0) p = ((p + 3) & ~(uintptr_t)3) + (uintptr_t)-r->seq[i];
+		else p += (uintptr_t)r->seq[i];
+	}
+	p = (p + 7) & ~(uintptr_t)7;
+	p += (uintptr_t)(r->naddr + 1) * 8 + (uintptr_t)(r->nalias + 1) * 8;
+	return p - base;
 }

@@ -7,9 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* glibc's limits that shape an answer: MAXHOSTNAMELEN (64) bounds the
- * names gethostbyname keeps; MAX_NR_ALIASES (48) the CNAMEs. */
-enum { DNS_NAMEMAX = 64, DNS_MAXALIAS = 46, DNS_MAXADDR = 64, DNS_QMAX = 300 };
+/* Bounds of what is answered here (more goes to the libc): names of up to
+ * 255 characters (nss_dns's MAXHOSTNAMELEN), 46 CNAMEs, 64 addresses. */
+enum { DNS_NAMEMAX = 256, DNS_MAXALIAS = 46, DNS_MAXADDR = 64, DNS_MAXSEQ = DNS_MAXALIAS + DNS_MAXADDR + 1,
+       DNS_QMAX = 300 };
 
 /* What an answer says, read as glibc's getanswer_r reads it. */
 enum {
@@ -22,14 +23,15 @@ struct dnsresult {
 	int herr;
 	char name[DNS_NAMEMAX];                 /* h_name */
 	int nalias;
-	char alias[DNS_MAXALIAS][DNS_NAMEMAX];  /* h_aliases: the CNAMEs' owners */
+	char alias[DNS_MAXALIAS][DNS_NAMEMAX];  /* h_aliases: the question's name, then CNAME targets */
 	int naddr, addrlen;
 	unsigned char addr[DNS_MAXADDR][16];    /* h_addr_list, answer order */
-	size_t need;                            /* bytes glibc's getanswer_r uses of the caller's buffer */
+	int nseq, seq[DNS_MAXSEQ];              /* what glibc stores, in order: name n+1, address -len */
 };
 
 bool dns_name_ok(const char *name);
 int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id);
 bool dns_matches(const unsigned char *q, int qlen, const unsigned char *a, int alen);
 void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r);
+size_t dns_layout(const struct dnsresult *r, uintptr_t base);
 #endif
