@@ -19,11 +19,16 @@
  *     AI_PASSIVE|AI_CANONNAME|AI_NUMERICSERV, a numeric service or none,
  *     and one address in the answer (with more, glibc sorts them by RFC
  *     3484 against source addresses: the libc answers, asking again);
+ *     the same with AF_UNSPEC without AI_CANONNAME (the A and AAAA queries
+ *     in parallel on one socket, as glibc's send_dg with two buffers: both
+ *     answered, at most one address between them);
  *     gethostbyname(2)(_r) for AF_INET and AF_INET6, any number;
  *   - the answer: what dnsmsg.c reads as glibc does (else DNS_POOL).
  * Anything else returns false and the libc's own call runs on the pool, as
- * before this file: AF_UNSPEC (glibc's parallel A and AAAA), search lists,
- * rotate, single-request, edns0, use-vc, gethostbyaddr, getnameinfo.
+ * before this file: AF_UNSPEC with a canonical name, or where one of the
+ * pair fails or times out (glibc then switches to single-request mode and
+ * remembers it), search lists, rotate, single-request, edns0, use-vc,
+ * gethostbyaddr, getnameinfo.
  *
  * Algorithm (glibc's res_send.c, send_dg, send_vc; res_query.c):
  * attempts rounds over the servers in order; server i waits timeout << i
@@ -526,9 +531,66 @@ out:
 	return res;
 }
 
-/* exchange: the query to the servers as res_send does; EX_NEXT when no
- * server answered. */
-static int exchange(const struct snap *s, const unsigned char *q, int qlen, unsigned char *ans, int cap, int *alen)
+/* send_dg2: getaddrinfo's AF_UNSPEC pair (A then AAAA) to one server over
+ * UDP, both answers awaited on the same socket (glibc's send_dg with two
+ * buffers); ans[0] gets the first to arrive, as glibc's answer 1. Only
+ * the plain course is followed here: both answered (NOERROR or NXDOMAIN,
+ * not truncated, not lame), or nothing at all (EX_NEXT); anything in
+ * between (one answered then a timeout, SERVFAIL, truncation) makes
+ * glibc change modes (single-request, TCP): EX_POOL. */
+static int send_dg2(int *fd, const struct sockaddr_in6 *sa, int secs, unsigned char *const q[2], const int qlen[2],
+		    unsigned char *ans[2], int cap, int alen[2])
+{
+	if (*fd < 0) {
+		long s = rawsyscall(SYS_socket, sa->sin6_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (s < 0) return EX_POOL;
+		*fd = (int)s;
+		if (rawsyscall(SYS_connect, *fd, sa, salen(sa)) < 0) {
+			closefd(fd);
+			return EX_NEXT;
+		}
+	}
+	int64_t deadline = nanotime() + (int64_t)secs * 1000000000;
+	for (int i = 0; i < 2; i++) {
+		long w = rawsyscall6(SYS_sendto, *fd, (long)q[i], qlen[i], MSG_NOSIGNAL, 0, 0);
+		if (w != qlen[i]) {
+			if (i) return EX_POOL;
+			closefd(fd);
+			return EX_NEXT;
+		}
+	}
+	int got = 0;
+	bool seen[2] = {false, false};
+	while (got < 2) {
+		int64_t rem = deadline - nanotime();
+		int pr = rem > 0 ? gort_poll(*fd, POLLIN, rem) : 0;
+		if (pr == 0) return got ? EX_POOL : EX_NEXT;
+		if (pr < 0 && errno == EINTR) continue;
+		long n = pr < 0 ? -1 : rawsyscall6(SYS_recvfrom, *fd, (long)ans[got], cap, MSG_DONTWAIT, 0, 0);
+		if (n == -EAGAIN || n == -EINTR) continue;
+		if (n < 12) {
+			if (got) return EX_POOL;
+			closefd(fd);
+			return EX_NEXT;
+		}
+		int which = !seen[0] && dns_matches(q[0], qlen[0], ans[got], (int)n)   ? 0
+			    : !seen[1] && dns_matches(q[1], qlen[1], ans[got], (int)n) ? 1
+										       : -1;
+		if (which < 0) continue;
+		unsigned char *h = ans[got];
+		int rcode = h[3] & 15;
+		bool lame = rcode == 0 && !(h[6] | h[7] | h[10] | h[11]) && !(h[2] & 4) && !(h[3] & 0x80);
+		if ((rcode != 0 && rcode != 3) || lame || (h[2] & 2)) return EX_POOL;
+		seen[which] = true;
+		alen[got++] = (int)n;
+	}
+	return EX_OK;
+}
+
+/* exchange: the query (nq 1), or the A and AAAA pair (nq 2), to the
+ * servers as res_send does; EX_NEXT when no server answered. */
+static int exchange(const struct snap *s, int nq, unsigned char *const q[2], const int qlen[2], unsigned char *ans[2],
+		    int cap, int alen[2])
 {
 	int fds[3] = {-1, -1, -1}, res = EX_NEXT;
 	bool vc = false;
@@ -537,13 +599,18 @@ static int exchange(const struct snap *s, const unsigned char *q, int qlen, unsi
 			int secs = s->timeout << i;
 			if (i > 0) secs /= s->nns;
 			if (secs <= 0) secs = 1;
+			if (nq == 2) {
+				res = send_dg2(&fds[i], &s->ns[i], secs, q, qlen, ans, cap, alen);
+				if (res != EX_NEXT) goto done;
+				continue;
+			}
 			if (!vc) {
-				res = send_dg(&fds[i], &s->ns[i], secs, q, qlen, ans, cap, alen, &vc);
+				res = send_dg(&fds[i], &s->ns[i], secs, q[0], qlen[0], ans[0], cap, &alen[0], &vc);
 				if (res != EX_NEXT) goto done;
 				if (!vc) continue;
 			}
 			t = s->attempts; /* TCP: one exchange per server */
-			res = send_vc(&s->ns[i], secs, q, qlen, ans, cap, alen);
+			res = send_vc(&s->ns[i], secs, q[0], qlen[0], ans[0], cap, &alen[0]);
 			if (res != EX_NEXT) goto done;
 		}
 	}
@@ -554,7 +621,7 @@ done:
 
 /* ---- a lookup: nss files then nss dns, gethostbyname2_r's way ---- */
 
-enum { DNS_TRYAGAIN = DNS_POOL + 1 };
+enum { DNS_TRYAGAIN = DNS_POOL + 1, ANSCAP = 65536 };
 
 /* lookup: name's addresses of family af into *r (status DNS_OK,
  * DNS_NOTFOUND, DNS_TRYAGAIN or DNS_POOL); minbuf > 0: the caller's buffer
@@ -568,53 +635,66 @@ static void lookup(const char *name, int af, size_t minbuf, struct dnsresult *r)
 	conf_get(name, &s);
 	if (!s.ok || s.inhosts || (minbuf && minbuf < s.hostsline + 512)) return;
 	int qtype = af == AF_INET ? T_A : T_AAAA;
-	unsigned char q[DNS_QMAX];
-	int qlen = dns_mkquery(q, sizeof q, name, qtype, (uint16_t)fastrand());
-	if (qlen < 0) return;
-	enum { CAP = 65536 };
-	unsigned char *ans = malloc(CAP);
-	if (!ans) return;
-	int alen = 0;
-	int x = exchange(&s, q, qlen, ans, CAP, &alen);
+	unsigned char q0[DNS_QMAX], *q[2] = {q0, NULL};
+	int qlen[2] = {dns_mkquery(q0, sizeof q0, name, qtype, (uint16_t)fastrand()), 0};
+	if (qlen[0] < 0) return;
+	unsigned char *ans[2] = {malloc(ANSCAP), NULL};
+	int alen[2] = {0, 0};
+	if (!ans[0]) return;
+	int x = exchange(&s, 1, q, qlen, ans, ANSCAP, alen);
 	if (x == EX_OK) {
-		dns_parse(ans, alen, qtype, r);
+		dns_parse(ans[0], alen[0], qtype, r);
 	} else if (x == EX_NEXT) {
 		r->status = DNS_TRYAGAIN;
 		r->herr = TRY_AGAIN;
 	}
-	free(ans);
+	free(ans[0]);
 }
 
-/* fillhost: r as a hostent in buf, laid out as glibc lays it out
- * (dns_layout). 0, or ERANGE. */
-static int fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len)
+/* lookup_unspec: getaddrinfo's AF_UNSPEC lookup (nss dns's
+ * gethostbyname4_r: the A and AAAA queries in parallel), answered here
+ * only when the pair gives at most one address (more are sorted by RFC
+ * 3484). r->status as lookup's; DNS_OK: r->addr[0], r->addrlen. */
+static void lookup_unspec(const char *name, struct dnsresult *r)
 {
-	if (dns_layout(r, (uintptr_t)buf) > len) return ERANGE;
-	char *p = buf, *names[DNS_MAXALIAS + 1], *addrs[DNS_MAXADDR];
-	int nn = 0, na = 0;
-	for (int i = 0; i < r->nseq; i++) {
-		if (r->seq[i] < 0) {
-			p = (char *)(((uintptr_t)p + 3) & ~(uintptr_t)3);
-			memcpy(p, r->addr[na], (size_t)r->addrlen);
-			addrs[na++] = p;
-			p += r->addrlen;
-		} else {
-			const char *s = nn < r->nalias ? r->alias[nn] : r->name;
-			names[nn++] = p;
-			p = stpcpy(p, s) + 1;
-		}
+	struct snap s;
+	r->status = DNS_POOL;
+	r->naddr = 0;
+	if (!dns_name_ok(name)) return;
+	conf_get(name, &s);
+	if (!s.ok || s.inhosts) return;
+	unsigned char q0[DNS_QMAX], q1[DNS_QMAX], *q[2] = {q0, q1};
+	int qlen[2] = {dns_mkquery(q0, sizeof q0, name, T_A, (uint16_t)fastrand()),
+		       dns_mkquery(q1, sizeof q1, name, T_AAAA, (uint16_t)fastrand())};
+	if (qlen[0] < 0 || qlen[1] < 0) return;
+	unsigned char *ans[2] = {malloc(ANSCAP), malloc(ANSCAP)};
+	int alen[2] = {0, 0};
+	if (!ans[0] || !ans[1]) goto out;
+	int x = exchange(&s, 2, q, qlen, ans, ANSCAP, alen);
+	if (x == EX_NEXT) {
+		r->status = DNS_TRYAGAIN;
+		r->herr = TRY_AGAIN;
 	}
-	char **ad = (char **)(((uintptr_t)p + 7) & ~(uintptr_t)7), **al = ad + na + 1;
-	memcpy(ad, addrs, (size_t)na * sizeof *ad);
-	ad[na] = NULL;
-	memcpy(al, names, (size_t)r->nalias * sizeof *al);
-	al[r->nalias] = NULL;
-	h->h_name = names[nn - 1];
-	h->h_aliases = al;
-	h->h_addrtype = af;
-	h->h_length = r->addrlen;
-	h->h_addr_list = ad;
-	return 0;
+	if (x != EX_OK) goto out;
+	/* res_query's judgement of the pair: answer 1 is the first to arrive */
+	const unsigned char *h1 = ans[0], *h2 = ans[1];
+	int rc1 = h1[3] & 15, rc2 = h2[3] & 15, an1 = h1[6] << 8 | h1[7], an2 = h2[6] << 8 | h2[7];
+	if ((rc1 != 0 || an1 == 0) && (rc2 != 0 || an2 == 0)) {
+		r->status = DNS_NOTFOUND;
+		r->herr = (rc1 == 0 ? rc2 : rc1) == 3 ? HOST_NOT_FOUND : NO_DATA;
+		goto out;
+	}
+	/* gaih_getanswer: both slices, their addresses in arrival order */
+	int n1 = dns_slice(ans[0], alen[0], r->addr[0], &r->addrlen);
+	if (n1 < 0) goto out;
+	int n2 = dns_slice(ans[1], alen[1], r->addr[n1], &r->addrlen);
+	if (n2 < 0 || n1 + n2 > 1) goto out;
+	r->naddr = n1 + n2;
+	r->status = r->naddr ? DNS_OK : DNS_NOTFOUND;
+	r->herr = HOST_NOT_FOUND;
+out:
+	free(ans[0]);
+	free(ans[1]);
 }
 
 struct answer {
@@ -629,7 +709,7 @@ static bool ghbn_r(const struct dnsresult *r, int af, struct hostent *h, char *b
 {
 	*res = NULL;
 	if (r->status == DNS_OK) {
-		if (fillhost(r, af, h, buf, len) != 0) {
+		if (dns_fillhost(r, af, h, buf, len) != 0) {
 			*herrp = NETDB_INTERNAL;
 			out->ret = out->err = ERANGE;
 			return true;
@@ -673,7 +753,7 @@ static bool ghbn(const struct dnsresult *r, int af, struct answer *out)
 		}
 		statbuf = b, statlen = need;
 	}
-	fillhost(r, af, &stathost, statbuf, statlen);
+	dns_fillhost(r, af, &stathost, statbuf, statlen);
 	unlock(&statlock);
 	out->ret = (long)&stathost;
 	out->herr = HOST_NOT_FOUND; /* glibc's too: res_search's first word, never reset on success */
@@ -733,7 +813,9 @@ static bool gai(const char *node, const char *service, const struct addrinfo *hi
 {
 	if (!node || !hints || (node[0] == '*' && !node[1])) return false;
 	if (hints->ai_flags & ~(AI_PASSIVE | AI_CANONNAME | AI_NUMERICSERV)) return false;
-	if (hints->ai_family != AF_INET && hints->ai_family != AF_INET6) return false;
+	if (hints->ai_family != AF_INET && hints->ai_family != AF_INET6 &&
+	    (hints->ai_family != AF_UNSPEC || (hints->ai_flags & AI_CANONNAME)))
+		return false;
 	int port = 0;
 	bool hasserv = service && service[0] && !(service[0] == '*' && !service[1]);
 	if (hasserv) {
@@ -751,7 +833,9 @@ static bool gai(const char *node, const char *service, const struct addrinfo *hi
 	struct dnsresult *r = malloc(sizeof *r);
 	if (!r) return false;
 	int af = hints->ai_family;
-	lookup(node, af, 0, r);
+	if (af == AF_UNSPEC) lookup_unspec(node, r);
+	else lookup(node, af, 0, r);
+	if (r->status == DNS_OK) af = r->addrlen == 4 ? AF_INET : AF_INET6;
 	bool done = true;
 	if (r->status == DNS_OK && r->naddr == 1) {
 		struct addrinfo *head = NULL, **tail = &head;

@@ -24,6 +24,8 @@
  * addresses. Rejected: reproducing those paths too; a malformed answer
  * costs one more round trip, made by the libc, and gives the libc's
  * result. */
+#include <errno.h>
+#include <netdb.h>
 #include <string.h>
 #include <strings.h>
 #include "dnsmsg.h"
@@ -203,6 +205,51 @@ void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r)
 	r->status = DNS_OK;
 }
 
+/* dns_slice: the addresses one answer of getaddrinfo's AF_UNSPEC pair
+ * gives (nss_dns's gaih_getanswer_slice: the rcodes were judged before,
+ * for the pair): 0 none (no answer records, or none for the name), 1 one,
+ * copied to addr (4 or 16 bytes, *len), -1 when the libc must read it
+ * (more than one, a class other than IN, which the slice does not skip,
+ * malformed or unusual names). */
+int dns_slice(const unsigned char *a, int alen, unsigned char *addr, int *len)
+{
+	if (alen < 12 || (a[4] << 8 | a[5]) != 1) return -1;
+	int an = a[6] << 8 | a[7], n = 0;
+	char expected[DNS_NAMEMAX], owner[DNS_NAMEMAX];
+	bool clean;
+	int off = getname(a, alen, 12, expected, sizeof expected, &clean);
+	if (off < 0 || !clean || off + 4 > alen) return -1;
+	int qtype = a[off] << 8 | a[off + 1];
+	if (qtype != T_A_ && qtype != T_AAAA_) return -1;
+	off += 4;
+	if (an == 0) return 0;
+	while (an-- > 0) {
+		if (off >= alen) return -1;
+		int e = getname(a, alen, off, owner, sizeof owner, &clean);
+		if (e < 0 || e + 10 > alen) return -1;
+		off = e;
+		int type = a[off] << 8 | a[off + 1], class = a[off + 2] << 8 | a[off + 3];
+		int rdlen = a[off + 8] << 8 | a[off + 9];
+		off += 10;
+		if (alen - off < rdlen) return -1;
+		int rd = off;
+		off += rdlen;
+		if (class != C_IN_) return -1;
+		if (type == T_CNAME_) {
+			bool tc;
+			if (getname(a, alen, rd, expected, sizeof expected, &tc) < 0 || !tc) return -1;
+			continue;
+		}
+		if (type != qtype) continue;
+		if (!clean) return -1;
+		if (strcasecmp(owner, expected) != 0 || rdlen != (qtype == T_A_ ? 4 : 16)) continue;
+		if (n++) return -1;
+		memcpy(addr, a + rd, (size_t)rdlen);
+		*len = rdlen;
+	}
+	return n;
+}
+
 /* dns_layout: where glibc's gethostbyname3_context puts r in a buffer at
  * base: each name and address in answer order (addresses 4-aligned), then
  * the address pointers and the alias pointers (8-aligned). Returns the
@@ -217,4 +264,36 @@ size_t dns_layout(const struct dnsresult *r, uintptr_t base)
 	p = (p + 7) & ~(uintptr_t)7;
 	p += (uintptr_t)(r->naddr + 1) * 8 + (uintptr_t)(r->nalias + 1) * 8;
 	return p - base;
+}
+
+/* dns_fillhost: r (DNS_OK) as a hostent of family af in buf, laid out as
+ * glibc lays it out (dns_layout). 0, or ERANGE when len is too small. */
+int dns_fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len)
+{
+	if (dns_layout(r, (uintptr_t)buf) > len) return ERANGE;
+	char *p = buf, *names[DNS_MAXALIAS + 1], *addrs[DNS_MAXADDR];
+	int nn = 0, na = 0;
+	for (int i = 0; i < r->nseq; i++) {
+		if (r->seq[i] < 0) {
+			p = (char *)(((uintptr_t)p + 3) & ~(uintptr_t)3);
+			memcpy(p, r->addr[na], (size_t)r->addrlen);
+			addrs[na++] = p;
+			p += r->addrlen;
+		} else {
+			const char *s = nn < r->nalias ? r->alias[nn] : r->name;
+			names[nn++] = p;
+			p = stpcpy(p, s) + 1;
+		}
+	}
+	char **ad = (char **)(((uintptr_t)p + 7) & ~(uintptr_t)7), **al = ad + na + 1;
+	memcpy(ad, addrs, (size_t)na * sizeof *ad);
+	ad[na] = NULL;
+	memcpy(al, names, (size_t)r->nalias * sizeof *al);
+	al[r->nalias] = NULL;
+	h->h_name = names[nn - 1];
+	h->h_aliases = al;
+	h->h_addrtype = af;
+	h->h_length = r->addrlen;
+	h->h_addr_list = ad;
+	return 0;
 }

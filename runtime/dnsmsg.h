@@ -33,5 +33,8 @@ bool dns_name_ok(const char *name);
 int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id);
 bool dns_matches(const unsigned char *q, int qlen, const unsigned char *a, int alen);
 void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r);
+int dns_slice(const unsigned char *a, int alen, unsigned char *addr, int *len);
 size_t dns_layout(const struct dnsresult *r, uintptr_t base);
+struct hostent;
+int dns_fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len);
 #endif

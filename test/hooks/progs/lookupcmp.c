@@ -95,6 +95,8 @@ static void all(void *a)
 	gai("inet-passive-raw", AF_INET, AI_PASSIVE | AI_NUMERICSERV, SOCK_RAW, NULL);
 	gai("inet6", AF_INET6, AI_CANONNAME, 0, NULL);
 	gai("unspec", AF_UNSPEC, 0, SOCK_STREAM, "443");
+	gai("unspec-any", AF_UNSPEC, AI_NUMERICSERV, 0, "8080");
+	gai("unspec-canon", AF_UNSPEC, AI_CANONNAME, 0, NULL);
 	ghbn_r(0, AF_INET, 8192);
 	ghbn_r(0, AF_INET, 1024);
 	for (size_t n = 520; n <= 620; n += 4) ghbn_r(0, AF_INET, n);
