@@ -233,8 +233,9 @@ Test(hooks, cold_file_reads_park_only_the_goroutine_on_a_bounded_pool, .timeout 
  * after the other; musl's too since libc-internal calls were made plain).
  * Root only (a private mount namespace puts a resolv.conf naming the
  * server over /etc/resolv.conf; the server binds 127.0.0.77:53). musl
- * dynamic (gortcc --gort-dynamic) runs the libc's lookups on the pool, as
- * glibc. */
+ * dynamic (gortcc --gort-dynamic) runs the libc's lookups on the pool;
+ * glibc's are gort's stub resolver's (runtime/dnsclient.c): 1,000 of them
+ * at once, in under 3 s and under 25 threads (the pool: 6.3 s). */
 Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 {
 	cr_skip_test_if(geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0, "needs root and unshare -m");
@@ -248,9 +249,11 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 	cr_assert(strstr(d.out, "ready"), "dnsd did not start: %s %s", d.out, d.err);
 	const char *vs[] = {"musl", "plain", "spie", "mdyn", "glibc", "fortify"};
 	for (size_t v = 0; v < 6; v++) {
+		/* glibc: gort's resolver (dnsclient.c) takes 1,000 at once */
+		bool own = v >= 4;
 		struct result r = shell("unshare -m --propagation private sh -c 'mount --bind %s/resolv.conf /etc/resolv.conf "
-					"&& GOMAXPROCS=1 exec %s 200'",
-					dir, hk(vs[v], "lookups"));
+					"&& GOMAXPROCS=1 exec %s %d'",
+					dir, hk(vs[v], "lookups"), own ? 1000 : 200);
 		cr_assert(r.exited && r.code == 0, "%s: %d %s %s", vs[v], r.code, r.out, r.err);
 		int ok;
 		long n, ms, ticks, threads;
@@ -262,6 +265,9 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 		 * free; none while a lookup holds it. */
 		cr_assert_geq(ticks * 4, ms, "%s: the P was held through the lookups: %s", vs[v], r.out);
 		cr_assert_leq(threads, 24, "%s: %s", vs[v], r.out);
+		/* The issue's target is 0.5 s with under 32 threads (the
+		 * speed is bench/noblock's); on the pool, 1,000 took 6.3 s. */
+		if (own) cr_assert_lt(ms, 3000, "%s: 1,000 lookups on the pool's pace: %s", vs[v], r.out);
 	}
 	shell("kill $(cat %s/dnsd.pid); rm -rf %s", dir, dir);
 }
