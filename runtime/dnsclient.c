@@ -82,9 +82,13 @@ static const char *const cfiles[NFILES] = {"/etc/resolv.conf", "/etc/nsswitch.co
 					   "/etc/gai.conf", "/etc/hosts"};
 
 /* What a lookup needs of the configuration, copied under conflock. */
+enum { MAXSEARCH = 6 };
 struct snap {
 	bool ok; /* all of it is something this file answers as glibc */
 	int nns, ndots, timeout, attempts;
+	int qflags;                /* DNS_Q_AD (trust-ad), DNS_Q_EDNS (edns0) */
+	int nsearch;               /* search or domain line, or the hostname's domain */
+	char search[MAXSEARCH][DNS_NAMEMAX];
 	struct sockaddr_in6 ns[3]; /* sin6_family AF_INET: a sockaddr_in */
 	bool inhosts;              /* /etc/hosts names the name */
 	size_t hostsline;          /* its longest line */
@@ -221,9 +225,21 @@ static bool number(const char *s, const char *prefix, int max, int *v)
 
 /* parse_resolv: resolv.conf as glibc's res_init reads it, for the
  * settings listed at the top; false for anything else. */
+/* domainok: a search list entry this file can append: "." or letters,
+ * digits, hyphens and dots (the names it looks up: dns_name_ok's). */
+static bool domainok(const char *d)
+{
+	if (!strcmp(d, ".")) return true;
+	for (const char *c = d; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+		      *c == '.'))
+			return false;
+	return *d && strlen(d) < 200;
+}
+
 static bool parse_resolv(char *t, struct snap *s)
 {
-	s->nns = 0, s->ndots = 1, s->timeout = 5, s->attempts = 2;
+	s->nns = 0, s->ndots = 1, s->timeout = 5, s->attempts = 2, s->qflags = 0, s->nsearch = 0;
 	char *l;
 	while (t && (l = nextline(&t))) {
 		if (*l == ';' || *l == '#' || blank(l)) continue;
@@ -250,13 +266,29 @@ static bool parse_resolv(char *t, struct snap *s)
 		if (keyword(&l, "options")) {
 			char *o;
 			while ((o = token(&l))) {
-				if (!number(o, "ndots:", 15, &s->ndots) && !number(o, "timeout:", 30, &s->timeout) &&
-				    !number(o, "attempts:", 5, &s->attempts))
+				if (!strcmp(o, "edns0")) s->qflags |= DNS_Q_EDNS;
+				else if (!strcmp(o, "trust-ad")) s->qflags |= DNS_Q_AD;
+				else if (!number(o, "ndots:", 15, &s->ndots) && !number(o, "timeout:", 30, &s->timeout) &&
+					 !number(o, "attempts:", 5, &s->attempts))
 					return false;
 			}
 			continue;
 		}
-		return false; /* search, domain, sortlist, anything else */
+		/* domain and search: the last one wins (res_init); a domain
+		 * line's first word, a search line's words */
+		bool dom = keyword(&l, "domain");
+		if (dom || keyword(&l, "search")) {
+			char *d;
+			int n = 0;
+			while ((d = token(&l))) {
+				if (!domainok(d) || n == MAXSEARCH) return false;
+				strcpy(s->search[n++], d);
+				if (dom) break;
+			}
+			if (n) s->nsearch = n; /* an empty line changes nothing */
+			continue;
+		}
+		return false; /* sortlist, anything else */
 	}
 	if (s->nns == 0) { /* glibc's default: the loopback */
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&s->ns[0];
@@ -392,14 +424,19 @@ static void conf_get(const char *name, struct snap *out)
 		}
 		free(t);
 	}
-	if (!cf.loaded) {
-		struct utsname u;
-		cf.loaded = true;
-		/* glibc takes a dotted hostname's domain as the search list. */
-		if (rawsyscall(SYS_uname, &u, 0, 0) == 0 && strchr(u.nodename, '.')) cf.fileok[0] = false;
-	}
+	cf.loaded = true;
 	*out = cf.base;
-	out->ok = true;
+	bool hostok = true;
+	if (out->nsearch == 0) {
+		/* glibc takes a dotted hostname's domain as the search list */
+		struct utsname u;
+		char *dot;
+		if (rawsyscall(SYS_uname, &u, 0, 0) == 0 && (dot = strchr(u.nodename, '.'))) {
+			if (!domainok(dot + 1)) hostok = false;
+			else strcpy(out->search[out->nsearch++], dot + 1);
+		}
+	}
+	out->ok = hostok;
 	for (int i = 0; i < NFILES; i++) out->ok &= cf.fileok[i];
 	out->inhosts = cf.hosts && hosts_names(cf.hosts, name);
 	out->hostsline = cf.hostsline;
@@ -410,6 +447,15 @@ static void conf_get(const char *name, struct snap *out)
 /* ---- the exchange (res_send) ---- */
 
 enum { EX_OK, EX_NEXT, EX_POOL };
+
+/* What res_send leaves behind when no server answered, which res_search
+ * reads: gotsomewhere (a wait timed out or a datagram came: errno
+ * ETIMEDOUT, else ECONNREFUSED) and the rcode byte of the last datagram
+ * read into the answer buffer (SERVFAIL lets the search go on). */
+struct xstate {
+	bool gots;
+	int rcode;
+};
 
 static socklen_t salen(const struct sockaddr_in6 *sa)
 {
@@ -424,7 +470,7 @@ static void closefd(int *fd)
 
 /* send_dg: one server over UDP, secs seconds (glibc's send_dg). */
 static int send_dg(int *fd, const struct sockaddr_in6 *sa, int secs, const unsigned char *q, int qlen,
-		   unsigned char *ans, int cap, int *alen, bool *vc)
+		   unsigned char *ans, int cap, int *alen, bool *vc, struct xstate *xs)
 {
 	if (*fd < 0) {
 		long s = rawsyscall(SYS_socket, sa->sin6_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -444,13 +490,18 @@ static int send_dg(int *fd, const struct sockaddr_in6 *sa, int secs, const unsig
 			return EX_NEXT;
 		}
 		int64_t rem = deadline - nanotime();
-		if (rem <= 0 || gort_poll(*fd, POLLOUT, rem) == 0) return EX_NEXT;
+		if (rem <= 0 || gort_poll(*fd, POLLOUT, rem) == 0) {
+			xs->gots = true;
+			return EX_NEXT;
+		}
 	}
 	for (;;) {
 		int64_t rem = deadline - nanotime();
-		if (rem <= 0) return EX_NEXT;
-		int pr = gort_poll(*fd, POLLIN, rem);
-		if (pr == 0) return EX_NEXT;
+		int pr = rem > 0 ? gort_poll(*fd, POLLIN, rem) : 0;
+		if (pr == 0) {
+			xs->gots = true;
+			return EX_NEXT;
+		}
 		if (pr < 0) {
 			if (errno == EINTR) continue;
 			closefd(fd);
@@ -458,6 +509,8 @@ static int send_dg(int *fd, const struct sockaddr_in6 *sa, int secs, const unsig
 		}
 		long n = rawsyscall6(SYS_recvfrom, *fd, (long)ans, cap, MSG_DONTWAIT, 0, 0);
 		if (n == -EAGAIN || n == -EINTR) continue;
+		if (n > 0) xs->gots = true;
+		if (n >= 4) xs->rcode = ans[3] & 15;
 		if (n < 12) { /* an error (ECONNREFUSED), or shorter than a header */
 			closefd(fd);
 			return EX_NEXT;
@@ -501,7 +554,7 @@ static bool recvall(int fd, unsigned char *b, int n, int64_t deadline)
 
 /* send_vc: one server over TCP (glibc's send_vc), within secs seconds. */
 static int send_vc(const struct sockaddr_in6 *sa, int secs, const unsigned char *q, int qlen, unsigned char *ans,
-		   int cap, int *alen)
+		   int cap, int *alen, struct xstate *xs)
 {
 	long s = rawsyscall(SYS_socket, sa->sin6_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0) return EX_POOL;
@@ -519,6 +572,7 @@ static int send_vc(const struct sockaddr_in6 *sa, int secs, const unsigned char 
 			goto out;
 		}
 		if (!recvall(fd, ans, n, deadline)) goto out;
+		if (n >= 4) xs->rcode = ans[3] & 15;
 		if (n < 12) goto out;
 		if (ans[0] != q[0] || ans[1] != q[1]) continue; /* an old answer: read on */
 		int rcode = ans[3] & 15;
@@ -539,7 +593,7 @@ out:
  * between (one answered then a timeout, SERVFAIL, truncation) makes
  * glibc change modes (single-request, TCP): EX_POOL. */
 static int send_dg2(int *fd, const struct sockaddr_in6 *sa, int secs, unsigned char *const q[2], const int qlen[2],
-		    unsigned char *ans[2], int cap, int alen[2])
+		    unsigned char *ans[2], int cap, int alen[2], struct xstate *xs)
 {
 	if (*fd < 0) {
 		long s = rawsyscall(SYS_socket, sa->sin6_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -552,22 +606,30 @@ static int send_dg2(int *fd, const struct sockaddr_in6 *sa, int secs, unsigned c
 	}
 	int64_t deadline = nanotime() + (int64_t)secs * 1000000000;
 	for (int i = 0; i < 2; i++) {
+		/* glibc sends both with one sendmmsg; an error the first
+		 * datagram brought back (ECONNREFUSED from a closed port, at
+		 * once on loopback) fails the second, and it moves to the next
+		 * server with nothing received, as here */
 		long w = rawsyscall6(SYS_sendto, *fd, (long)q[i], qlen[i], MSG_NOSIGNAL, 0, 0);
-		if (w != qlen[i]) {
-			if (i) return EX_POOL;
-			closefd(fd);
-			return EX_NEXT;
-		}
+		if (w == qlen[i]) continue;
+		if (w == -EAGAIN || w == -EINTR) return EX_POOL;
+		closefd(fd);
+		return EX_NEXT;
 	}
 	int got = 0;
 	bool seen[2] = {false, false};
 	while (got < 2) {
 		int64_t rem = deadline - nanotime();
 		int pr = rem > 0 ? gort_poll(*fd, POLLIN, rem) : 0;
-		if (pr == 0) return got ? EX_POOL : EX_NEXT;
+		if (pr == 0) {
+			xs->gots = true;
+			return got ? EX_POOL : EX_NEXT;
+		}
 		if (pr < 0 && errno == EINTR) continue;
 		long n = pr < 0 ? -1 : rawsyscall6(SYS_recvfrom, *fd, (long)ans[got], cap, MSG_DONTWAIT, 0, 0);
 		if (n == -EAGAIN || n == -EINTR) continue;
+		if (n > 0) xs->gots = true;
+		if (n >= 4 && got == 0) xs->rcode = ans[0][3] & 15;
 		if (n < 12) {
 			if (got) return EX_POOL;
 			closefd(fd);
@@ -590,38 +652,140 @@ static int send_dg2(int *fd, const struct sockaddr_in6 *sa, int secs, unsigned c
 /* exchange: the query (nq 1), or the A and AAAA pair (nq 2), to the
  * servers as res_send does; EX_NEXT when no server answered. */
 static int exchange(const struct snap *s, int nq, unsigned char *const q[2], const int qlen[2], unsigned char *ans[2],
-		    int cap, int alen[2])
+		    int cap, int alen[2], struct xstate *xs)
 {
 	int fds[3] = {-1, -1, -1}, res = EX_NEXT;
 	bool vc = false;
+	xs->gots = false;
+	xs->rcode = 0; /* res_query sets NOERROR before sending */
 	for (int t = 0; t < s->attempts; t++) {
 		for (int i = 0; i < s->nns; i++) {
 			int secs = s->timeout << i;
 			if (i > 0) secs /= s->nns;
 			if (secs <= 0) secs = 1;
 			if (nq == 2) {
-				res = send_dg2(&fds[i], &s->ns[i], secs, q, qlen, ans, cap, alen);
+				res = send_dg2(&fds[i], &s->ns[i], secs, q, qlen, ans, cap, alen, xs);
 				if (res != EX_NEXT) goto done;
 				continue;
 			}
 			if (!vc) {
-				res = send_dg(&fds[i], &s->ns[i], secs, q[0], qlen[0], ans[0], cap, &alen[0], &vc);
+				res = send_dg(&fds[i], &s->ns[i], secs, q[0], qlen[0], ans[0], cap, &alen[0], &vc, xs);
 				if (res != EX_NEXT) goto done;
 				if (!vc) continue;
 			}
 			t = s->attempts; /* TCP: one exchange per server */
-			res = send_vc(&s->ns[i], secs, q[0], qlen[0], ans[0], cap, &alen[0]);
+			res = send_vc(&s->ns[i], secs, q[0], qlen[0], ans[0], cap, &alen[0], xs);
 			if (res != EX_NEXT) goto done;
 		}
 	}
+	/* no answer after TCP: glibc's errno is then the TCP error's */
+	if (vc) res = EX_POOL;
 done:
 	for (int i = 0; i < 3; i++) closefd(&fds[i]);
 	return res;
 }
 
-/* ---- a lookup: nss files then nss dns, gethostbyname2_r's way ---- */
+/* ---- a lookup: nss files then nss dns, res_search's way ---- */
 
 enum { DNS_TRYAGAIN = DNS_POOL + 1, ANSCAP = 65536 };
+enum { Q_OK, Q_NEG, Q_FAIL, Q_POOL };
+
+/* One query (res_query): of name for qtype, or (nq 2) the A and AAAA
+ * pair. */
+struct query {
+	int nq, qtype;
+	unsigned char *ans[2];
+	int alen[2];
+	int herr, err, rcode; /* Q_NEG and Q_FAIL: h_errno, errno, the buffer's rcode */
+};
+
+static int query1(const struct snap *s, const char *fqdn, struct query *qr)
+{
+	unsigned char q0[DNS_QMAX], q1[DNS_QMAX], *q[2] = {q0, q1};
+	size_t n = strlen(fqdn);
+	if (n && fqdn[n - 1] == '.') n--;
+	if (n == 0 || n > 253) return Q_POOL;
+	int qlen[2] = {dns_mkquery(q0, sizeof q0, fqdn, qr->nq == 2 ? T_A : qr->qtype, (uint16_t)fastrand(), s->qflags),
+		       qr->nq == 2 ? dns_mkquery(q1, sizeof q1, fqdn, T_AAAA, (uint16_t)fastrand(), s->qflags) : 0};
+	if (qlen[0] < 0 || qlen[1] < 0) return Q_POOL;
+	struct xstate xs;
+	int x = exchange(s, qr->nq, q, qlen, qr->ans, ANSCAP, qr->alen, &xs);
+	if (x == EX_POOL) return Q_POOL;
+	if (x == EX_NEXT) {
+		qr->herr = TRY_AGAIN;
+		qr->err = xs.gots ? ETIMEDOUT : ECONNREFUSED;
+		qr->rcode = xs.rcode;
+		return Q_FAIL;
+	}
+	/* res_query's judgement (for the pair: answer 1 is the first to arrive) */
+	const unsigned char *h1 = qr->ans[0], *h2 = qr->nq == 2 ? qr->ans[1] : qr->ans[0];
+	int rc1 = h1[3] & 15, rc2 = h2[3] & 15, an1 = h1[6] << 8 | h1[7], an2 = h2[6] << 8 | h2[7];
+	if ((rc1 != 0 && rc1 != 3) || (rc2 != 0 && rc2 != 3)) return Q_POOL;
+	qr->err = 0;
+	qr->rcode = rc1;
+	if ((rc1 != 0 || an1 == 0) && (rc2 != 0 || an2 == 0)) {
+		qr->herr = (rc1 == 0 ? rc2 : rc1) == 3 ? HOST_NOT_FOUND : NO_DATA;
+		return Q_NEG;
+	}
+	return Q_OK;
+}
+
+/* search: res_search over name (glibc's __res_context_search: the name
+ * as is first when it has ndots dots or a final dot, then with each
+ * search domain, then as is if not tried, the h_errno it leaves: see
+ * there). Q_OK with qr's answers, Q_NEG (DNS_NOTFOUND, *herr), Q_FAIL
+ * (TRY_AGAIN), or Q_POOL for the outcomes glibc reports in ways not
+ * copied here (an error code from one query, h_errno from another). */
+static int search(const struct snap *s, const char *name, struct query *qr, int *herr)
+{
+	size_t len = strlen(name);
+	int dots = 0, saved = -1, nodata = 0, servfail = 0, k;
+	for (const char *c = name; *c; c++) dots += *c == '.';
+	bool trailing = len && name[len - 1] == '.', tried = false, root = false;
+	int h = HOST_NOT_FOUND, err = 0;
+	if (dots >= s->ndots || trailing) {
+		k = query1(s, name, qr);
+		if (k == Q_OK || k == Q_POOL) return k;
+		h = qr->herr, err = qr->err;
+		if (trailing) goto out;
+		saved = h;
+		tried = true;
+	}
+	if (!trailing) { /* RES_DEFNAMES and RES_DNSRCH, glibc's defaults */
+		for (int i = 0; i < s->nsearch; i++) {
+			const char *d = s->search[i];
+			char fqdn[2 * DNS_NAMEMAX + 2];
+			if (d[0] == '.') d++;
+			if (!d[0]) root = true;
+			char *e = stpcpy(fqdn, name); /* name: dns_name_ok, d: domainok */
+			*e++ = '.';
+			strcpy(e, d);
+			k = query1(s, fqdn, qr);
+			if (k == Q_OK || k == Q_POOL) return k;
+			h = qr->herr, err = qr->err;
+			if (err == ECONNREFUSED) goto out; /* no server: h_errno TRY_AGAIN, at once */
+			if (h == NO_DATA) nodata++;
+			else if (h == TRY_AGAIN && qr->rcode == 2) servfail++;
+			else if (h != HOST_NOT_FOUND) break;
+		}
+	}
+	if (!tried && !root) {
+		k = query1(s, name, qr);
+		if (k == Q_OK || k == Q_POOL) return k;
+		h = qr->herr, err = qr->err;
+	}
+	if (saved != -1) h = saved;
+	else if (nodata) h = NO_DATA;
+	else if (servfail) h = TRY_AGAIN;
+out:
+	/* nss_dns: errno ETIMEDOUT or ECONNREFUSED is UNAVAIL, else NOTFOUND */
+	if (err == 0 && (h == HOST_NOT_FOUND || h == NO_DATA)) {
+		*herr = h;
+		return Q_NEG;
+	}
+	if (err != 0 && h == TRY_AGAIN) return Q_FAIL;
+	return Q_POOL;
+}
 
 /* lookup: name's addresses of family af into *r (status DNS_OK,
  * DNS_NOTFOUND, DNS_TRYAGAIN or DNS_POOL); minbuf > 0: the caller's buffer
@@ -634,21 +798,16 @@ static void lookup(const char *name, int af, size_t minbuf, struct dnsresult *r)
 	if (!dns_name_ok(name)) return;
 	conf_get(name, &s);
 	if (!s.ok || s.inhosts || (minbuf && minbuf < s.hostsline + 512)) return;
-	int qtype = af == AF_INET ? T_A : T_AAAA;
-	unsigned char q0[DNS_QMAX], *q[2] = {q0, NULL};
-	int qlen[2] = {dns_mkquery(q0, sizeof q0, name, qtype, (uint16_t)fastrand()), 0};
-	if (qlen[0] < 0) return;
-	unsigned char *ans[2] = {malloc(ANSCAP), NULL};
-	int alen[2] = {0, 0};
-	if (!ans[0]) return;
-	int x = exchange(&s, 1, q, qlen, ans, ANSCAP, alen);
-	if (x == EX_OK) {
-		dns_parse(ans[0], alen[0], qtype, r);
-	} else if (x == EX_NEXT) {
-		r->status = DNS_TRYAGAIN;
-		r->herr = TRY_AGAIN;
+	struct query qr = {.nq = 1, .qtype = af == AF_INET ? T_A : T_AAAA, .ans = {malloc(ANSCAP), NULL}};
+	int herr = 0;
+	if (!qr.ans[0]) return;
+	switch (search(&s, name, &qr, &herr)) {
+	case Q_OK: dns_parse(qr.ans[0], qr.alen[0], qr.qtype, r); break;
+	case Q_NEG: r->status = DNS_NOTFOUND, r->herr = herr; break;
+	case Q_FAIL: r->status = DNS_TRYAGAIN, r->herr = TRY_AGAIN; break;
+	default: break;
 	}
-	free(ans[0]);
+	free(qr.ans[0]);
 }
 
 /* lookup_unspec: getaddrinfo's AF_UNSPEC lookup (nss dns's
@@ -663,38 +822,26 @@ static void lookup_unspec(const char *name, struct dnsresult *r)
 	if (!dns_name_ok(name)) return;
 	conf_get(name, &s);
 	if (!s.ok || s.inhosts) return;
-	unsigned char q0[DNS_QMAX], q1[DNS_QMAX], *q[2] = {q0, q1};
-	int qlen[2] = {dns_mkquery(q0, sizeof q0, name, T_A, (uint16_t)fastrand()),
-		       dns_mkquery(q1, sizeof q1, name, T_AAAA, (uint16_t)fastrand())};
-	if (qlen[0] < 0 || qlen[1] < 0) return;
-	unsigned char *ans[2] = {malloc(ANSCAP), malloc(ANSCAP)};
-	int alen[2] = {0, 0};
-	if (!ans[0] || !ans[1]) goto out;
-	int x = exchange(&s, 2, q, qlen, ans, ANSCAP, alen);
-	if (x == EX_NEXT) {
-		r->status = DNS_TRYAGAIN;
-		r->herr = TRY_AGAIN;
-	}
-	if (x != EX_OK) goto out;
-	/* res_query's judgement of the pair: answer 1 is the first to arrive */
-	const unsigned char *h1 = ans[0], *h2 = ans[1];
-	int rc1 = h1[3] & 15, rc2 = h2[3] & 15, an1 = h1[6] << 8 | h1[7], an2 = h2[6] << 8 | h2[7];
-	if ((rc1 != 0 || an1 == 0) && (rc2 != 0 || an2 == 0)) {
-		r->status = DNS_NOTFOUND;
-		r->herr = (rc1 == 0 ? rc2 : rc1) == 3 ? HOST_NOT_FOUND : NO_DATA;
-		goto out;
+	struct query qr = {.nq = 2, .ans = {malloc(ANSCAP), malloc(ANSCAP)}};
+	int herr = 0;
+	if (!qr.ans[0] || !qr.ans[1]) goto out;
+	switch (search(&s, name, &qr, &herr)) {
+	case Q_NEG: r->status = DNS_NOTFOUND, r->herr = herr; goto out;
+	case Q_FAIL: r->status = DNS_TRYAGAIN, r->herr = TRY_AGAIN; goto out;
+	case Q_OK: break;
+	default: goto out;
 	}
 	/* gaih_getanswer: both slices, their addresses in arrival order */
-	int n1 = dns_slice(ans[0], alen[0], r->addr[0], &r->addrlen);
+	int n1 = dns_slice(qr.ans[0], qr.alen[0], r->addr[0], &r->addrlen);
 	if (n1 < 0) goto out;
-	int n2 = dns_slice(ans[1], alen[1], r->addr[n1], &r->addrlen);
+	int n2 = dns_slice(qr.ans[1], qr.alen[1], r->addr[n1], &r->addrlen);
 	if (n2 < 0 || n1 + n2 > 1) goto out;
 	r->naddr = n1 + n2;
 	r->status = r->naddr ? DNS_OK : DNS_NOTFOUND;
 	r->herr = HOST_NOT_FOUND;
 out:
-	free(ans[0]);
-	free(ans[1]);
+	free(qr.ans[0]);
+	free(qr.ans[1]);
 }
 
 struct answer {

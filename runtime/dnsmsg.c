@@ -57,23 +57,28 @@ bool dns_name_ok(const char *name)
 	return name[n - 1] != '-';
 }
 
-/* dns_mkquery: a standard query for name (dns_name_ok), recursion desired,
- * as res_mkquery builds it with glibc's default options. Returns its
- * length, or -1 if cap is too small. */
-int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id)
+/* dns_mkquery: a standard query for name (letters, digits, hyphens and
+ * dots; a final dot dropped), recursion desired, as res_mkquery builds it;
+ * flags: DNS_Q_AD sets the AD bit (resolv.conf's trust-ad), DNS_Q_EDNS
+ * adds the OPT record res_nopt adds for edns0 (a 1200-byte payload: the
+ * size glibc advertises when its answer buffer can grow, as nss_dns's
+ * does). Returns its length, or -1 if cap is too small. */
+int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id, int flags)
 {
 	size_t n = strlen(name);
 	if (n && name[n - 1] == '.') n--;
-	if (cap < 12 + n + 2 + 4) return -1;
+	if (cap < 12 + n + 2 + 4 + 11) return -1;
 	memset(buf, 0, 12);
 	buf[0] = id >> 8, buf[1] = id & 255;
 	buf[2] = 0x01; /* RD */
+	if (flags & DNS_Q_AD) buf[3] = 0x20;
 	buf[5] = 1;    /* QDCOUNT */
 	unsigned char *p = buf + 12;
 	const char *s = name, *e = name + n;
 	while (s < e) {
 		const char *d = memchr(s, '.', (size_t)(e - s));
 		if (!d) d = e;
+		if (d == s || d - s > 63) return -1;
 		*p++ = (unsigned char)(d - s);
 		memcpy(p, s, (size_t)(d - s));
 		p += d - s;
@@ -82,6 +87,12 @@ int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uin
 	*p++ = 0;
 	*p++ = (unsigned char)(qtype >> 8), *p++ = (unsigned char)qtype;
 	*p++ = 0, *p++ = C_IN_;
+	if (flags & DNS_Q_EDNS) {
+		static const unsigned char opt[11] = {0, 0, 41, 1200 >> 8, 1200 & 255, 0, 0, 0, 0, 0, 0};
+		memcpy(p, opt, sizeof opt);
+		p += sizeof opt;
+		buf[11] = 1; /* ARCOUNT */
+	}
 	return (int)(p - buf);
 }
 

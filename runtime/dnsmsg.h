@@ -30,7 +30,8 @@ struct dnsresult {
 };
 
 bool dns_name_ok(const char *name);
-int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id);
+enum { DNS_Q_AD = 1, DNS_Q_EDNS = 2 };
+int dns_mkquery(unsigned char *buf, size_t cap, const char *name, int qtype, uint16_t id, int flags);
 bool dns_matches(const unsigned char *q, int qlen, const unsigned char *a, int alen);
 void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r);
 int dns_slice(const unsigned char *a, int alen, unsigned char *addr, int *len);
