@@ -9,10 +9,12 @@
  * It answers only where its answer is glibc 2.36's, by construction:
  *   - configuration: nsswitch.conf's hosts line is `files dns` or `dns`;
  *     resolv.conf has only nameserver lines (dotted IPv4 or IPv6, the
- *     first 3 used) and `options ndots: timeout: attempts:`; no search or
- *     domain (nor a dotted hostname, which glibc makes the search domain);
- *     host.conf at most `multi`; gai.conf no setting; none of RES_OPTIONS,
- *     LOCALDOMAIN, HOSTALIASES, RESOLV_*; GODEBUG netdns is not cgo;
+ *     first 3 used), search or domain lines (up to 6 domains of letters,
+ *     digits, hyphens and dots, or "."; without them a dotted hostname's
+ *     domain, as glibc) and `options ndots: timeout: attempts: edns0
+ *     trust-ad`; host.conf at most `multi`; gai.conf no setting; none of
+ *     RES_OPTIONS, LOCALDOMAIN, HOSTALIASES, RESOLV_*; GODEBUG netdns is
+ *     not cgo;
  *   - the name: dns_name_ok (dnsmsg.c), and no line of /etc/hosts names it
  *     (files answers first: the libc answers from the file, no wait);
  *   - the call: getaddrinfo with family AF_INET or AF_INET6, flags within
@@ -27,8 +29,8 @@
  * Anything else returns false and the libc's own call runs on the pool, as
  * before this file: AF_UNSPEC with a canonical name, or where one of the
  * pair fails or times out (glibc then switches to single-request mode and
- * remembers it), search lists, rotate, single-request, edns0, use-vc,
- * gethostbyaddr, getnameinfo.
+ * remembers it), sortlist, rotate, single-request(-reopen), use-vc,
+ * no-aaaa and the other options, gethostbyaddr, getnameinfo.
  *
  * Algorithm (glibc's res_send.c, send_dg, send_vc; res_query.c):
  * attempts rounds over the servers in order; server i waits timeout << i
@@ -41,6 +43,9 @@
  * answer (NOERROR, nothing in any section, neither AA nor RA); a truncated
  * answer switches to TCP for this and the remaining servers of the round,
  * and ends the rounds. No answer from any server: TRY_AGAIN (EAI_AGAIN).
+ * Around it res_search (search()): the name as is, with each search
+ * domain, as is again, by glibc's rules on dots, ndots and a final dot,
+ * and its choice of the h_errno to report.
  * NXDOMAIN: HOST_NOT_FOUND (EAI_NONAME); NOERROR with no answer: NO_DATA
  * (EAI_NODATA, as glibc's getaddrinfo says; gethostbyname returns NULL
  * with h_errno NO_DATA). One difference, on purpose: glibc's TCP exchange
