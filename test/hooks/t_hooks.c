@@ -341,3 +341,22 @@ Test(hooks, blocking_pool_round_trips_never_lose_a_wakeup, .timeout = 120)
 				  envs[e][0], r.code, r.sig, r.timedout, r.out, r.err);
 		}
 }
+
+/* The same with each call inside gort_lockosthread: the pool readies the
+ * G, another M finds it and hands it (and its own P) to the G's M. When
+ * that came before the locked M had stopped, while it still held its P,
+ * the M ran the G without taking the hand-over's P and note: the next
+ * stop returned at once, "fatal error: schedule: wrong locked g handed
+ * over" (every run of 20,000 at GOMAXPROCS=2 before the fix; the
+ * name-lookup comparison hit it with gort_lockosthread around
+ * gethostbyname). */
+Test(hooks, locked_goroutines_come_back_from_the_blocking_pool, .timeout = 120)
+{
+	const char *envs[][2] = {{"GOMAXPROCS=2", NULL}, {"GOMAXPROCS=4", NULL}, {"GOMAXPROCS=1", NULL}};
+	for (int e = 0; e < 3; e++)
+		for (size_t v = 0; v < NV; v++) {
+			struct result r = runE(envs[e], hk(vars[v], "files"), "lockedroundtrips", "20000");
+			cr_assert(r.exited && r.code == 0 && strstr(r.out, "ok=1"), "%s %s: exit %d sig %d timedout %d %s %s",
+				  vars[v], envs[e][0], r.code, r.sig, r.timedout, r.out, r.err);
+		}
+}
