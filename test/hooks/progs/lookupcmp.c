@@ -4,8 +4,11 @@
  * which runs it once as is (gort's stub resolver where it answers) and
  * once with GODEBUG=netdns=cgo (the libc's own lookups on the pool) and
  * compares the two outputs line for line. Names come from argv (the
- * test's dnsd and hosts file answer them).
- *   lookupcmp NAME... */
+ * test's dnsd and hosts file answer them); an argument @FILE copies FILE
+ * over /etc/resolv.conf (the test's private mount): the names after it
+ * are looked up under the new configuration, which both resolvers must
+ * notice (glibc rereads the file when it changes).
+ *   lookupcmp NAME|@FILE... */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <gort.h>
@@ -107,9 +110,26 @@ static void all(void *a)
 	gort_wg_done(&wg);
 }
 
+static void install(const char *from)
+{
+	char b[4096];
+	FILE *f = fopen(from, "r"), *t = fopen("/etc/resolv.conf", "w");
+	size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+	if (!f || !t || fwrite(b, 1, n, t) != n || fclose(t) != 0) {
+		perror("lookupcmp: @FILE");
+		exit(1);
+	}
+	fclose(f);
+	printf("resolv.conf <- %s\n", from);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '@') {
+			install(argv[i] + 1);
+			continue;
+		}
 		name = argv[i];
 		gort_wg_add(&wg, 1);
 		gort_go(all, NULL);
