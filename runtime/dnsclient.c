@@ -64,7 +64,7 @@
  * stays the fallback and what is here is checked against it
  * (test hooks/name_lookups_match_the_libc). musl dynamic: musl's resolver
  * differs from glibc's (parallel servers, its own timeouts and errors):
- * its lookups stay on the pool. */
+ * dnsmusl.c copies that one. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,44 +79,9 @@
 #include "dnsmsg.h"
 #include "iohooks.h"
 
-#ifdef GORT_GLIBC
-
-enum { T_A = 1, T_AAAA = 28 };
-enum { NFILES = 5, HOSTS = 4 };
-static const char *const cfiles[NFILES] = {"/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf",
-					   "/etc/gai.conf", "/etc/hosts"};
-
-/* What a lookup needs of the configuration, copied under conflock. */
-enum { MAXSEARCH = 6 };
-struct snap {
-	bool ok; /* all of it is something this file answers as glibc */
-	int nns, ndots, timeout, attempts;
-	int qflags;                /* DNS_Q_AD (trust-ad), DNS_Q_EDNS (edns0) */
-	int nsearch;               /* search or domain line, or the hostname's domain */
-	char search[MAXSEARCH][DNS_NAMEMAX];
-	struct sockaddr_in6 ns[3]; /* sin6_family AF_INET: a sockaddr_in */
-	bool inhosts;              /* /etc/hosts names the name */
-	size_t hostsline;          /* its longest line */
-};
-
-struct fstamp {
-	bool exists;
-	int64_t mtime;
-	uint64_t ino, size;
-};
-
-/* The parsed files: written by conf_get under conflock, read under it. */
-static struct mutex conflock;
-static struct {
-	bool loaded;
-	struct fstamp st[NFILES];
-	bool fileok[NFILES];
-	struct snap base;     /* resolv.conf's part */
-	char *hosts;          /* /etc/hosts' text, NULL if absent */
-	size_t hostsline;
-} cf;
-
-static struct fstamp fstampof(const char *path)
+/* dns_fstamp: what tells a configuration file changed (mtime, inode,
+ * size), as glibc's resolv_conf.c compares them. */
+struct fstamp dns_fstamp(const char *path)
 {
 	struct stat s;
 	struct fstamp f = {0};
@@ -129,9 +94,9 @@ static struct fstamp fstampof(const char *path)
 	return f;
 }
 
-/* readfile: the file's text, NUL-terminated (malloc), NULL if it cannot
+/* dns_readfile: the file's text, NUL-terminated (malloc), NULL if it cannot
  * be read; *big when over 1 MiB (not read). */
-static char *readfile(const char *path, bool *big)
+char *dns_readfile(const char *path, bool *big)
 {
 	*big = false;
 	long fd = rawsyscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
@@ -168,6 +133,37 @@ static char *readfile(const char *path, bool *big)
 	if (b) b[n] = 0;
 	return b;
 }
+
+#ifdef GORT_GLIBC
+
+enum { T_A = 1, T_AAAA = 28 };
+enum { NFILES = 5, HOSTS = 4 };
+static const char *const cfiles[NFILES] = {"/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf",
+					   "/etc/gai.conf", "/etc/hosts"};
+
+/* What a lookup needs of the configuration, copied under conflock. */
+enum { MAXSEARCH = 6 };
+struct snap {
+	bool ok; /* all of it is something this file answers as glibc */
+	int nns, ndots, timeout, attempts;
+	int qflags;                /* DNS_Q_AD (trust-ad), DNS_Q_EDNS (edns0) */
+	int nsearch;               /* search or domain line, or the hostname's domain */
+	char search[MAXSEARCH][DNS_NAMEMAX];
+	struct sockaddr_in6 ns[3]; /* sin6_family AF_INET: a sockaddr_in */
+	bool inhosts;              /* /etc/hosts names the name */
+	size_t hostsline;          /* its longest line */
+};
+
+/* The parsed files: written by conf_get under conflock, read under it. */
+static struct mutex conflock;
+static struct {
+	bool loaded;
+	struct fstamp st[NFILES];
+	bool fileok[NFILES];
+	struct snap base;     /* resolv.conf's part */
+	char *hosts;          /* /etc/hosts' text, NULL if absent */
+	size_t hostsline;
+} cf;
 
 static bool isws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -370,28 +366,6 @@ static size_t longestline(const char *t)
 	return m;
 }
 
-/* hosts_names: a line of the hosts text names name (any field after the
- * address, ignoring case: glibc's LOOKUP_NAME_CASE). */
-static bool hosts_names(const char *t, const char *name)
-{
-	size_t nl = strlen(name);
-	while (*t) {
-		const char *e = strchr(t, '\n');
-		const char *end = e ? e : t + strlen(t);
-		const char *h = memchr(t, '#', (size_t)(end - t));
-		if (h) end = h;
-		int field = 0;
-		for (const char *p = t; p < end;) {
-			while (p < end && isws(*p)) p++;
-			const char *w = p;
-			while (p < end && !isws(*p)) p++;
-			if (p > w && field++ > 0 && (size_t)(p - w) == nl && strncasecmp(w, name, nl) == 0) return true;
-		}
-		t = e ? e + 1 : end + strlen(end);
-	}
-	return false;
-}
-
 static bool envset(void)
 {
 	static const char *const vars[] = {"RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES", "RESOLV_HOST_CONF",
@@ -407,11 +381,11 @@ static void conf_get(const char *name, struct snap *out)
 {
 	lock(&conflock);
 	for (int i = 0; i < NFILES; i++) {
-		struct fstamp f = fstampof(cfiles[i]);
+		struct fstamp f = dns_fstamp(cfiles[i]);
 		if (cf.loaded && !memcmp(&f, &cf.st[i], sizeof f)) continue;
 		cf.st[i] = f;
 		bool big;
-		char *t = f.exists ? readfile(cfiles[i], &big) : NULL;
+		char *t = f.exists ? dns_readfile(cfiles[i], &big) : NULL;
 		if (f.exists && !t) big = true; /* unreadable: the libc decides */
 		else if (!f.exists) big = false;
 		switch (i) {
@@ -443,7 +417,7 @@ static void conf_get(const char *name, struct snap *out)
 	}
 	out->ok = hostok;
 	for (int i = 0; i < NFILES; i++) out->ok &= cf.fileok[i];
-	out->inhosts = cf.hosts && hosts_names(cf.hosts, name);
+	out->inhosts = cf.hosts && dns_hosts_names(cf.hosts, name);
 	out->hostsline = cf.hostsline;
 	unlock(&conflock);
 	if (envset() || debug.netdns == 2) out->ok = false;
@@ -1090,12 +1064,4 @@ bool dns_answer(int which, const long *a, long *ret, int *err, int *herr, bool *
 	return true;
 }
 
-#else /* musl: its resolver is not glibc's; see the file's comment */
-
-bool dns_answer(int which, const long *a, long *ret, int *err, int *herr, bool *herrset)
-{
-	(void)which, (void)a, (void)ret, (void)err, (void)herr, (void)herrset;
-	return false;
-}
-
-#endif
+#endif /* GORT_GLIBC; musl's: dnsmusl.c */

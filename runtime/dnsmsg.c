@@ -308,3 +308,86 @@ int dns_fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf
 	h->h_addr_list = ad;
 	return 0;
 }
+
+static bool hws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* dns_hosts_names: a line of the hosts text names name (any field after the
+ * address, ignoring case: glibc's LOOKUP_NAME_CASE). */
+bool dns_hosts_names(const char *t, const char *name)
+{
+	size_t nl = strlen(name);
+	while (*t) {
+		const char *e = strchr(t, '\n');
+		const char *end = e ? e : t + strlen(t);
+		const char *h = memchr(t, '#', (size_t)(end - t));
+		if (h) end = h;
+		int field = 0;
+		for (const char *p = t; p < end;) {
+			while (p < end && hws(*p)) p++;
+			const char *w = p;
+			while (p < end && !hws(*p)) p++;
+			if (p > w && field++ > 0 && (size_t)(p - w) == nl && strncasecmp(w, name, nl) == 0) return true;
+		}
+		t = e ? e + 1 : end + strlen(end);
+	}
+	return false;
+}
+
+/* dns_musl_parse: the addresses and canonical name musl 1.2.3's resolver
+ * takes from an answer (its __dns_parse and name_from_dns's callback),
+ * answer capped at the 512 bytes musl receives it into. musl finds the
+ * records by skipping bytes 1 to 127 up to a 0 or a compression pointer,
+ * reads the type's low byte only, no class, no owner: every A record
+ * (4 bytes) and AAAA record (16) counts, in order, up to 48, and the last
+ * CNAME whose target is a valid host name is the canonical name. Where
+ * musl would read past the received bytes (into its uninitialized
+ * buffer), or a name is not letters, digits, hyphens and dots: -1 (the
+ * libc decides). Else the number of addresses added to addr/fam (cnt
+ * already there), musl's result: its parse stops at a record it rejects
+ * and keeps what came before. */
+int dns_musl_parse(const unsigned char *r, int rlen, unsigned char (*addr)[16], int *fam, int cnt, char *canon,
+		   size_t canonsz)
+{
+	if (rlen > 512) rlen = 512;
+	if (rlen < 12) return cnt;
+	if (r[3] & 15) return cnt;
+	int qd = r[4] * 256 + r[5], an = r[6] * 256 + r[7];
+	if (qd + an > 64) return cnt;
+	int p = 12;
+	for (int sec = 0; sec < 2; sec++) {
+		for (int k = sec ? an : qd; k-- > 0;) {
+			while (p < rlen && r[p] - 1U < 127) p++;
+			if (p + 1 >= rlen) return -1; /* musl reads r[p], r[p+1] beyond */
+			if (r[p] > 193 || (r[p] == 193 && r[p + 1] > 254) || p > rlen - 6) return cnt;
+			if (!sec) {
+				p += 5 + !!r[p];
+				continue;
+			}
+			p += 1 + !!r[p];
+			if (p + 10 > rlen) return -1;
+			int len = r[p + 8] * 256 + r[p + 9];
+			if (p + len > rlen) return cnt;
+			if (p + 10 + len > rlen) return -1;
+			const unsigned char *data = r + p + 10;
+			if (cnt >= 48) return cnt;
+			switch (r[p + 1]) {
+			case T_A_:
+			case T_AAAA_:
+				if (len != (r[p + 1] == T_A_ ? 4 : 16)) return cnt;
+				memcpy(addr[cnt], data, (size_t)len);
+				fam[cnt++] = len == 4 ? 2 : 10; /* AF_INET, AF_INET6 */
+				break;
+			case T_CNAME_: {
+				char tmp[256];
+				bool clean;
+				int e = getname(r, rlen, p + 10, tmp, sizeof tmp, &clean);
+				if (e < 0 || !clean || strlen(tmp) + 1 > canonsz) return -1;
+				strcpy(canon, tmp);
+				break;
+			}
+			}
+			p += 10 + len;
+		}
+	}
+	return cnt;
+}

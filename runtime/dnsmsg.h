@@ -36,6 +36,9 @@ bool dns_matches(const unsigned char *q, int qlen, const unsigned char *a, int a
 void dns_parse(const unsigned char *a, int alen, int qtype, struct dnsresult *r);
 int dns_slice(const unsigned char *a, int alen, unsigned char *addr, int *len);
 size_t dns_layout(const struct dnsresult *r, uintptr_t base);
+bool dns_hosts_names(const char *t, const char *name);
+int dns_musl_parse(const unsigned char *r, int rlen, unsigned char (*addr)[16], int *fam, int cnt, char *canon,
+		   size_t canonsz);
 struct hostent;
 int dns_fillhost(const struct dnsresult *r, int af, struct hostent *h, char *buf, size_t len);
 #endif

@@ -4,7 +4,7 @@
 #   libuser    a static library that blocks inside, linked before and after -lgort
 #   files      cold reads, pread, fsync of regular files from 300 goroutines
 #   lookups    getaddrinfo and gethostbyname* from 200 goroutines against dnsd
-#   lookupcmp  (glibc) every lookup form, printed: gort's resolver against the libc's
+#   lookupcmp  (glibc, mdyn) every lookup form, printed: gort's resolver against the libc's
 # Builds: musl (gortcc), plain (musl-gcc -static -nostartfiles -lgort), mdyn
 # (musl dynamic), glibc (gcc -nostartfiles -lgort, dynamic), spie (musl
 # static-PIE), fortify (glibc with -D_FORTIFY_SOURCE=2: the __*_chk forms);
@@ -98,9 +98,12 @@ HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plai
 $(HK)/glibc/lookupcmp: test/hooks/progs/lookupcmp.c $(GORTLIBS)
 	@mkdir -p $(@D)
 	$(call hk_link_glibc,$<) -o $@
+$(HK)/mdyn/lookupcmp: test/hooks/progs/lookupcmp.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	$(call hk_link_mdyn,$<) -o $@
 
 HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged $(HK)/$(v)/files $(HK)/$(v)/lookups) \
-           $(HK)/nohooks/calls $(HK_LIBUSER) $(HK)/dnsd $(HK)/glibc/lookupcmp
+           $(HK)/nohooks/calls $(HK_LIBUSER) $(HK)/dnsd $(HK)/glibc/lookupcmp $(HK)/mdyn/lookupcmp
 # The lookup tests' DNS server: plain C.
 $(HK)/dnsd: test/hooks/progs/dnsd.c
 	@mkdir -p $(@D)

@@ -8,7 +8,7 @@
  * over /etc/resolv.conf (the test's private mount): the names after it
  * are looked up under the new configuration, which both resolvers must
  * notice (glibc rereads the file when it changes).
- *   lookupcmp NAME|@FILE... */
+ *   lookupcmp [-gai] NAME|@FILE...     -gai: getaddrinfo's forms only */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <gort.h>
@@ -18,6 +18,7 @@
 #include <string.h>
 
 static const char *name;
+static int gaionly; /* -gai: getaddrinfo only (musl's other lookups stay the libc's) */
 static gort_waitgroup wg = GORT_WAITGROUP_INIT;
 
 static void addr(char *out, size_t n, int af, const void *a)
@@ -100,6 +101,10 @@ static void all(void *a)
 	gai("unspec", AF_UNSPEC, 0, SOCK_STREAM, "443");
 	gai("unspec-any", AF_UNSPEC, AI_NUMERICSERV, 0, "8080");
 	gai("unspec-canon", AF_UNSPEC, AI_CANONNAME, 0, NULL);
+	if (gaionly) {
+		gort_wg_done(&wg);
+		return;
+	}
 	ghbn_r(0, AF_INET, 8192);
 	ghbn_r(0, AF_INET, 1024);
 	for (size_t n = 520; n <= 620; n += 4) ghbn_r(0, AF_INET, n);
@@ -126,6 +131,10 @@ static void install(const char *from)
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-gai")) {
+			gaionly = 1;
+			continue;
+		}
 		if (argv[i][0] == '@') {
 			install(argv[i] + 1);
 			continue;
