@@ -6,8 +6,8 @@
  * length of a name taken from the bytes after it; the rest is the answer.
  * The harness builds the query for the name when dns_name_ok accepts it
  * (a query must answer itself: dns_matches(q, q)), asks whether the
- * answer matches it, reads the answer (dns_parse, and dns_slice as the
- * AF_UNSPEC pair's) and, when it says
+ * answer matches it, reads the answer (dns_parse, dns_slice as the
+ * AF_UNSPEC pair's, dns_musl_parse as musl's) and, when it says
  * DNS_OK, lays the hostent out in a heap buffer of exactly dns_layout's
  * size (ASan sees any byte written past it) and in one a byte too small
  * (must be ERANGE). Properties beyond "no crash, no overread": the status
@@ -45,6 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned char addr[16];
 	int len = 0, k = dns_slice(a, (int)alen, addr, &len);
 	if (k < -1 || k > 1 || (k == 1 && len != 4 && len != 16)) abort();
+	/* musl's reading: addresses appended to what is there, a name */
+	unsigned char (*ma)[16] = malloc(48 * 16);
+	int fam[48];
+	char canon[256] = "start";
+	int m = dns_musl_parse(a, (int)alen, ma, fam, 0, canon, sizeof canon);
+	if (m < -1 || m > 48 || !memchr(canon, 0, sizeof canon)) abort();
+	for (int i = 0; i < m; i++)
+		if (fam[i] != 2 && fam[i] != 10) abort();
+	free(ma);
 	struct dnsresult *r = malloc(sizeof *r);
 	dns_parse(a, (int)alen, qtype, r);
 	if (r->status != DNS_OK && r->status != DNS_NOTFOUND && r->status != DNS_POOL) abort();
