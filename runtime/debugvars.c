@@ -65,6 +65,14 @@ void parse_godebug(const char *s, struct debugvars *d, warnfn warn, void *ctx)
 			if (warn) warn("GODEBUG", buf, "not of the form key=value", ctx);
 			continue;
 		}
+		/* netdns takes Go's words: go (gort's resolver where it can
+		 * answer as the libc, the default) or cgo (always the libc's). */
+		if (keyis(item, eq - item, "netdns")) {
+			if (keyis(eq + 1, end - eq - 1, "go")) d->netdns = 1;
+			else if (keyis(eq + 1, end - eq - 1, "cgo")) d->netdns = 2;
+			else if (warn) warn("GODEBUG", buf, "value is not go or cgo; keeping the default", ctx);
+			continue;
+		}
 		for (size_t k = 0; k < sizeof dbgkeys / sizeof dbgkeys[0]; k++) {
 			if (!keyis(item, eq - item, dbgkeys[k].name)) continue;
 			int32_t v;

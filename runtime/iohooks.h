@@ -75,7 +75,19 @@ ssize_t gort_hook_prwv(int fd, const struct iovec *iov, int n, off_t off, bool w
 ssize_t gort_hook_prw(int fd, void *buf, size_t n, off_t off, bool wr);
 int gort_hook_fsync(int fd, bool data);
 int gort_hook_openat(int dirfd, const char *path, int flags, mode_t mode);
+/* resolv.c: the name lookups hooks/resolv.c hooks, by number (LK_*). */
+enum { LK_GAI, LK_GNI, LK_GHBN, LK_GHBN_R, LK_GHBN2, LK_GHBN2_R, LK_GHBA, LK_GHBA_R, LK_N };
 long gort_hook_lookup(int which, long a0, long a1, long a2, long a3, long a4, long a5, long a6, long a7);
+/* dnsclient.c (glibc build), dnsmusl.c (musl): the lookups gort's stub
+ * resolver answers; the configuration files as both read them. */
+bool dns_answer(int which, const long *a, long *ret, int *err, int *herr, bool *herrset);
+struct fstamp {
+	bool exists;
+	int64_t mtime;
+	uint64_t ino, size;
+};
+struct fstamp dns_fstamp(const char *path);
+char *dns_readfile(const char *path, bool *big);
 ssize_t gort_hook_sock(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *salen,
 		       const struct sockaddr *dst, socklen_t dstlen, bool wr);
 ssize_t gort_hook_msg(int fd, struct msghdr *m, int flags, bool wr);

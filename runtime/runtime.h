@@ -418,6 +418,7 @@ struct debugvars {
 	int32_t sysblockoff;   /* 1: sysmon does not take Ps from unknown blocking calls */
 	int32_t iouringoff;    /* 1: cold file reads go to the blocking pool, not io_uring */
 	int32_t waitshift;     /* test-only: tracebacks count every wait S seconds longer */
+	int32_t netdns;        /* name lookups: 0 default, 1 go (the same), 2 cgo: always the libc's (dnsclient.c) */
 };
 
 /* args.c: what the kernel handed over */

@@ -550,7 +550,7 @@ static void startlockedm(struct g *gp)
 	struct m *mp = gp->lockedm;
 	struct p *pp = releasep();
 	mp->nextp = pp;
-	mp->nextg = gp;
+	__atomic_store_n(&mp->nextg, gp, __ATOMIC_RELEASE); /* nextp first: schedule reads them in this order */
 	notewakeup(&mp->park);
 	stopm();
 }
@@ -800,7 +800,23 @@ void schedule(void)
 			 * the G, another M found it at once): then nextg is set
 			 * but the P is still in nextp and the note woken, and
 			 * stoplockedm takes both without sleeping. */
-			if (!mp->nextg || !mp->p) stoplockedm();
+			struct g *ng = __atomic_load_n(&mp->nextg, __ATOMIC_ACQUIRE);
+			if (!ng || !mp->p) {
+				stoplockedm();
+			} else if (mp->nextp) {
+				/* Handed over by another M (startlockedm) before
+				 * this one stopped, while it still held its own P:
+				 * the P in nextp is one too many, and the note's
+				 * wake-up is still to be taken (else the next
+				 * stoplockedm returns at once, with no G and no
+				 * P: "wrong locked g handed over", seen with a
+				 * locked G whose call went to the blocking pool). */
+				mpark(mp);
+				noteclear(&mp->park);
+				struct p *extra = mp->nextp;
+				mp->nextp = NULL;
+				handoffp(extra);
+			}
 			struct g *gp = mp->nextg;
 			mp->nextg = NULL;
 			if (gp != mp->lockedg) throw("schedule: wrong locked g handed over");

@@ -16,7 +16,7 @@ include $(wildcard test/*/rules.mk)
 
 # After the suites, a short run of every fuzz target (test/fuzz/rules.mk)
 # and a short soak (test/soak/rules.mk).
-test: all $(TESTS) $(B)/fuzz/startup $(B)/fuzz/gortdump $(B)/test/soak/musl $(B)/test/stress/musl \
+test: all $(TESTS) $(B)/fuzz/startup $(B)/fuzz/gortdump $(B)/fuzz/dnsmsg $(B)/test/soak/musl $(B)/test/stress/musl \
       $(B)/test/stress/glibc
 	@fail=0; failed=; for t in $(TESTS); do \
 	  echo "== $$t"; $$t --jobs=2 >$$t.log 2>&1; rc=$$?; cat $$t.log; \

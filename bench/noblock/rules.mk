@@ -19,13 +19,16 @@ $(BB)/files_pthread: bench/noblock/files.c bench/noblock/common.h
 	$(MUSLCC) -static $(BENCHCFLAGS) $< -o $@ -lpthread
 # lookups: 1,000 resolvers against a DNS server answering in 100 ms (issue
 # #17 item 1); the server is the lookup test's (test/hooks/progs/dnsd.c).
-BENCH_BINS += $(BB)/lookups_gort $(BB)/lookups_gort_glibc $(BB)/lookups_pthread $(BB)/dnsd
+BENCH_BINS += $(BB)/lookups_gort $(BB)/lookups_gort_glibc $(BB)/lookups_gort_mdyn $(BB)/lookups_pthread $(BB)/dnsd
 $(BB)/lookups_gort: bench/noblock/lookups.c bench/noblock/common.h $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	$(BENCH_GORTCC) $(BENCHCFLAGS) -DGORT $< -o $@
 $(BB)/lookups_gort_glibc: bench/noblock/lookups.c bench/noblock/common.h $(LIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc --gort-libc=glibc $(BENCHCFLAGS) -DGORT $< -o $@
+$(BB)/lookups_gort_mdyn: bench/noblock/lookups.c bench/noblock/common.h $(LIBS) tools/gortcc
+	@mkdir -p $(@D)
+	tools/gortcc --gort-dynamic $(BENCHCFLAGS) -DGORT $< -o $@
 $(BB)/lookups_pthread: bench/noblock/lookups.c bench/noblock/common.h
 	@mkdir -p $(@D)
 	$(GLIBCCC) $(BENCHCFLAGS) $< -o $@ -lpthread

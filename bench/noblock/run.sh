@@ -92,8 +92,9 @@ done
 # lookups: 1,000 resolvers (200 with --short), each a name of its own
 # against dnsd answering in 100 ms (root only: a private mount namespace
 # puts a resolv.conf naming it over /etc/resolv.conf). gort musl static (the
-# libc's resolver parks in the hooked poll), gort glibc (the libc's lookup
-# on the blocking pool), 1,000 glibc pthreads, Go's pure-Go resolver. Target
+# libc's resolver parks in the hooked poll), gort glibc (gort's stub
+# resolver, runtime/dnsclient.c), gort musl dynamic (the libc's lookup on the
+# blocking pool), 1,000 glibc pthreads, Go's pure-Go resolver. Target
 # (issue #17 item 1): under 0.5 s with fewer than 32 threads.
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 	LD=$(mktemp -d "${TMPDIR:-/tmp}/gort-bench-dns.XXXXXX")
@@ -107,14 +108,15 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 	LN=1000 LREPS=2
 	[ "$SHORT" = 1 ] && LN=200 LREPS=1
 	ns() { unshare -m --propagation private sh -c "mount --bind $LD/resolv.conf /etc/resolv.conf && exec \"\$@\"" sh "$@"; }
-	gm='' gg='' tp='' gl=''
+	gm='' gg='' gd='' tp='' gl=''
 	measure lookups ns env GOMAXPROCS=1 "$BIN/lookups_gort" gort $LN $LREPS; gm=$LINE
 	measure lookups ns env GOMAXPROCS=1 "$BIN/lookups_gort_glibc" gort $LN $LREPS; gg=$LINE
+	measure lookups ns env GOMAXPROCS=1 "$BIN/lookups_gort_mdyn" gort $LN $LREPS; gd=$LINE
 	measure lookups ns "$BIN/lookups_pthread" pthread $LN $LREPS; tp=$LINE
 	[ -n "$GOPROG" ] && { measure lookups ns env GOMAXPROCS=1 "$GOPROG" lookups $LN $LREPS; gl=$LINE; }
 	kill $DNSD 2>/dev/null || true
 	rm -rf "$LD"
-	for x in "musl:$gm" "glibc:$gg"; do
+	for x in "musl:$gm" "glibc:$gg" "musl-dynamic:$gd"; do
 		k=${x%%:*} l=${x#*:}
 		printf 'noblock    lookups x%s (100 ms server): gort %s %s ms (%s threads)   target < 500 ms, < 32 threads  %s\n' \
 			"$LN" "$k" "$(fmt "$(field best_ms "$l")")" "$(field threads "$l")" \

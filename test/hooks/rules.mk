@@ -5,6 +5,7 @@
 #   files      cold reads, pread, fsync of regular files from 300 goroutines
 #   lookups    getaddrinfo and gethostbyname* from 200 goroutines against dnsd
 #   stdio      fgets, getline, fread, printf, fwrite on pipes, sockets, stdin
+#   lookupcmp  (glibc, mdyn) every lookup form, printed: gort's resolver against the libc's
 # Builds: musl (gortcc), plain (musl-gcc -static -nostartfiles -lgort), mdyn
 # (musl dynamic), glibc (gcc -nostartfiles -lgort, dynamic), spie (musl
 # static-PIE), fortify (glibc with -D_FORTIFY_SOURCE=2: the __*_chk forms);
@@ -100,8 +101,17 @@ $(HK)/libuser/mdyn-shared: $(HK_USER) $(HK)/musl-lib/libblocking.so $(GORTLIBS) 
 HK_LIBUSER := $(addprefix $(HK)/libuser/,gortcc gortcc-dynamic plain-before plain-after glibc-before glibc-after \
                 glibc-shared mdyn-shared)
 
+# Every lookup form printed, to compare gort's resolver with the libc's.
+$(HK)/glibc/lookupcmp: test/hooks/progs/lookupcmp.c $(GORTLIBS)
+	@mkdir -p $(@D)
+	$(call hk_link_glibc,$<) -o $@
+$(HK)/mdyn/lookupcmp: test/hooks/progs/lookupcmp.c $(GORTLIBS) tools/gortcc
+	@mkdir -p $(@D)
+	$(call hk_link_mdyn,$<) -o $@
+
 HK_BINS := $(foreach v,$(HK_VARS),$(HK)/$(v)/calls $(HK)/$(v)/unchanged $(HK)/$(v)/files $(HK)/$(v)/lookups \
-             $(HK)/$(v)/stdio) $(HK)/nohooks/calls $(HK)/nohooks/stdio $(HK_LIBUSER) $(HK)/dnsd
+             $(HK)/$(v)/stdio) $(HK)/nohooks/calls $(HK)/nohooks/stdio $(HK_LIBUSER) $(HK)/dnsd \
+           $(HK)/glibc/lookupcmp $(HK)/mdyn/lookupcmp
 # The lookup tests' DNS server: plain C.
 $(HK)/dnsd: test/hooks/progs/dnsd.c
 	@mkdir -p $(@D)

@@ -249,8 +249,9 @@ Test(hooks, cold_file_reads_park_only_the_goroutine_on_a_bounded_pool, .timeout 
  * after the other; musl's too since libc-internal calls were made plain).
  * Root only (a private mount namespace puts a resolv.conf naming the
  * server over /etc/resolv.conf; the server binds 127.0.0.77:53). musl
- * dynamic (gortcc --gort-dynamic) runs the libc's lookups on the pool, as
- * glibc. */
+ * dynamic (gortcc --gort-dynamic) and glibc lookups are gort's stub
+ * resolver's (runtime/dnsmusl.c, dnsclient.c): 1,000 of them at once, in
+ * under 3 s and under 25 threads (the pool: 6.3 s). */
 Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 {
 	cr_skip_test_if(geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0, "needs root and unshare -m");
@@ -264,9 +265,12 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 	cr_assert(strstr(d.out, "ready"), "dnsd did not start: %s %s", d.out, d.err);
 	const char *vs[] = {"musl", "plain", "spie", "mdyn", "glibc", "fortify"};
 	for (size_t v = 0; v < 6; v++) {
+		/* glibc and musl dynamic: gort's resolver (dnsclient.c,
+		 * dnsmusl.c) takes 1,000 at once */
+		bool own = v >= 3;
 		struct result r = shell("unshare -m --propagation private sh -c 'mount --bind %s/resolv.conf /etc/resolv.conf "
-					"&& GOMAXPROCS=1 exec %s 200'",
-					dir, hk(vs[v], "lookups"));
+					"&& GOMAXPROCS=1 exec %s %d'",
+					dir, hk(vs[v], "lookups"), own ? 1000 : 200);
 		cr_assert(r.exited && r.code == 0, "%s: %d %s %s", vs[v], r.code, r.out, r.err);
 		int ok;
 		long n, ms, ticks, threads;
@@ -278,6 +282,86 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 		 * free; none while a lookup holds it. */
 		cr_assert_geq(ticks * 4, ms, "%s: the P was held through the lookups: %s", vs[v], r.out);
 		cr_assert_leq(threads, 24, "%s: %s", vs[v], r.out);
+		/* The issue's target is 0.5 s with under 32 threads (the
+		 * speed is bench/noblock's); on the pool, 1,000 took 6.3 s. */
+		if (own) cr_assert_lt(ms, 3000, "%s: 1,000 lookups on the pool's pace: %s", vs[v], r.out);
+	}
+	shell("kill $(cat %s/dnsd.pid); rm -rf %s", dir, dir);
+}
+
+/* gort's stub resolver (runtime/dnsclient.c) against the libc's own
+ * lookups (GODEBUG=netdns=cgo: the pool): every lookup form on names dnsd
+ * answers one way each (one, several and IPv6 addresses, a CNAME chain,
+ * NXDOMAIN, SERVFAIL, no data, a lame server, truncated then TCP, a record
+ * cut short, 40 addresses in buffers around glibc's ERANGE boundary, a
+ * stray datagram first, no answer at all) and on /etc/hosts entries,
+ * case and final dot, a numeric name: the printed results, return values,
+ * h_errno of the _r forms, canonical names and aliases are the same line
+ * for line; musl dynamic's getaddrinfo (dnsmusl.c) against musl's the same
+ * way. Root only, as above; its server is 127.0.0.88 (the tests run in
+ * parallel: name_lookups_park_only_the_goroutine's has .77). */
+Test(hooks, name_lookups_match_the_libc, .timeout = 600)
+{
+	cr_skip_test_if(geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0, "needs root and unshare -m");
+	char dir[] = "/tmp/gort-dnscmp-XXXXXX";
+	cr_assert(mkdtemp(dir));
+	struct result d = shell("cd %s && printf '127.0.0.1 localhost\\n10.9.9.9 hostsname.gort.test hal\\n10.9.9.8 hostsname.gort.test\\n' > hosts && "
+				"(%s/test/hooks/dnsd 127.0.0.88 10 > dnsd.out 2>&1 & echo $! > dnsd.pid); "
+				"for i in $(seq 100); do grep -q ready dnsd.out 2>/dev/null && break; sleep 0.05; done; "
+				"cat dnsd.out",
+				dir, BUILD_DIR);
+	cr_assert(strstr(d.out, "ready"), "dnsd did not start: %s %s", d.out, d.err);
+	/* Each configuration, the names it is tried on. */
+	static const struct {
+		const char *conf, *names;
+	} cases[] = {
+		{"nameserver 127.0.0.88\\noptions timeout:1 attempts:1\\n",
+		 "plain.gort.test multi.gort.test six.gort.test cname.gort.test nxname.gort.test servfail.gort.test "
+		 "nodata.gort.test lame.gort.test tc.gort.test bad.gort.test big.gort.test wrongid.gort.test "
+		 "hostsname.gort.test HAL Plain.Gort.Test. 1.2.3.4 silent.gort.test"},
+		/* res_search: ndots, the search list, NXDOMAIN, NODATA and
+		 * SERVFAIL on the way; edns0 and trust-ad in the queries */
+		{"search gort.test other.test\\nnameserver 127.0.0.88\\noptions ndots:2 timeout:1 attempts:1 edns0 trust-ad\\n",
+		 "plain nxfoo nodata servfail plain.gort.test nx.a.b multi cname tc six Plain. bad lame"},
+		/* a dead first server (refused at once), domain, search . */
+		{"domain gort.test\\nnameserver 127.0.0.89\\nnameserver 127.0.0.88\\noptions timeout:1 attempts:2\\n",
+		 "plain nxfoo nodata six.x servfail"},
+		{"nameserver 127.0.0.88\\nsearch .\\noptions timeout:1\\n", "plain nxfoo nodata.gort.test cname"},
+		/* resolv.conf changed while the program runs: a server that
+		 * refuses, a search list, back (both reread it) */
+		{"nameserver 127.0.0.88\\n",
+		 "plain.gort.test @DIR/dead.conf plain.gort.test nxname.gort.test @DIR/search.conf plain six "
+		 "@DIR/first.conf plain.gort.test"},
+	};
+	shell("cd %s && printf 'nameserver 127.0.0.90\\noptions timeout:1 attempts:1\\n' > dead.conf && "
+	      "printf 'search gort.test\\nnameserver 127.0.0.88\\n' > search.conf && "
+	      "printf 'nameserver 127.0.0.88\\n' > first.conf", dir);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		const char *mode[2] = {"go", "cgo"};
+		char names[1024];
+		snprintf(names, sizeof names, "%s", cases[c].names);
+		for (char *p; (p = strstr(names, "@DIR"));) { /* @DIR/x: the test's directory */
+			char rest[1024];
+			snprintf(rest, sizeof rest, "%s", p + 4);
+			snprintf(p, sizeof names - (size_t)(p - names), "@%s%s", dir, rest);
+		}
+		/* glibc: every form; musl dynamic: getaddrinfo (dnsmusl.c) */
+		for (int b = 0; b < 2; b++) {
+			for (int i = 0; i < 2; i++) {
+				shell("printf '%s' > %s/resolv.conf", cases[c].conf, dir);
+				struct result r = shell("unshare -m --propagation private sh -c 'mount --bind %s/resolv.conf "
+							"/etc/resolv.conf && mount --bind %s/hosts /etc/hosts && GODEBUG=netdns=%s "
+							"exec %s %s %s' > %s/%s.out",
+							dir, dir, mode[i], hk(b ? "mdyn" : "glibc", "lookupcmp"), b ? "-gai" : "",
+							names, dir, mode[i]);
+				cr_assert(r.exited && r.code == 0, "case %zu %s %s: %d %s", c, b ? "mdyn" : "glibc", mode[i],
+					  r.code, r.err);
+			}
+			struct result df = shell("diff %s/go.out %s/cgo.out && wc -l < %s/go.out", dir, dir, dir);
+			cr_assert(df.exited && df.code == 0, "case %zu %s: gort's resolver and the libc's differ:\n%s", c,
+				  b ? "mdyn" : "glibc", df.out);
+			cr_assert_geq(atoi(df.out), 20, "case %zu: %s", c, df.out);
+		}
 	}
 	shell("kill $(cat %s/dnsd.pid); rm -rf %s", dir, dir);
 }
@@ -459,4 +543,23 @@ Test(hooks, fclose_then_a_reused_descriptor_number_is_waited_on_afresh, .timeout
 		cr_assert_eq(ok, 1, "%s: %s", vars[v], r.out);
 		cr_assert_lt(ms, 2000, "%s: a stale registration: %s", vars[v], r.out);
 	}
+}
+
+/* The same with each call inside gort_lockosthread: the pool readies the
+ * G, another M finds it and hands it (and its own P) to the G's M. When
+ * that came before the locked M had stopped, while it still held its P,
+ * the M ran the G without taking the hand-over's P and note: the next
+ * stop returned at once, "fatal error: schedule: wrong locked g handed
+ * over" (every run of 20,000 at GOMAXPROCS=2 before the fix; the
+ * name-lookup comparison hit it with gort_lockosthread around
+ * gethostbyname). */
+Test(hooks, locked_goroutines_come_back_from_the_blocking_pool, .timeout = 120)
+{
+	const char *envs[][2] = {{"GOMAXPROCS=2", NULL}, {"GOMAXPROCS=4", NULL}, {"GOMAXPROCS=1", NULL}};
+	for (int e = 0; e < 3; e++)
+		for (size_t v = 0; v < NV; v++) {
+			struct result r = runE(envs[e], hk(vars[v], "files"), "lockedroundtrips", "20000");
+			cr_assert(r.exited && r.code == 0 && strstr(r.out, "ok=1"), "%s %s: exit %d sig %d timedout %d %s %s",
+				  vars[v], envs[e][0], r.code, r.sig, r.timedout, r.out, r.err);
+		}
 }

@@ -41,6 +41,24 @@ Test(godebug, known_keys_set)
 	cr_assert_eq(w.n, 0);
 }
 
+/* netdns takes Go's words (runtime/dnsclient.c): go (the default, 1)
+ * and cgo (2, every lookup the libc's); anything else warns. */
+Test(godebug, netdns_go_and_cgo)
+{
+	struct debugvars d = {0};
+	struct warns w = {0};
+	parse_godebug("netdns=cgo", &d, collect, &w);
+	cr_assert_eq(d.netdns, 2);
+	parse_godebug("inittrace=1,netdns=go", &d, collect, &w);
+	cr_assert_eq(d.netdns, 1);
+	cr_assert_eq(d.inittrace, 1);
+	cr_assert_eq(w.n, 0);
+	parse_godebug("netdns=cgo+1,netdns=", &d, collect, &w);
+	cr_assert_eq(w.n, 2);
+	cr_assert_str_eq(w.last, "GODEBUG=netdns=: value is not go or cgo; keeping the default");
+	cr_assert_eq(d.netdns, 1);
+}
+
 Test(godebug, unknown_keys_silent_later_wins)
 {
 	struct debugvars d = {0};

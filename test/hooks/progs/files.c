@@ -96,23 +96,30 @@ static void reader(void *a)
 /* files roundtrips N: N calls that always go through the blocking pool and
  * return at once (fsync of a pipe: EINVAL), one after the other: a wake-up
  * lost between a pool thread's goready and the last M giving up its P hangs
- * the program (it did, 1 in about 60,000 round trips at GOMAXPROCS=1). */
-static int roundtrips(long n)
+ * the program (it did, 1 in about 60,000 round trips at GOMAXPROCS=1).
+ * files lockedroundtrips N: the same, each call inside gort_lockosthread:
+ * the G readied by the pool is handed to its own M by another. */
+static int roundtrips(long n, int locked)
 {
 	int p[2];
 	if (pipe(p) != 0) return 1;
-	for (long i = 0; i < n; i++)
-		if (fsync(p[0]) != -1 || errno != EINVAL) {
+	for (long i = 0; i < n; i++) {
+		if (locked) gort_lockosthread();
+		int r = fsync(p[0]);
+		if (locked) gort_unlockosthread();
+		if (r != -1 || errno != EINVAL) {
 			printf("roundtrips: fsync of a pipe: %s\n", strerror(errno));
 			return 1;
 		}
+	}
 	printf("roundtrips: ok=1 n=%ld\n", n);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "roundtrips")) return roundtrips(atol(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "roundtrips")) return roundtrips(atol(argv[2]), 0);
+	if (argc == 3 && !strcmp(argv[1], "lockedroundtrips")) return roundtrips(atol(argv[2]), 1);
 	if (argc < 4) return 2;
 	if (atol(argv[3]) < 4 || atol(argv[3]) % 4) return fprintf(stderr, "files: SIZE_KIB must be a multiple of 4\n"), 2;
 	dir = argv[1];
