@@ -122,3 +122,10 @@ $(B)/test/hooks_suite: test/hooks/t_hooks.c test/e2e/run.h $(HK_BINS)
 	$(TESTCC) $(TESTCFLAGS) test/hooks/t_hooks.c -o $@ $(TESTLIBS)
 
 TESTS += $(B)/test/hooks_suite
+
+# The long forms of the hooks tests (make test runs the short ones): name
+# lookups against a server answering in 10 ms, names no server answers
+# (each form waits out its timeout) and musl's slow paths: about 5 minutes.
+.PHONY: test-long
+test-long: all $(B)/test/hooks_suite
+	GORT_TEST_LONG=1 $(B)/test/hooks_suite --jobs=2 --filter='hooks/name_lookups*'

@@ -289,6 +289,17 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 	shell("kill $(cat %s/dnsd.pid); rm -rf %s", dir, dir);
 }
 
+/* dropnames removes from the space-separated list names every name that
+ * contains what. */
+static void dropnames(char *names, const char *what)
+{
+	for (char *p; (p = strstr(names, what));) {
+		while (p > names && p[-1] != ' ') p--;
+		char *e = strchr(p, ' ');
+		memmove(p, e ? e + 1 : p + strlen(p), strlen(e ? e + 1 : p + strlen(p)) + 1);
+	}
+}
+
 /* gort's stub resolver (runtime/dnsclient.c) against the libc's own
  * lookups (GODEBUG=netdns=cgo: the pool): every lookup form on names dnsd
  * answers one way each (one, several and IPv6 addresses, a CNAME chain,
@@ -302,14 +313,19 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
  * parallel: name_lookups_park_only_the_goroutine's has .77). */
 Test(hooks, name_lookups_match_the_libc, .timeout = 600)
 {
+	/* `make test`: answers at once, no silent names (about 10 s);
+	 * `make test-long` (GORT_TEST_LONG=1): answers after 10 ms and the
+	 * names no server answers, each form waiting out its timeout (about
+	 * 5 minutes). */
+	bool longrun = getenv("GORT_TEST_LONG") != NULL;
 	cr_skip_test_if(geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0, "needs root and unshare -m");
 	char dir[] = "/tmp/gort-dnscmp-XXXXXX";
 	cr_assert(mkdtemp(dir));
 	struct result d = shell("cd %s && printf '127.0.0.1 localhost\\n10.9.9.9 hostsname.gort.test hal\\n10.9.9.8 hostsname.gort.test\\n' > hosts && "
-				"(%s/test/hooks/dnsd 127.0.0.88 10 > dnsd.out 2>&1 & echo $! > dnsd.pid); "
+				"(%s/test/hooks/dnsd 127.0.0.88 %d > dnsd.out 2>&1 & echo $! > dnsd.pid); "
 				"for i in $(seq 100); do grep -q ready dnsd.out 2>/dev/null && break; sleep 0.05; done; "
 				"cat dnsd.out",
-				dir, BUILD_DIR);
+				dir, BUILD_DIR, longrun ? 10 : 0);
 	cr_assert(strstr(d.out, "ready"), "dnsd did not start: %s %s", d.out, d.err);
 	/* Each configuration, the names it is tried on. */
 	static const struct {
@@ -345,8 +361,16 @@ Test(hooks, name_lookups_match_the_libc, .timeout = 600)
 			snprintf(rest, sizeof rest, "%s", p + 4);
 			snprintf(p, sizeof names - (size_t)(p - names), "@%s%s", dir, rest);
 		}
+		if (!longrun) dropnames(names, "silent");
 		/* glibc: every form; musl dynamic: getaddrinfo (dnsmusl.c) */
 		for (int b = 0; b < 2; b++) {
+			/* musl waits out its timeout (8 s a name) on a SERVFAIL, on
+			 * "search ." and on a server that refuses: those cases of
+			 * musl dynamic only in make test-long. */
+			if (b == 1 && !longrun) {
+				if (c >= 3) continue;
+				dropnames(names, "servfail");
+			}
 			for (int i = 0; i < 2; i++) {
 				shell("printf '%s' > %s/resolv.conf", cases[c].conf, dir);
 				struct result r = shell("unshare -m --propagation private sh -c 'mount --bind %s/resolv.conf "
