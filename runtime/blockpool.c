@@ -198,10 +198,7 @@ long blockpool_direct(long nr, long a0, long a1, long a2, long a3, long a4, long
  * (checkdead): a goroutine waiting for one is not deadlocked. Read without
  * pool.lk: a worker that is about to ready its goroutine has the count
  * still up until after it took the lock to lower it. */
-int64_t blockpool_pending(void)
-{
-	return __atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE) + uring_inflight();
-}
+int64_t blockpool_pending(void) { return __atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE); }
 
 /* blockpool_threads: the pool's threads, which checkdead does not count as
  * threads gort did not create. */

@@ -631,6 +631,9 @@ void gort_ticker_stop(gort_ticker *t)
 	free(t);
 }
 
+/* forkkeeps: a timer a fork child keeps (a channel's: gort_after, tickers). */
+static bool forkkeeps(const struct timer *t) { return t->f == sendtime || t->f == sendtick; }
+
 /* timers_forkchild (fork.c, in the child of a fork): keeps the timers of
  * channels (gort_after, tickers), which the forking goroutine may own, and
  * drops every other (sleeps and I/O deadlines of goroutines that do not
@@ -643,12 +646,12 @@ void timers_forkchild(struct p *pp)
 	int32_t n = 0;
 	for (int32_t i = 0; i < ts->n; i++) {
 		struct timer *t = ts->heap[i].t;
-		if (t->f == sendtime || t->f == sendtick) ts->heap[n++] = ts->heap[i];
+		if (forkkeeps(t)) ts->heap[n++] = ts->heap[i];
 		else t->pp = NULL;
 	}
 	ts->n = n;
-	/* The FIFO's: dropped, or onto the heap (whose array has room: the
-	 * kept are moved one by one through heapadd's growth). */
+	/* The FIFO's: dropped, or appended to the heap's array (heapified
+	 * below with the rest). */
 	uint32_t q0 = ts->fhead, q1 = ts->ftail;
 	struct timerslot *ring = ts->fifo;
 	uint32_t mask = ts->fcap - 1;
@@ -657,8 +660,7 @@ void timers_forkchild(struct p *pp)
 	for (uint32_t q = q0; q != q1; q++) {
 		struct timer *t = ring[q & mask].t;
 		if (!t) continue;
-		if (t->f == sendtime || t->f == sendtick) {
-			t->idx = 0;
+		if (forkkeeps(t)) {
 			heapgrow(ts);
 			ts->heap[ts->n++] = (struct timerslot){t->when, t};
 		} else {

@@ -106,8 +106,8 @@ static struct {
 	struct mutex cqlk; /* the completion queue's head */
 	_Atomic int state; /* 0 not tried, 1 ready, -1 refused */
 	int fd;
-	void *sqmap, *cqmap;
-	size_t sqmapsz, cqmapsz, sqesz;
+	void *sqmap; /* both queues (one mapping) */
+	size_t sqmapsz, sqesz;
 	_Atomic uint32_t *sqhead, *sqtail, *cqhead, *cqtail;
 	uint32_t *sqarray, sqmask, cqmask;
 	struct sqe *sqes;
@@ -157,9 +157,8 @@ static bool setup(void)
 		goto fail;
 	}
 	ring.fd = (int)fd;
-	ring.sqmap = ring.cqmap = q;
+	ring.sqmap = q;
 	ring.sqmapsz = sz;
-	ring.cqmapsz = 0;
 	ring.sqesz = p.sq_entries * sizeof(struct sqe);
 	ring.sqhead = (_Atomic uint32_t *)(q + p.sq_off.head);
 	ring.sqtail = (_Atomic uint32_t *)(q + p.sq_off.tail);

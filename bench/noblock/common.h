@@ -32,4 +32,39 @@ static int cmpd(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
 }
+/* run_readers: n workers at once, as goroutines (greader, each ending
+ * with gort_wg_done on wg; a gort build only) or as pthreads with 128 KiB
+ * stacks (treader, th holding n); returns when all are done, 0 or an exit
+ * status. */
+#ifdef GORT
+#include <gort.h>
+#endif
+#include <pthread.h>
+#ifdef GORT
+#define RUN_GORT(wg, g) (void *)&(wg), (g)
+#else
+#define RUN_GORT(wg, g) NULL, NULL /* wg and g exist in the gort build only */
+#endif
+static int run_readers(int gort, long n, void *wg, void (*greader)(void *), void *(*treader)(void *),
+		       pthread_t *th)
+{
+	if (gort) {
+#ifdef GORT
+		gort_wg_add(wg, n);
+		for (long i = 0; i < n; i++) gort_go(greader, (void *)i);
+		gort_wg_wait(wg);
+		return 0;
+#else
+		(void)wg, (void)greader;
+		return fprintf(stderr, "built without gort\n"), 2;
+#endif
+	}
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 128 * 1024);
+	for (long i = 0; i < n; i++)
+		if (pthread_create(&th[i], &at, treader, (void *)i)) return perror("pthread_create"), 1;
+	for (long i = 0; i < n; i++) pthread_join(th[i], NULL);
+	return 0;
+}
 #endif

@@ -94,22 +94,8 @@ int main(int argc, char **argv)
 	for (long r = 0; r < reps; r++) {
 		drop(n);
 		double t0 = now_ms();
-		if (gort) {
-#ifdef GORT
-			gort_wg_add(&wg, n);
-			for (long i = 0; i < n; i++) gort_go(greader, (void *)i);
-			gort_wg_wait(&wg);
-#else
-			return fprintf(stderr, "files: built without gort\n"), 2;
-#endif
-		} else {
-			pthread_attr_t at;
-			pthread_attr_init(&at);
-			pthread_attr_setstacksize(&at, 128 * 1024);
-			for (long i = 0; i < n; i++)
-				if (pthread_create(&th[i], &at, treader, (void *)i)) return perror("pthread_create"), 1;
-			for (long i = 0; i < n; i++) pthread_join(th[i], NULL);
-		}
+		int e = run_readers(gort, n, RUN_GORT(wg, greader), treader, th);
+		if (e) return e;
 		t[r] = now_ms() - t0;
 	}
 	if (bad) return fprintf(stderr, "files: %ld reads came up short\n", (long)bad), 1;

@@ -84,22 +84,8 @@ int main(int argc, char **argv)
 		double t0 = now_ms();
 		pthread_t ft;
 		if (pthread_create(&ft, NULL, feeder, NULL)) return perror("pthread_create"), 1;
-		if (gort) {
-#ifdef GORT
-			gort_wg_add(&wg, n);
-			for (long i = 0; i < n; i++) gort_go(greader, (void *)i);
-			gort_wg_wait(&wg);
-#else
-			return fprintf(stderr, "stdio: built without gort\n"), 2;
-#endif
-		} else {
-			pthread_attr_t at;
-			pthread_attr_init(&at);
-			pthread_attr_setstacksize(&at, 128 * 1024);
-			for (long i = 0; i < n; i++)
-				if (pthread_create(&th[i], &at, treader, (void *)i)) return perror("pthread_create"), 1;
-			for (long i = 0; i < n; i++) pthread_join(th[i], NULL);
-		}
+		int e = run_readers(gort, n, RUN_GORT(wg, greader), treader, th);
+		if (e) return e;
 		pthread_join(ft, NULL);
 		t[r] = now_ms() - t0;
 		if (getenv("STDIO_BENCH_ROUNDS")) fprintf(stderr, "round %ld: %.1f ms\n", r, t[r]);

@@ -42,13 +42,13 @@ define hk_variant
 $(HK)/$(1)/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
-$(HK)/$(1)/lookups: test/hooks/progs/lookups.c $(GORTLIBS) tools/gortcc
+$(HK)/$(1)/lookups: test/hooks/progs/lookups.c test/hooks/progs/threads.h $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
-$(HK)/$(1)/stdio: test/hooks/progs/stdio.c $(GORTLIBS) tools/gortcc
+$(HK)/$(1)/stdio: test/hooks/progs/stdio.c test/hooks/progs/threads.h $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
-$(HK)/$(1)/files: test/hooks/progs/files.c $(GORTLIBS) tools/gortcc
+$(HK)/$(1)/files: test/hooks/progs/files.c test/hooks/progs/threads.h $(GORTLIBS) tools/gortcc
 	@mkdir -p $$(@D)
 	$$(call hk_link_$(1),$$<) -o $$@
 $(HK)/$(1)/unchanged: test/hooks/progs/unchanged_main.c $(HK)/$(1)/unchanged_work.o $(GORTLIBS) tools/gortcc
@@ -60,7 +60,7 @@ $(foreach v,$(HK_VARS),$(eval $(call hk_variant,$(v))))
 $(HK)/nohooks/calls: test/hooks/progs/calls.c $(GORTLIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc --gort-nohooks $(HK_CFLAGS) $< -o $@ -lpthread
-$(HK)/nohooks/stdio: test/hooks/progs/stdio.c $(GORTLIBS) tools/gortcc
+$(HK)/nohooks/stdio: test/hooks/progs/stdio.c test/hooks/progs/threads.h $(GORTLIBS) tools/gortcc
 	@mkdir -p $(@D)
 	tools/gortcc --gort-nohooks $(HK_CFLAGS) $< -o $@ -lpthread
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gort.h>
+#include "threads.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +26,6 @@ static _Atomic long ticks, bad, maxthreads;
 
 static void path(char *b, size_t n, long i, const char *kind) { snprintf(b, n, "%s/%s%ld", dir, kind, i); }
 
-static int threads(void)
-{
-	char b[4096];
-	int fd = open("/proc/self/status", O_RDONLY);
-	if (fd < 0) return 0;
-	ssize_t n = read(fd, b, sizeof b - 1);
-	close(fd);
-	if (n <= 0) return 0;
-	b[n] = 0;
-	char *t = strstr(b, "\nThreads:");
-	return t ? atoi(t + 9) : 0;
-}
 
 static void ticker(void *a)
 {

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gort.h>
+#include "threads.h"
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +26,6 @@ static uint32_t hash(const char *name)
 	return h;
 }
 
-static int threads(void)
-{
-	char b[4096];
-	int fd = open("/proc/self/status", O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
-	if (fd >= 0) close(fd);
-	if (n <= 0) return 0;
-	b[n] = 0;
-	char *t = strstr(b, "\nThreads:");
-	return t ? atoi(t + 9) : 0;
-}
 
 static void ticker(void *a)
 {

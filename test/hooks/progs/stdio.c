@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gort.h>
+#include "threads.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -40,18 +41,6 @@ static gort_waitgroup wg = GORT_WAITGROUP_INIT;
 static volatile int done;
 static _Atomic long ticks, bad, maxthreads;
 
-static int threads(void)
-{
-	char b[4096];
-	int fd = open("/proc/self/status", O_RDONLY);
-	if (fd < 0) return 0;
-	ssize_t n = read(fd, b, sizeof b - 1);
-	close(fd);
-	if (n <= 0) return 0;
-	b[n] = 0;
-	char *t = strstr(b, "\nThreads:");
-	return t ? atoi(t + 9) : 0;
-}
 
 static void ticker(void *a)
 {
