@@ -24,6 +24,9 @@ have python3 || need="$need python3"
 have protoc || need="$need protobuf-compiler"
 # make bench's HTTP load (bench/http).
 have wrk || need="$need wrk"
+# Go: the benchmarks' Go twins (bench/*/go) and test/observe's `go tool pprof`
+# check of gort's CPU profile (skipped, with a message, where Go is missing).
+have go || need="$need golang-go"
 [ -z "$need" ] && exit 0
 echo "install-deps: installing$need"
 sudo=
