@@ -272,8 +272,16 @@ enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
 #define GFREECACHE 256 /* a P's free G cache; half moves to or from the global list */
 #define MAXPROCS 1024   /* GOMAXPROCS's upper bound */
 
+/* Laid out by who writes (as struct schedt below): the thieves' CAS on
+ * runqhead and runnext must not take away the line of what the owner
+ * reads at every switch (schedtick, its timers), and P1 must not share a
+ * line with P0's tail (they are neighbours in the boot arena). With
+ * schedtick beside runqhead and P0's timers pointer in P1's first line,
+ * bench/sleepers spent 1.8x the CPU per sleep at GOMAXPROCS=2 that it
+ * spent at 1: misses on pp->schedtick and pp->timers at every park. */
 struct p {
-	int32_t id;
+	/* The owner's, read by sysmon and stats now and then. */
+	_Alignas(64) int32_t id;
 	_Atomic uint32_t status;
 	struct m *m;                 /* owning M, or NULL */
 	struct p *link;              /* idle P list, under sched.lock */
@@ -285,7 +293,7 @@ struct p {
 	uint32_t sysmonsyscalltick;
 	/* The local run queue: a lock-free ring. runqhead is advanced by
 	 * consumers (owner and thieves, CAS), runqtail only by the owner. */
-	_Atomic uint32_t runqhead;
+	_Alignas(64) _Atomic uint32_t runqhead;
 	_Atomic uint32_t runqtail;
 	struct g *_Atomic runq[RUNQSIZE];
 	/* A G readied by the current G that runs next, inheriting the time
@@ -295,8 +303,8 @@ struct p {
 	 * waited can tell "the same G is still there" from "the same G is
 	 * there again" (in a ping-pong the two alternate in runnext). */
 	_Atomic uint32_t runnextgen;
-	/* Owner-only caches. */
-	int64_t goidcache, goidcacheend; /* goroutine ids taken from sched.goidgen */
+	/* Owner-only caches (nglive and timers are read by others). */
+	_Alignas(64) int64_t goidcache, goidcacheend; /* goroutine ids taken from sched.goidgen */
 	_Atomic int64_t nglive;      /* goroutines born minus died here (owner writes, anyone reads) */
 	struct g *gfree[GFREECACHE]; /* dead Gs (no stack), a stack: gfree[gfreecnt - 1] is next */
 	int32_t gfreecnt;
@@ -304,6 +312,7 @@ struct p {
 	int32_t nstackcache;
 	struct timers *timers;       /* this P's timer heap (time.c) */
 };
+_Static_assert(_Alignof(struct p) == 64 && sizeof(struct p) % 64 == 0, "struct p: whole cache lines");
 
 /* ---- the boot arena ----
  * What every program touches at boot, kept together so that it costs as
