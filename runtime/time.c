@@ -413,9 +413,11 @@ static int sleep_unlock(struct g *gp, void *arg)
 /* gosleep parks the goroutine gp (the caller) for ns > 0. */
 static inline __attribute__((always_inline)) void gosleep(struct g *gp, int64_t ns)
 {
-	struct timer t = {.when = when_after(ns), .f = goready_timer, .arg = gp};
+	int64_t now = nanotime();
+	struct timer t = {.when = ns > INT64_MAX - now ? INT64_MAX : now + ns, .f = goready_timer, .arg = gp};
 	/* The timer is added on g0 once gp is parked, so it cannot fire before
-	 * gp is Gwaiting. */
+	 * gp is Gwaiting. The park's timer check reuses now (mcall_direct). */
+	gp->m->parknow = now;
 	gopark(sleep_unlock, &t, waitSleep);
 }
 
