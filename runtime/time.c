@@ -8,15 +8,20 @@
  * an earlier timer wakes it (netpollbreak). A sleeping goroutine costs a
  * timer on its own stack and no thread.
  *
- * Beside the heap, a FIFO: a timer whose when is no earlier than that of
- * the last timer the FIFO took is appended to it instead (a ring, in order
+ * Beside the heap, NFIFO FIFOs: a timer whose when is no earlier than that
+ * of the last timer a FIFO took is appended to it instead (a ring, in order
  * of when, removed from its head in O(1)). Timers of one duration started
  * one after the other (sleeps in a loop, read deadlines, retries) arrive
  * in that order: they skip the heap's siftup and, more costly, the
- * siftdown of each removal. Any other timer goes on the heap; the earliest
- * timer is the earlier of the heap's root and the FIFO's head. A stopped
- * timer in the FIFO's middle leaves a hole (t NULL), skipped at the head.
- * t->idx: >= 0 its heap index, < 0 its ring slot (-1 - slot).
+ * siftdown of each removal. A timer goes to the FIFO whose last when is
+ * the latest one not after its own (best fit: each FIFO keeps one
+ * duration's timers), else to an empty FIFO, else to the heap; the
+ * earliest timer is the earliest of the heap's root and the FIFOs' heads.
+ * With one FIFO, one long timer (a 3 s sleep behind a thousand 1 ms ones)
+ * sent every shorter timer to the heap until it fired (bench/keepup:
+ * siftdown 9% of the samples). A stopped timer in a FIFO's middle leaves a
+ * hole (t NULL), skipped at the head. t->idx: >= 0 its heap index, < 0 its
+ * ring slot and FIFO (-1 - (slot * NFIFO + k)).
  *
  * Locking: struct timers.lock protects a P's heap and the pp/idx fields of
  * the timers on it. `first` (the heap's earliest when, 0 if empty) is also
@@ -40,16 +45,23 @@ struct timerslot {
 	struct timer *t;
 };
 
+enum { NFIFO = 4 };
 struct timers {
 	struct mutex lock;
 	struct timerslot *heap;
 	int32_t n, cap;
-	struct timerslot *fifo; /* ring of fcap (a power of 2): [fhead, ftail) */
-	uint32_t fhead, ftail, fcap;
-	int32_t flive;          /* timers in the ring (holes not counted) */
-	int64_t flast;          /* when of the last timer appended */
+	struct fifo {
+		struct timerslot *ring; /* cap slots (a power of 2): [head, tail) */
+		uint32_t head, tail, cap;
+		int32_t live;           /* timers in the ring (holes not counted) */
+		int64_t last;           /* when of the last timer appended */
+	} fifo[NFIFO];
+	uint32_t fmask;                 /* bit k: fifo[k] is not empty */
+	_Atomic int32_t flive;          /* timers in all the FIFOs (timers_len) */
 	_Atomic int64_t first;
 };
+
+static inline int32_t fifoidx(uint32_t slot, int k) { return -1 - (int32_t)(slot * NFIFO + (uint32_t)k); }
 
 static struct timers *timers_of(struct p *pp)
 {
@@ -96,70 +108,96 @@ static void siftdown(struct timers *ts, int32_t i)
 	x.t->idx = i;
 }
 
-/* fifohead: the FIFO's earliest timer's slot, or NULL if it is empty. */
-static struct timerslot *fifohead(struct timers *ts)
+/* earliestk: the timer that fires first (the heap's root or a FIFO's
+ * head), or NULL; *k says where: the FIFO's number, or -1 (the heap). */
+static struct timerslot *earliestk(struct timers *ts, int *k)
 {
-	return ts->fhead != ts->ftail ? &ts->fifo[ts->fhead & (ts->fcap - 1)] : NULL;
+	struct timerslot *e = ts->n ? &ts->heap[0] : NULL;
+	*k = -1;
+	for (uint32_t m = ts->fmask; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		struct fifo *f = &ts->fifo[i];
+		struct timerslot *h = &f->ring[f->head & (f->cap - 1)];
+		if (!e || h->when < e->when) e = h, *k = i;
+	}
+	return e;
 }
 
-/* earliest: the timer that fires first (the heap's root or the FIFO's
- * head), or NULL. */
 static struct timerslot *earliest(struct timers *ts)
 {
-	struct timerslot *f = fifohead(ts), *h = ts->n ? &ts->heap[0] : NULL;
-	if (!f) return h;
-	if (!h) return f;
-	return h->when < f->when ? h : f;
+	int k;
+	return earliestk(ts, &k);
 }
 
+/* updatefirst publishes the earliest when. Sequentially consistent (an
+ * xchg) where it changes: addtimer's store must be seen before its load of
+ * sched.pollUntil, as a blocking M's store of pollUntil before its loads of
+ * `first`. Most adds do not change it (a sleep appended behind others on
+ * the FIFO): those skip the store, 4% of bench/sleepers' samples. */
 static void updatefirst(struct timers *ts)
 {
 	struct timerslot *e = earliest(ts);
-	atomic_store(&ts->first, e ? e->when : 0);
+	int64_t v = e ? e->when : 0;
+	if (atomic_load_explicit(&ts->first, memory_order_relaxed) != v) atomic_store(&ts->first, v);
 }
 
-/* fifoadd appends t to ts's FIFO if it keeps it in order; returns whether
- * it did. Caller holds ts->lock. */
+/* fifoadd appends t to the FIFO that keeps its order best (see above);
+ * returns whether one took it. Caller holds ts->lock. */
 static bool fifoadd(struct timers *ts, struct p *pp, struct timer *t)
 {
-	if (ts->fhead != ts->ftail && t->when < ts->flast) return false;
-	if (ts->ftail - ts->fhead == ts->fcap) {
+	int k = -1;
+	for (uint32_t m = ts->fmask; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		if (t->when >= ts->fifo[i].last && (k < 0 || ts->fifo[i].last > ts->fifo[k].last)) k = i;
+	}
+	if (k < 0) {
+		if (ts->fmask == (1u << NFIFO) - 1) return false;
+		k = __builtin_ctz(~ts->fmask);
+	}
+	struct fifo *f = &ts->fifo[k];
+	if (f->tail - f->head == f->cap) {
 		/* Full: copied without its holes into a ring twice as large,
 		 * or as large when holes are most of it (timers stopped behind
 		 * a long one at the head: read deadlines met one after the
 		 * other) so that the ring stays bounded by the live timers. */
-		uint32_t nc = !ts->fcap ? 64 : (uint32_t)ts->flive * 2 + 64 > ts->fcap ? ts->fcap * 2 : ts->fcap;
+		uint32_t nc = !f->cap ? 64 : (uint32_t)f->live * 2 + 64 > f->cap ? f->cap * 2 : f->cap;
 		struct timerslot *nf = malloc(nc * sizeof *nf);
 		if (!nf) return false; /* the heap takes it */
-		uint32_t k = 0;
-		for (uint32_t q = ts->fhead; q != ts->ftail; q++) {
-			struct timerslot x = ts->fifo[q & (ts->fcap - 1)];
+		uint32_t n = 0;
+		for (uint32_t q = f->head; q != f->tail; q++) {
+			struct timerslot x = f->ring[q & (f->cap - 1)];
 			if (!x.t) continue;
-			x.t->idx = -1 - (int32_t)k;
-			nf[k++] = x;
+			x.t->idx = fifoidx(n, k);
+			nf[n++] = x;
 		}
-		free(ts->fifo);
-		ts->fifo = nf;
-		ts->fcap = nc;
-		ts->fhead = 0;
-		ts->ftail = k;
+		free(f->ring);
+		f->ring = nf;
+		f->cap = nc;
+		f->head = 0;
+		f->tail = n;
 	}
-	uint32_t slot = ts->ftail++ & (ts->fcap - 1);
-	ts->fifo[slot] = (struct timerslot){t->when, t};
-	t->idx = -1 - (int32_t)slot;
+	uint32_t slot = f->tail++ & (f->cap - 1);
+	f->ring[slot] = (struct timerslot){t->when, t};
+	t->idx = fifoidx(slot, k);
 	t->pp = pp;
-	ts->flast = t->when;
-	ts->flive++;
+	f->last = t->when;
+	f->live++;
+	ts->fmask |= 1u << k;
+	atomic_store_explicit(&ts->flive, ts->flive + 1, memory_order_relaxed);
 	return true;
 }
 
-/* fifodel removes t from ts's FIFO, leaving a hole unless it was the head
+/* fifodel removes t from its FIFO, leaving a hole unless it was the head
  * (holes reaching the head are dropped). Caller holds ts->lock. */
 static void fifodel(struct timers *ts, struct timer *t)
 {
-	ts->fifo[-1 - t->idx].t = NULL;
-	ts->flive--;
-	while (ts->fhead != ts->ftail && !ts->fifo[ts->fhead & (ts->fcap - 1)].t) ts->fhead++;
+	uint32_t x = (uint32_t)(-1 - t->idx);
+	struct fifo *f = &ts->fifo[x % NFIFO];
+	f->ring[x / NFIFO].t = NULL;
+	f->live--;
+	atomic_store_explicit(&ts->flive, ts->flive - 1, memory_order_relaxed);
+	while (f->head != f->tail && !f->ring[f->head & (f->cap - 1)].t) f->head++;
+	if (f->head == f->tail) ts->fmask &= ~(1u << (x % NFIFO));
 }
 
 static void heapgrow(struct timers *ts)
@@ -188,13 +226,13 @@ static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
 	updatefirst(ts);
 }
 
-/* heapdetach removes t from ts (the FIFO or the heap), t->pp unchanged.
- * Caller holds ts->lock. */
-static void heapdetach(struct timers *ts, struct timer *t)
+/* heapdetach_quiet removes t from ts (the FIFO or the heap), t->pp and
+ * `first` unchanged (so stale early: the caller publishes it). Caller
+ * holds ts->lock. */
+static void heapdetach_quiet(struct timers *ts, struct timer *t)
 {
 	if (t->idx < 0) {
 		fifodel(ts, t);
-		updatefirst(ts);
 		return;
 	}
 	int32_t i = t->idx;
@@ -205,6 +243,12 @@ static void heapdetach(struct timers *ts, struct timer *t)
 		siftup(ts, i);
 		siftdown(ts, last.t->idx);
 	}
+}
+
+/* heapdetach: heapdetach_quiet and `first` published. */
+static void heapdetach(struct timers *ts, struct timer *t)
+{
+	heapdetach_quiet(ts, t);
 	updatefirst(ts);
 }
 
@@ -271,8 +315,11 @@ void timers_foreach(void (*fn)(struct timer *t, void *ctx), void *ctx)
 		if (!ts) continue;
 		lock(&ts->lock);
 		for (int32_t k = 0; k < ts->n; k++) fn(ts->heap[k].t, ctx);
-		for (uint32_t q = ts->fhead; q != ts->ftail; q++)
-			if (ts->fifo[q & (ts->fcap - 1)].t) fn(ts->fifo[q & (ts->fcap - 1)].t, ctx);
+		for (int k = 0; k < NFIFO; k++) {
+			struct fifo *f = &ts->fifo[k];
+			for (uint32_t q = f->head; q != f->tail; q++)
+				if (f->ring[q & (f->cap - 1)].t) fn(f->ring[q & (f->cap - 1)].t, ctx);
+		}
 		unlock(&ts->lock);
 	}
 }
@@ -296,55 +343,87 @@ int64_t timers_next(struct p *pp)
 }
 
 /* runtimers runs the due timers of pp (on the current M, which has a P).
- * Returns -1 if it ran any, else the next when (0 if none). */
-#define RUNTIMERS_PREFETCH 4
+ * Returns -1 if it ran any, else the next when (0 if none).
+ *
+ * Due timers are taken off in batches of up to RUNTIMERS_BATCH under one
+ * hold of the lock, `first` published once per batch, and their functions
+ * then run with the lock released. Go (and this file before) unlocked and
+ * relocked around each function: with 10,000 sleepers due together that
+ * was two atomic operations and a sequentially consistent store of
+ * `first` per timer, 10% of bench/sleepers' samples at GOMAXPROCS=1. A
+ * timer taken off is no longer pending, to deltimer, as before: its
+ * function may still run after a stop that returned false (Go's rule);
+ * only the window is a batch long. `first` is stale early meanwhile,
+ * which costs a reader at most a look under the lock. */
+enum { RUNTIMERS_PREFETCH = 4, RUNTIMERS_BATCH = 32 };
 static int64_t runtimers(struct p *pp, int64_t now)
 {
 	struct timers *ts = pp->timers;
 	if (!ts) return 0;
 	int64_t first = atomic_load(&ts->first);
 	if (first == 0 || first > now) return first;
+	struct {
+		void (*f)(void *, int64_t);
+		void *arg;
+		struct timer *periodic; /* its running count to drop after f */
+	} due[RUNTIMERS_BATCH];
 	bool ran = false;
-	lock(&ts->lock);
-	struct timerslot *e;
-	while ((e = earliest(ts)) && e->when <= now) {
-		struct timer *t = e->t;
-		/* A due timer's first load is a cache miss: sleepers' timers
-		 * live on their goroutines' cold stacks (97% of runtimers'
-		 * samples in bench/sleepers were the load of t->period). The
-		 * FIFO says which timers come next: start their lines now. */
-		uint32_t ahead = ts->fhead + RUNTIMERS_PREFETCH;
-		if (ahead - ts->fhead < ts->ftail - ts->fhead && ts->fifo[ahead & (ts->fcap - 1)].t)
-			__builtin_prefetch(ts->fifo[ahead & (ts->fcap - 1)].t, 1);
-		bool periodic = t->period > 0;
-		/* Before it leaves the heap: deltimer must wait, not call a
-		 * periodic timer that is off its P for a moment stopped. A
-		 * count: the P's owner and a stealer (timers_steal) may both
-		 * be in f for one ticker, the second popping it again once due
-		 * (with a flag, the first to finish cleared it while the other
-		 * still sent on the ticker's channel: gort_ticker_stop freed
-		 * it under that send, which landed in the next ticker's
-		 * channel at the same address: "early" ticks in timeouts mix,
-		 * 7 runs in 60 at GOMAXPROCS=2). */
-		if (periodic) atomic_fetch_add(&t->running, 1);
-		heapdel(ts, t);
-		if (periodic) {
-			int64_t n = 1 + (now - t->when) / t->period;
-			/* Saturated: a period of years is "never again". */
-			t->when = t->period > (INT64_MAX - t->when) / n ? INT64_MAX : t->when + t->period * n;
-			heapadd(ts, pp, t);
-		}
-		void (*f)(void *, int64_t) = t->f;
-		void *arg = t->arg;
-		unlock(&ts->lock);
-		f(arg, now); /* may free t (a one-shot timer of a woken sleeper) */
-		if (periodic) atomic_fetch_sub(&t->running, 1);
-		ran = true;
+	int n;
+	int64_t next;
+	do {
+		n = 0;
 		lock(&ts->lock);
-	}
-	e = earliest(ts);
-	int64_t next = e ? e->when : 0;
-	unlock(&ts->lock);
+		struct timerslot *e;
+		int k;
+		while (n < RUNTIMERS_BATCH && (e = earliestk(ts, &k)) && e->when <= now) {
+			struct timer *t = e->t;
+			/* A due timer's first load is a cache miss: sleepers'
+			 * timers live on their goroutines' cold stacks (97% of
+			 * runtimers' samples in bench/sleepers were the load of
+			 * t->period). The FIFO says which timers come next:
+			 * start their lines now. */
+			if (k >= 0) {
+				struct fifo *f = &ts->fifo[k];
+				uint32_t ahead = f->head + RUNTIMERS_PREFETCH;
+				if (ahead - f->head < f->tail - f->head && f->ring[ahead & (f->cap - 1)].t)
+					__builtin_prefetch(f->ring[ahead & (f->cap - 1)].t, 1);
+			}
+			bool periodic = t->period > 0;
+			/* Before it leaves the heap: deltimer must wait, not
+			 * call a periodic timer that is off its P for a moment
+			 * stopped. A count: the P's owner and a stealer
+			 * (timers_steal) may both be in f for one ticker, the
+			 * second popping it again once due (with a flag, the
+			 * first to finish cleared it while the other still sent
+			 * on the ticker's channel: gort_ticker_stop freed it
+			 * under that send, which landed in the next ticker's
+			 * channel at the same address: "early" ticks in
+			 * timeouts mix, 7 runs in 60 at GOMAXPROCS=2). */
+			if (periodic) atomic_fetch_add(&t->running, 1);
+			heapdetach_quiet(ts, t);
+			__atomic_store_n(&t->pp, NULL, __ATOMIC_RELEASE);
+			if (periodic) {
+				int64_t k = 1 + (now - t->when) / t->period;
+				/* Saturated: a period of years is "never again". */
+				t->when = t->period > (INT64_MAX - t->when) / k ? INT64_MAX : t->when + t->period * k;
+				heapadd(ts, pp, t);
+			}
+			/* After f, t may be freed (a woken sleeper's timer). */
+			due[n].f = t->f;
+			due[n].arg = t->arg;
+			due[n].periodic = periodic ? t : NULL;
+			n++;
+		}
+		e = earliest(ts);
+		next = e ? e->when : 0;
+		if (n) atomic_store_explicit(&ts->first, next, memory_order_release);
+		unlock(&ts->lock);
+		for (int i = 0; i < n; i++) {
+			due[i].f(due[i].arg, now);
+			if (due[i].periodic) atomic_fetch_sub(&due[i].periodic->running, 1);
+		}
+		ran |= n > 0;
+	} while (n == RUNTIMERS_BATCH);
 	return ran ? -1 : next;
 }
 
@@ -660,23 +739,26 @@ void timers_forkchild(struct p *pp)
 		else t->pp = NULL;
 	}
 	ts->n = n;
-	/* The FIFO's: dropped, or appended to the heap's array (heapified
+	/* The FIFOs': dropped, or appended to the heap's array (heapified
 	 * below with the rest). */
-	uint32_t q0 = ts->fhead, q1 = ts->ftail;
-	struct timerslot *ring = ts->fifo;
-	uint32_t mask = ts->fcap - 1;
-	ts->fhead = ts->ftail = 0;
-	ts->flive = 0;
-	for (uint32_t q = q0; q != q1; q++) {
-		struct timer *t = ring[q & mask].t;
-		if (!t) continue;
-		if (forkkeeps(t)) {
-			heapgrow(ts);
-			ts->heap[ts->n++] = (struct timerslot){t->when, t};
-		} else {
-			t->pp = NULL;
+	for (int k = 0; k < NFIFO; k++) {
+		struct fifo *f = &ts->fifo[k];
+		uint32_t q0 = f->head, q1 = f->tail, mask = f->cap - 1;
+		f->head = f->tail = 0;
+		f->live = 0;
+		for (uint32_t q = q0; q != q1; q++) {
+			struct timer *t = f->ring[q & mask].t;
+			if (!t) continue;
+			if (forkkeeps(t)) {
+				heapgrow(ts);
+				ts->heap[ts->n++] = (struct timerslot){t->when, t};
+			} else {
+				t->pp = NULL;
+			}
 		}
 	}
+	ts->flive = 0;
+	ts->fmask = 0;
 	n = ts->n;
 	for (int32_t i = 0; i < n; i++) ts->heap[i].t->idx = i;
 	for (int32_t i = n / 4 + 1; i-- > 0;)

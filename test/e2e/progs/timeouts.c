@@ -146,7 +146,7 @@ static void die(const char *what)
  * main changes GOMAXPROCS (timers moved between Ps). Every wait must last
  * at least what it asked for and every goroutine must finish: prints
  * "mix: ok=1 early=0 n=N". Timers of one duration started one after the
- * other go on the FIFO beside the heap (runtime/time.c), the rest on the
+ * other go on the FIFOs beside the heap (runtime/time.c), the rest on the
  * heap: both, and the stops in between, are exercised. */
 #define MIXG 400
 #define MIXR 40
