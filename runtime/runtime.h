@@ -271,6 +271,7 @@ enum { Pidle, Prunning, Psyscall, Pgcstop, Pdead };
 
 #define RUNQSIZE 256
 #define GFREECACHE 256 /* a P's free G cache; half moves to or from the global list */
+#define STACK_PCACHE 32 /* a P's free stack cache (stack.c); half moves to or from the global pool */
 #define MAXPROCS 1024   /* GOMAXPROCS's upper bound */
 
 /* Laid out by who writes (as struct schedt below): the thieves' CAS on
@@ -309,8 +310,8 @@ struct p {
 	_Atomic int64_t nglive;      /* goroutines born minus died here (owner writes, anyone reads) */
 	struct g *gfree[GFREECACHE]; /* dead Gs (no stack), a stack: gfree[gfreecnt - 1] is next */
 	int32_t gfreecnt;
-	struct freestack *stackcache;/* free default-size stacks */
 	int32_t nstackcache;
+	struct freestack *stackcache[STACK_PCACHE]; /* free default-size stacks: [0, nstackcache), newest last */
 	struct timers *timers;       /* this P's timer heap (time.c) */
 };
 _Static_assert(_Alignof(struct p) == 64 && sizeof(struct p) % 64 == 0, "struct p: whole cache lines");

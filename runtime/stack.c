@@ -16,14 +16,15 @@
  *
  * Caches: each P keeps up to PCACHE free default stacks (owner-only, no
  * lock); overflow and refill go through the global pool (stackpool.lock)
- * half a cache at a time; it keeps up to GCACHE stacks with their pages. Stacks beyond that go
- * to the "dirty" list; the scavenger (stack_scavenge, run by sysmon about
- * once a second) gives their pages back (MADV_DONTNEED) and moves them to
- * the "bare" list. Giving pages back at exit would cost a TLB shoot-down
+ * half a cache at a time. The pool keeps the free stacks with their pages
+ * in a growing array, newest last; the scavenger (stack_scavenge, run by
+ * sysmon about once a second) gives back the pages (MADV_DONTNEED) of all
+ * but the newest GCACHE of them and moves those to the "bare" list. Giving pages back at exit would cost a TLB shoot-down
  * on every CPU per goroutine exit in a burst; in the background it costs
  * nothing on the goroutines' path. Chunks are never unmapped.
  *
  * Locking: stackpool.lock protects the global pool and chunk carving. */
+#include <string.h>
 #include <sys/mman.h>
 #include "runtime.h"
 
@@ -34,20 +35,22 @@
 size_t default_stacksize = 256 << 10;
 size_t stackguard_size = 64 << 10;
 
-enum { STACKS_PER_CHUNK = 64, PCACHE = 32, GCACHE = 1024 };
+enum { STACKS_PER_CHUNK = 64, PCACHE = STACK_PCACHE, GCACHE = 1024 };
 
-/* A free stack is linked through its own top word. */
+/* A free stack is named by its top word, through which the bare list
+ * links it. The P caches and the pool are arrays of these pointers: moving
+ * half a cache between them is a copy of 16 pointers, where walking a list
+ * through the stacks was 16 dependent cache misses under the lock (poolget
+ * 7-9% of bench/sleepers' samples at GOMAXPROCS=2), and freeing a stack
+ * writes nothing to it. */
 struct freestack {
 	struct freestack *next;
-	bool bare; /* pages already given back */
 };
 
 static struct {
 	struct mutex lock;
-	struct freestack *cached; /* pages present */
-	int32_t ncached;
-	struct freestack *dirty;  /* beyond GCACHE, pages not yet given back */
-	int64_t ndirty;
+	struct freestack **v;     /* v[0..n): free stacks with their pages, newest last */
+	int64_t n, cap;           /* cap: mapped pointers (sys_mmap, grown x2) */
 	struct freestack *bare;   /* pages given back; link page re-faulted on reuse */
 	char *chunk, *chunkend;   /* carving position */
 	char *popped;             /* slots below this one have their top page (stackcarve) */
@@ -221,12 +224,8 @@ static void setstack(struct g *gp, uintptr_t lo, size_t size, bool own)
 static struct freestack *poolget(void)
 {
 	struct freestack *fs;
-	if ((fs = stackpool.cached)) {
-		stackpool.cached = fs->next;
-		stackpool.ncached--;
-	} else if ((fs = stackpool.dirty)) {
-		stackpool.dirty = fs->next;
-		stackpool.ndirty--;
+	if (stackpool.n) {
+		fs = stackpool.v[--stackpool.n];
 	} else if ((fs = stackpool.bare)) {
 		stackpool.bare = fs->next;
 	}
@@ -236,15 +235,23 @@ static struct freestack *poolget(void)
 /* poolput gives fs back to the global pool. Caller holds stackpool.lock. */
 static void poolput(struct freestack *fs)
 {
-	if (stackpool.ncached < GCACHE) {
-		fs->next = stackpool.cached;
-		stackpool.cached = fs;
-		stackpool.ncached++;
-	} else {
-		fs->next = stackpool.dirty;
-		stackpool.dirty = fs;
-		stackpool.ndirty++;
+	if (stackpool.n == stackpool.cap) {
+		int64_t nc = stackpool.cap ? stackpool.cap * 2 : 1024;
+		struct freestack **nv = sys_mmap(NULL, (size_t)nc * sizeof *nv, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(nv)) {
+			/* No memory for the array: the list, as a bare one (its
+			 * pages are not given back; nothing else differs). */
+			fs->next = stackpool.bare;
+			stackpool.bare = fs;
+			return;
+		}
+		if (stackpool.n) memcpy(nv, stackpool.v, (size_t)stackpool.n * sizeof *nv);
+		if (stackpool.v) sys_munmap(stackpool.v, (size_t)stackpool.cap * sizeof *nv);
+		stackpool.v = nv;
+		stackpool.cap = nc;
 	}
+	stackpool.v[stackpool.n++] = fs;
 }
 
 /* stackalloc gives gp a stack of at least size bytes (0: the default).
@@ -263,19 +270,25 @@ bool stackalloc(struct g *gp, size_t size)
 	if (size == 0 || size == default_stacksize) {
 		struct p *pp = getg() ? getm()->p : NULL;
 		struct freestack *fs = NULL;
-		if (pp && !pp->stackcache) {
+		if (pp && !pp->nstackcache) {
 			lock(&stackpool.lock);
-			while (pp->nstackcache < PCACHE / 2 && (fs = poolget())) {
-				fs->next = pp->stackcache;
-				pp->stackcache = fs;
-				pp->nstackcache++;
-			}
+			int32_t k = stackpool.n < PCACHE / 2 ? (int32_t)stackpool.n : PCACHE / 2;
+			stackpool.n -= k;
+			memcpy(pp->stackcache, &stackpool.v[stackpool.n], (size_t)k * sizeof *stackpool.v);
+			while (k < PCACHE / 2 && (fs = poolget())) pp->stackcache[k++] = fs;
+			pp->nstackcache = k;
 			unlock(&stackpool.lock);
 		}
-		if (pp && pp->stackcache) {
-			fs = pp->stackcache;
-			pp->stackcache = fs->next;
-			pp->nstackcache--;
+		if (pp && pp->nstackcache) {
+			fs = pp->stackcache[--pp->nstackcache];
+			/* The next goroutine to start gets the next stack: its
+			 * top lines (gstart_prepare writes the first frame
+			 * there) are cold, untouched since it was freed. */
+			if (pp->nstackcache) {
+				const char *nx = (const char *)pp->stackcache[pp->nstackcache - 1];
+				prefetch_write(nx);
+				prefetch_write(nx - 64);
+			}
 		} else {
 			lock(&stackpool.lock);
 			fs = poolget();
@@ -309,27 +322,18 @@ void stackfree(struct g *gp)
 	} else {
 		struct freestack *fs = fs_of(gp->stack_lo, default_stacksize);
 		struct p *pp = getm()->p;
-		fs->bare = false;
-		if (pp && pp->nstackcache >= PCACHE) {
-			/* Full: all but the newest half (the warmest lines) go
-			 * to the pool under one hold of its lock. */
-			struct freestack *keep = pp->stackcache;
-			for (int i = 1; i < PCACHE / 2; i++) keep = keep->next;
-			struct freestack *rest = keep->next;
-			keep->next = NULL;
-			pp->nstackcache = PCACHE / 2;
-			lock(&stackpool.lock);
-			while (rest) {
-				struct freestack *n = rest->next;
-				poolput(rest);
-				rest = n;
-			}
-			unlock(&stackpool.lock);
-		}
 		if (pp) {
-			fs->next = pp->stackcache;
-			pp->stackcache = fs;
-			pp->nstackcache++;
+			if (pp->nstackcache == PCACHE) {
+				/* Full: the older half (the bottom of the array;
+				 * the newest, warmest, stay) goes to the pool
+				 * under one hold of its lock. */
+				lock(&stackpool.lock);
+				for (int i = 0; i < PCACHE / 2; i++) poolput(pp->stackcache[i]);
+				unlock(&stackpool.lock);
+				memmove(pp->stackcache, &pp->stackcache[PCACHE / 2], PCACHE / 2 * sizeof *pp->stackcache);
+				pp->nstackcache = PCACHE / 2;
+			}
+			pp->stackcache[pp->nstackcache++] = fs;
 		} else {
 			lock(&stackpool.lock);
 			poolput(fs);
@@ -344,16 +348,9 @@ void stackfree(struct g *gp)
  * destroying a P). */
 void stackcache_flush(struct p *pp)
 {
-	while (pp->stackcache) {
-		struct freestack *fs = pp->stackcache;
-		pp->stackcache = fs->next;
-		pp->nstackcache--;
-		lock(&stackpool.lock);
-		fs->next = stackpool.cached;
-		stackpool.cached = fs;
-		stackpool.ncached++;
-		unlock(&stackpool.lock);
-	}
+	lock(&stackpool.lock);
+	while (pp->nstackcache) poolput(pp->stackcache[--pp->nstackcache]);
+	unlock(&stackpool.lock);
 }
 
 /* stack_isguard reports whether addr is in the guard region below gp's
@@ -363,28 +360,40 @@ bool stack_isguard(struct g *gp, uintptr_t addr)
 	return gp && gp->stack_lo && addr < gp->stack_lo && addr >= gp->stack_lo - stackguard_size;
 }
 
-/* stack_scavenge gives the pages of the dirty stacks back to the kernel
- * (all but the page holding each stack's link). Runs on sysmon. */
+/* stack_scavenge gives back the pages of the free stacks beyond the
+ * newest GCACHE (all but the page holding each stack's link) and moves
+ * them to the bare list. Runs on sysmon. The oldest are taken out of the
+ * array under the lock, given back without it, then linked. */
 void stack_scavenge(void)
 {
-	if (!__atomic_load_n(&stackpool.ndirty, __ATOMIC_RELAXED)) return;
+	if (__atomic_load_n(&stackpool.n, __ATOMIC_RELAXED) <= GCACHE) return;
 	lock(&stackpool.lock);
-	struct freestack *list = stackpool.dirty;
-	stackpool.dirty = NULL;
-	stackpool.ndirty = 0;
-	unlock(&stackpool.lock);
-	while (list) {
-		struct freestack *fs = list;
-		list = fs->next;
-		uintptr_t lo = (uintptr_t)fs + sizeof *fs - default_stacksize;
-		uintptr_t top = ((uintptr_t)fs) & ~(physpagesize - 1);
-		sys_madvise((void *)lo, top - lo, MADV_DONTNEED);
-		fs->bare = true;
-		lock(&stackpool.lock);
-		fs->next = stackpool.bare;
-		stackpool.bare = fs;
-		unlock(&stackpool.lock);
+	int64_t k = stackpool.n - GCACHE;
+	struct freestack **old = NULL;
+	if (k > 0) {
+		old = sys_mmap(NULL, (size_t)k * sizeof *old, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sys_mmap_failed(old)) {
+			old = NULL;
+		} else {
+			memcpy(old, stackpool.v, (size_t)k * sizeof *old);
+			memmove(stackpool.v, &stackpool.v[k], GCACHE * sizeof *old);
+			stackpool.n = GCACHE;
+		}
 	}
+	unlock(&stackpool.lock);
+	if (!old) return;
+	for (int64_t i = 0; i < k; i++) {
+		uintptr_t lo = (uintptr_t)old[i] + sizeof *old[i] - default_stacksize;
+		uintptr_t top = ((uintptr_t)old[i]) & ~(physpagesize - 1);
+		sys_madvise((void *)lo, top - lo, MADV_DONTNEED);
+	}
+	lock(&stackpool.lock);
+	for (int64_t i = 0; i < k; i++) {
+		old[i]->next = stackpool.bare;
+		stackpool.bare = old[i];
+	}
+	unlock(&stackpool.lock);
+	sys_munmap(old, (size_t)k * sizeof *old);
 }
 
 /* stack_atfork (fork.c): the global pool's lock is held across fork, so
