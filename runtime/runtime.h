@@ -223,6 +223,7 @@ struct m {
 	struct p *oldp;         /* P held before a syscall */
 	int64_t id;
 	int64_t parknow;        /* nanotime the parking G just read (gosleep), or 0: mcall_direct's timer check */
+	struct g *prevg;        /* the last G this M switched away from (gogo_switch's prefetch); only compared */
 	int *errnop;            /* this thread's errno slot */
 	struct cxa_eh_globals *cxaglobals; /* this thread's C++ exception state (libstdc++'s
 				 * __cxa_get_globals()), NULL in a program without C++ */
