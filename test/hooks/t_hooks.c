@@ -273,18 +273,27 @@ Test(hooks, name_lookups_park_only_the_goroutine, .timeout = 180)
 					dir, hk(vs[v], "lookups"), own ? 1000 : 200);
 		cr_assert(r.exited && r.code == 0, "%s: %d %s %s", vs[v], r.code, r.out, r.err);
 		int ok;
-		long n, ms, ticks, threads;
-		cr_assert_eq(sscanf(r.out, "lookups: ok=%d n=%ld ms=%ld ticks=%ld maxthreads=%ld", &ok, &n, &ms, &ticks,
-				    &threads),
-			     5, "%s: %s %s", vs[v], r.out, r.err);
+		long n, ms, ticks, threads, gap;
+		cr_assert_eq(sscanf(r.out, "lookups: ok=%d n=%ld ms=%ld ticks=%ld maxthreads=%ld maxgap_ms=%ld", &ok, &n, &ms,
+				    &ticks, &threads, &gap),
+			     6, "%s: %s %s", vs[v], r.out, r.err);
 		cr_assert_eq(ok, 1, "%s: wrong answers: %s %s", vs[v], r.out, r.err);
-		/* A 1 ms ticker: about one tick per millisecond when the P is
-		 * free; none while a lookup holds it. */
-		cr_assert_geq(ticks * 4, ms, "%s: the P was held through the lookups: %s", vs[v], r.out);
+		/* A lookup that held the P for the server's 100 ms would
+		 * serialize them: n x 100 ms, 20 s for 200, 100 s for 1,000.
+		 * They finish in 0.15-0.5 s (the issue's target for 1,000 is
+		 * 0.5 s, bench/noblock's figure; on the pool they took 6.3 s).
+		 * The 1 ms ticker ran through them: a ratio of ticks to
+		 * milliseconds is not asked for (one tick per 2 ms on a quiet
+		 * machine behind 1,000 goroutines, one per 5 to 50 under make
+		 * test's --jobs=2, where a ticks * 4 >= ms threshold failed
+		 * every time on a slow day); nor the longest gap between ticks
+		 * (printed: the ticker waits behind the goroutines the replies
+		 * wake, 50-300 ms under load). */
+		cr_assert_lt(ms, 3000, "%s: the P was held through the lookups (or they ran on the pool's pace): %s", vs[v],
+			     r.out);
+		cr_assert_geq(ticks, 10, "%s: the ticker did not run through the lookups: %s", vs[v], r.out);
 		cr_assert_leq(threads, 24, "%s: %s", vs[v], r.out);
-		/* The issue's target is 0.5 s with under 32 threads (the
-		 * speed is bench/noblock's); on the pool, 1,000 took 6.3 s. */
-		if (own) cr_assert_lt(ms, 3000, "%s: 1,000 lookups on the pool's pace: %s", vs[v], r.out);
+		(void)gap;
 	}
 	shell("kill $(cat %s/dnsd.pid); rm -rf %s", dir, dir);
 }
