@@ -128,7 +128,13 @@ void checkers_tsan_switch(struct m *mp, struct g *to)
 	__tsan_switch_to_fiber(to->tsan_fiber, TSAN_SWITCH_NO_SYNC);
 }
 
-/* checkers_tsan_exit: gp has exited (goexit0, on g0, another fiber). */
+/* checkers_tsan_exit: gp has exited (goexit0, on g0, another fiber). Only
+ * on g0: with the goroutine's exit handed straight to the next one
+ * (mcall_direct), goexit0 ran on that one's fiber, and TSan's FiberDestroy
+ * from there crashed in ProcUnwire (a NULL Processor) whenever the next G
+ * was one a fiber had just been created for: every run of sched forkjoin
+ * at GOMAXPROCS=2 one day, none another. directnext sends exits through g0
+ * under TSan. */
 void checkers_tsan_exit(struct g *gp)
 {
 	if (checkers_tsan() && gp->tsan_fiber) {

@@ -178,7 +178,8 @@ static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool exit
 {
 	struct p *pp = mp->p;
 	if (!pp || mp->lockedg || gp->lockedm || mp->needaltstack ||
-	    atomic_load_explicit(&sched.gcwaiting, memory_order_relaxed))
+	    atomic_load_explicit(&sched.gcwaiting, memory_order_relaxed) ||
+	    (exiting && checkers_tsan()) /* its fiber is destroyed from g0's (checkers_tsan_exit) */)
 		return NULL;
 	if (pp->schedtick % 61 == 0 && atomic_load_explicit(&sched.runqsize, memory_order_relaxed) > 0)
 		return NULL;

@@ -482,8 +482,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "forkjoin")) {
-		long r = fibpar(27);
-		printf("fib(27)=%ld want=%ld\n", r, fibseq(27));
+		int n = argc > 2 ? atoi(argv[2]) : 27;
+		long r = fibpar(n);
+		printf("fib(%d)=%ld want=%ld\n", n, r, fibseq(n));
 		return 0;
 	}
 	if (!strcmp(cmd, "steal")) {
