@@ -32,30 +32,37 @@ static int cmpd(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
 }
-/* run_readers: n workers at once, as goroutines (greader, each ending
- * with gort_wg_done on wg; a gort build only) or as pthreads with 128 KiB
- * stacks (treader, th holding n); returns when all are done, 0 or an exit
- * status. */
+/* run_readers: n workers at once, each calling one(i) for its i, as
+ * goroutines (a gort build only) or as pthreads with 128 KiB stacks (th
+ * holding n); returns when all are done, 0 or an exit status. */
 #ifdef GORT
 #include <gort.h>
 #endif
 #include <pthread.h>
+static void (*reader_one)(long);
 #ifdef GORT
-#define RUN_GORT(wg, g) (void *)&(wg), (g)
-#else
-#define RUN_GORT(wg, g) NULL, NULL /* wg and g exist in the gort build only */
-#endif
-static int run_readers(int gort, long n, void *wg, void (*greader)(void *), void *(*treader)(void *),
-		       pthread_t *th)
+static gort_waitgroup reader_wg = GORT_WAITGROUP_INIT;
+static void greader(void *arg)
 {
+	reader_one((long)arg);
+	gort_wg_done(&reader_wg);
+}
+#endif
+static void *treader(void *arg)
+{
+	reader_one((long)arg);
+	return NULL;
+}
+static inline int run_readers(int gort, long n, void (*one)(long), pthread_t *th)
+{
+	reader_one = one;
 	if (gort) {
 #ifdef GORT
-		gort_wg_add(wg, n);
+		gort_wg_add(&reader_wg, n);
 		for (long i = 0; i < n; i++) gort_go(greader, (void *)i);
-		gort_wg_wait(wg);
+		gort_wg_wait(&reader_wg);
 		return 0;
 #else
-		(void)wg, (void)greader;
 		return fprintf(stderr, "built without gort\n"), 2;
 #endif
 	}

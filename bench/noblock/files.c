@@ -42,20 +42,6 @@ static void one(long i)
 	if (t > peak) peak = t;
 }
 
-#ifdef GORT
-static gort_waitgroup wg = GORT_WAITGROUP_INIT;
-static void greader(void *arg)
-{
-	one((long)arg);
-	gort_wg_done(&wg);
-}
-#endif
-static void *treader(void *arg)
-{
-	one((long)arg);
-	return NULL;
-}
-
 static void drop(long n)
 {
 	char p[512];
@@ -94,7 +80,7 @@ int main(int argc, char **argv)
 	for (long r = 0; r < reps; r++) {
 		drop(n);
 		double t0 = now_ms();
-		int e = run_readers(gort, n, RUN_GORT(wg, greader), treader, th);
+		int e = run_readers(gort, n, one, th);
 		if (e) return e;
 		t[r] = now_ms() - t0;
 	}

@@ -55,20 +55,6 @@ static void *feeder(void *arg)
 	return NULL;
 }
 
-#ifdef GORT
-static gort_waitgroup wg = GORT_WAITGROUP_INIT;
-static void greader(void *arg)
-{
-	one((long)arg);
-	gort_wg_done(&wg);
-}
-#endif
-static void *treader(void *arg)
-{
-	one((long)arg);
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc != 4) return fprintf(stderr, "usage: stdio gort|pthread N REPS\n"), 2;
@@ -84,7 +70,7 @@ int main(int argc, char **argv)
 		double t0 = now_ms();
 		pthread_t ft;
 		if (pthread_create(&ft, NULL, feeder, NULL)) return perror("pthread_create"), 1;
-		int e = run_readers(gort, n, RUN_GORT(wg, greader), treader, th);
+		int e = run_readers(gort, n, one, th);
 		if (e) return e;
 		pthread_join(ft, NULL);
 		t[r] = now_ms() - t0;
