@@ -19,9 +19,10 @@
  * half a cache at a time. The pool keeps the free stacks with their pages
  * in a growing array, newest last; the scavenger (stack_scavenge, run by
  * sysmon about once a second) gives back the pages (MADV_DONTNEED) of all
- * but the newest GCACHE of them and moves those to the "bare" list. Giving pages back at exit would cost a TLB shoot-down
- * on every CPU per goroutine exit in a burst; in the background it costs
- * nothing on the goroutines' path. Chunks are never unmapped.
+ * but the newest GCACHE of them and moves those to the "bare" list.
+ * Giving pages back at exit would cost a TLB shoot-down on every CPU per
+ * goroutine exit in a burst; in the background it costs nothing on the
+ * goroutines' path. Chunks are never unmapped.
  *
  * Locking: stackpool.lock protects the global pool and chunk carving. */
 #include <string.h>
