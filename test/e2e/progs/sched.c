@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <gort.h>
 
@@ -571,6 +572,29 @@ int main(int argc, char **argv)
 		printf("ticks=%d\n", ticks);
 		return 0;
 	}
+	if (!strcmp(cmd, "sleepbehind")) {
+		/* 40 CPU-bound goroutines on the Ps; main sleeps 50 ms nine
+		 * times. A woken sleeper runs when the current goroutine's
+		 * slice ends (10 ms), not after all 40 have had theirs (200 ms
+		 * on two Ps). Prints the median lateness. */
+		for (int i = 0; i < 40; i++) gort_go(spinner, NULL);
+		long late[9];
+		for (int i = 0; i < 9; i++) {
+			struct timespec t0, t1, d = {0, 50000000};
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			nanosleep(&d, NULL);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			late[i] = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 - 50;
+		}
+		for (int i = 0; i < 9; i++) /* insertion sort */
+			for (int j = i; j > 0 && late[j] < late[j - 1]; j--) {
+				long t = late[j];
+				late[j] = late[j - 1];
+				late[j - 1] = t;
+			}
+		printf("median late %ld ms (min %ld, max %ld)\n", late[4], late[0], late[8]);
+		return 0;
+	}
 	if (!strcmp(cmd, "syscall")) {
 		gort_wg_add(&wg, 1);
 		gort_go(sleeper, NULL);
@@ -600,6 +624,6 @@ int main(int argc, char **argv)
 		gort_mutex_unlock(&mu);
 	}
 	if (!strcmp(cmd, "negwg")) gort_wg_done(&wg);
-	fprintf(stderr, "usage: sched spawn|forkjoin|steal|resize|lockos|deadlock|overflow|tightloop|syscall|goexitmain\n");
+	fprintf(stderr, "usage: sched spawn|forkjoin|steal|resize|lockos|deadlock|overflow|tightloop|sleepbehind|syscall|goexitmain\n");
 	return 1;
 }
