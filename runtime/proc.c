@@ -241,7 +241,36 @@ uint32_t fastrand(void)
 static struct {
 	struct mutex lock;
 	char *next, *end;
+	int chunks; /* mapped so far */
 } gslab;
+
+/* gslab_map maps the slab's next chunk. The first is 1 MiB of small pages
+ * (5,400 Gs, one page fault per 21 of them). The next ones are huge-page
+ * aligned and marked MADV_HUGEPAGE: a program with that many goroutines
+ * wakes them in no particular order, and each wake-up touches the G; in
+ * small pages that is a TLB miss per wake-up on top of the one for the
+ * goroutine's stack, in one huge page it is none (and one page fault per
+ * 10,900 Gs instead of 520). Go's Gs live in its heap, which is huge-page
+ * backed where the kernel allows it. Without transparent huge pages the
+ * chunk is as before: 2 MiB of small pages. */
+static char *gslab_map(size_t *np)
+{
+	size_t huge = gslab.chunks ? gethugepagesize() : 0;
+	if (huge < (1 << 20) || huge > (64 << 20)) huge = 0;
+	size_t n = huge ? huge : 1 << 20;
+	char *p = sys_mmap(NULL, huge ? 2 * n : n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sys_mmap_failed(p)) return NULL;
+	if (huge) {
+		char *a = (char *)(((uintptr_t)p + n - 1) & ~(uintptr_t)(n - 1));
+		if (a > p) sys_munmap(p, (size_t)(a - p));
+		if (a + n < p + 2 * n) sys_munmap(a + n, (size_t)(p + 2 * n - (a + n)));
+		sys_madvise(a, n, MADV_HUGEPAGE);
+		p = a;
+	}
+	gslab.chunks++;
+	*np = n;
+	return p;
+}
 
 /* galloc_atfork (fork.c): the slab's lock is held across fork. */
 void galloc_atfork(int phase)
@@ -261,9 +290,9 @@ static struct g *galloc(void)
 		gslab.end = bootarena.gslab + sizeof bootarena.gslab;
 	}
 	if (gslab.next + sizeof(struct g) > gslab.end) {
-		size_t n = 1 << 20;
-		char *p = sys_mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (sys_mmap_failed(p)) {
+		size_t n;
+		char *p = gslab_map(&n);
+		if (!p) {
 			unlock(&gslab.lock);
 			return NULL;
 		}
