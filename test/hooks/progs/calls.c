@@ -702,6 +702,14 @@ static int wait_at(int num, int ms)
 	int q[2];
 	reuse_done = reuse_got = 0;
 	(void)!pipe(q);
+	/* num may be the write end's: the first pipe got higher numbers when
+	 * sysmon had a /proc file open (sysblock.c), and dup2 onto it would
+	 * close the only writer (the read then saw end of file). */
+	if (q[1] == num) {
+		int w = dup(q[1]);
+		close(q[1]);
+		q[1] = w;
+	}
 	if (q[0] != num) {
 		dup2(q[0], num);
 		close(q[0]);
