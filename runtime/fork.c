@@ -80,6 +80,7 @@ static void fork_child(void)
 	struct p *mypp = mp->p;
 
 	/* Threads: this one is all that is left. */
+	sysblock_forkchild(allm);
 	mp->tid = gettid_raw();
 	mp->pthread = (uintptr_t)pthread_self();
 	mp->alllink = NULL;

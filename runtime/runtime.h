@@ -259,6 +259,9 @@ struct m {
 	_Atomic uint32_t sbstate;
 	long sbnr;
 	uintptr_t sbargs[6];
+	/* sysmon's descriptor of /proc/self/task/TID/syscall for this thread,
+	 * plus one (0: none yet). sysmon only (and fork's child). */
+	int sbprobefd1;
 };
 
 /* ---- P ---- */
@@ -827,6 +830,7 @@ void stdio_init(void); /* runtime_main, before the init tasks */
 /* ---- sysblock.c: unknown blocking calls lose their P ---- */
 void sysblock_init(void);                            /* sysmon, at its start */
 bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick); /* sysmon */
+void sysblock_forkchild(struct m *all);              /* fork's child: the Ms' probe descriptors */
 bool sysblock_signal(struct g *gp, void *ctx);       /* SIGURG handler: a ucontext_t */
 bool sysblock_reissue(uintptr_t *regs);              /* gort_asyncpreempt2 */
 

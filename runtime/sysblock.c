@@ -65,6 +65,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include "runtime.h"
@@ -150,8 +151,27 @@ static bool parse(const char **s, uintptr_t *v)
 	return true;
 }
 
-/* sysblock_probe: sysmon, for a Prunning pp whose tick has not moved since
- * sincetick. Returns whether it asked the thread to re-issue its call. */
+/* The probe's descriptors. Each M's thread has one, opened at its first
+ * probe and then read with pread at offset 0 (the kernel prints the file
+ * afresh), moved to a high number (fdhigh) at once. Opening and closing the
+ * file at every probe, as before, held the lowest free number for a few
+ * microseconds up to a hundred times a second, at moments the program does
+ * not choose: a program's `close(1); dup(fd)`, or an open it expects to get
+ * a number just freed, got another one now and then (test/hooks' reuse:
+ * the next pipe got other numbers, and its dup2 closed the only writer).
+ * What remains: the number is low for the few microseconds of the first
+ * open, once per thread. Held are at most PROBEHELD, in the top quarter of
+ * RLIMIT_NOFILE (with the spare, a program that uses every number it may
+ * have gets up to 9 fewer, as Go's runtime holds its poller's); where the
+ * top quarter is full, the file is opened and closed at each probe, as
+ * before.
+ *
+ * A program may close a number it never opened (closefrom, a loop up to the
+ * limit before exec) and open something else there: then the pread returns
+ * what is not a line of the kernel's, or fails, and the probe forgets the
+ * descriptor, which is no longer its own, and opens the file again at the
+ * next probe. */
+
 /* A descriptor kept in reserve for the probe (sysmon's only; the servers'
  * trick for accept and EMFILE): a program that has used every descriptor
  * is when a thread blocks in the libc most likely (a fork waiting on the
@@ -160,11 +180,34 @@ static bool parse(const char **s, uintptr_t *v)
  * with RLIMIT_NOFILE reached: hung 1 run in 3). */
 static int sparefd = -1;
 
+/* fdhigh moves fd (the runtime's own) to a number in the top quarter of
+ * the descriptor limit, the least likely for the program to name, and
+ * reports whether it did (*moved). */
+static int fdhigh(int fd, bool *moved)
+{
+	struct rlimit rl;
+	*moved = false;
+	if (fd < 0 || rawsyscall(SYS_getrlimit, RLIMIT_NOFILE, &rl, 0) != 0 || rl.rlim_cur < 64 ||
+	    rl.rlim_cur > (1u << 30))
+		return fd;
+	long hi = rawsyscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, (long)(rl.rlim_cur - rl.rlim_cur / 4));
+	if (hi < 0) return fd; /* the top quarter is full: keep the low number */
+	sys_close(fd);
+	*moved = true;
+	return (int)hi;
+}
+
+/* Probe descriptors held (sysmon only): at most PROBEHELD, so that a
+ * program with many threads in the kernel does not lose more numbers. */
+enum { PROBEHELD = 8 };
+static int probeheld;
+
 static void spare_take(void)
 {
 	if (sparefd < 0) {
+		bool moved;
 		long fd = sys_openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
-		sparefd = fd < 0 ? -1 : (int)fd;
+		sparefd = fd < 0 ? -1 : fdhigh((int)fd, &moved);
 	}
 }
 
@@ -183,6 +226,20 @@ static int probe_open(const char *path)
 	return fd;
 }
 
+/* sysblock_forkchild: fork's child, before it forgets the other Ms (all is
+ * the list of every M). Their threads are gone and this thread has a new
+ * TID: every probe descriptor names a thread of the parent. */
+void sysblock_forkchild(struct m *all)
+{
+	for (struct m *mp = all; mp; mp = mp->alllink) {
+		if (mp->sbprobefd1) sys_close(mp->sbprobefd1 - 1);
+		mp->sbprobefd1 = 0;
+	}
+	probeheld = 0;
+}
+
+/* sysblock_probe: sysmon, for a Prunning pp whose tick has not moved since
+ * sincetick. Returns whether it asked the thread to re-issue its call. */
 bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 {
 	if (debug.sysblockoff || now - sincetick < SYSBLOCK_NS || now - pp->sysblockwhen < SYSBLOCK_NS)
@@ -190,18 +247,43 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 	pp->sysblockwhen = now;
 	struct m *mp = pp->m;
 	if (!mp || !mp->curg || mp->curg == mp->g0 || atomic_load(&mp->sbstate) != SB_NONE) return false;
-	char path[64] = "/proc/self/task/", *e = path + 16;
-	e = putdec(e, mp->tid);
-	const char *tail = "/syscall";
-	while (*tail) *e++ = *tail++;
-	*e = 0;
-	int fd = probe_open(path);
-	if (fd < 0) return false;
 	char buf[256];
-	long n = sys_read(fd, buf, sizeof buf - 1);
-	sys_close(fd);
-	spare_take(); /* the number just freed, if the spare went */
-	if (n <= 0) return false;
+	long n;
+	if (mp->sbprobefd1) {
+		n = rawsyscall6(SYS_pread64, mp->sbprobefd1 - 1, (long)buf, sizeof buf - 1, 0, 0, 0);
+		if (!(n > 0 && (buf[0] == 'r' || buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')))) {
+			/* Not the kernel's line: the program closed the number
+			 * and perhaps opened something else there. Not ours to
+			 * close. */
+			mp->sbprobefd1 = 0;
+			probeheld--;
+			return false;
+		}
+	} else {
+		char path[64] = "/proc/self/task/", *e = path + 16;
+		e = putdec(e, mp->tid);
+		const char *tail = "/syscall";
+		while (*tail) *e++ = *tail++;
+		*e = 0;
+		int fd = probe_open(path);
+		bool moved = false;
+		if (fd >= 0 && probeheld < PROBEHELD) fd = fdhigh(fd, &moved);
+		if (fd < 0) {
+			spare_take();
+			return false;
+		}
+		n = sys_read(fd, buf, sizeof buf - 1);
+		if (moved) {
+			mp->sbprobefd1 = fd + 1; /* kept: read again with pread */
+			probeheld++;
+		} else {
+			/* No room high up (a program near its limit) or
+			 * enough held: open and closed each time, as the spare
+			 * is taken back (the number just freed, if it went). */
+			sys_close(fd);
+		}
+		spare_take();
+	}
 	buf[n] = 0;
 	const char *s = buf;
 	uintptr_t nr, a[6];
