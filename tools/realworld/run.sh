@@ -6,8 +6,10 @@
 # or gcc for glibc) -- runs the program's own test suite on both builds,
 # and times one workload A/B interleaved (abtime.py, medians). Everything
 # lives in $REALWORLD_DIR (default build/realworld), outside git; builds
-# are kept (delete a build dir to redo it). Prints a table; the rows are
-# also in $REALWORLD_DIR/results/.
+# are kept (delete a build dir to redo it), except that a gort build older
+# than the runtime it links (the archives libgort.a names, the gortcc
+# driver) is made again: a matrix run after a runtime change tests the
+# change. Prints a table; the rows are also in $REALWORLD_DIR/results/.
 #
 # A recipe sets PKG (Debian source package), LIBCS (columns: musl, glibc)
 # and defines build (in the copied source dir, with $CC/$CXX set), tests
@@ -43,6 +45,16 @@ setcc() { # libc kind
 	export CC CXX
 }
 
+# stale STAMP LIBC: whether the runtime a gort build links is newer.
+stale() {
+	b=$ROOT/build
+	[ $2 = glibc ] && b=$ROOT/build/glibc
+	for f in "$b"/libgort*.a "$ROOT/tools/gortcc" "$ROOT/tools/gortc++" "$ROOT/build/gort.ld"; do
+		[ -f "$f" ] && [ "$f" -nt "$1" ] && return 0
+	done
+	return 1
+}
+
 for p in $progs; do
 	[ -f "$here/$p.sh" ] || { echo "realworld: no recipe $p" >&2; exit 1; }
 	(
@@ -62,6 +74,10 @@ for p in $progs; do
 		for kind in gort crt1; do
 			setcc $libc $kind
 			d=$RW/build/$p-$libc-$kind
+			if [ -f "$d.built" ] && [ $kind = gort ] && stale "$d.built" $libc; then
+				echo "realworld: $p ($libc, gort): the runtime changed since it was built"
+				rm -f "$d.built"
+			fi
 			if [ ! -f "$d.built" ]; then
 				echo "realworld: building $p ($libc, $kind)"
 				rm -rf "$d"; cp -a "$RW/src/$PKG" "$d"
