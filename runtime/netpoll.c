@@ -573,7 +573,7 @@ static void pd_timeout(void *arg, int64_t now)
 	bool claimed;
 	bool ready = claim(&pw->w, PDW_TIMEOUT, &claimed);
 	atomic_store(&pw->timerdone, 1); /* the last access to pw */
-	if (ready) goready(gp, false);
+	if (ready) goready(gp, wakenext());
 }
 
 static void pd_unqueue(struct pdwaiter *w, int n)

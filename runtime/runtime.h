@@ -557,6 +557,7 @@ void mstart(void) __attribute__((noreturn));
 void schedule(void) __attribute__((noreturn));
 void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
 void goready(struct g *gp, bool next);
+bool wakenext(void); /* a timer readies a G: into runnext? (sched.c) */
 /* goready_fromsignal: goready for a program's signal handler (chan.c's
  * trysend there): async-signal-safe, a lock-free push and a netpollbreak;
  * the scheduler (findrunnable, sysmon) makes gp runnable. */

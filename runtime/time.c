@@ -476,21 +476,6 @@ void timers_move(struct p *from, struct p *to)
 
 /* ---- sleeping ---- */
 
-/* wakenext says where a goroutine whose sleep ended goes: the runnext
- * slot of the P running the timers if it is free, else the run queue's
- * tail. Go readies it in runnext always; either way a sleeper behind
- * CPU-bound goroutines runs when the current one's slice ends, not after
- * every goroutine in the queue has had its own (20 spinners on two Ps made
- * a 100 ms sleep 67 ms late on average, Go 8 ms). Unlike Go, a due timer
- * does not push an earlier one's goroutine out of runnext to the tail:
- * a batch of due timers keeps its order. */
-static inline bool wakenext(void)
-{
-	struct g *self = getg();
-	struct p *pp = self && self->m ? self->m->p : NULL;
-	return pp && !atomic_load_explicit(&pp->runnext, memory_order_relaxed);
-}
-
 static void goready_timer(void *arg, int64_t now)
 {
 	(void)now;

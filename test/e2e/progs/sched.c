@@ -1,5 +1,7 @@
 /* sched: scheduler behaviours, one per subcommand (see test/e2e/e2e_sched.c). */
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -574,15 +576,23 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sleepbehind")) {
 		/* 40 CPU-bound goroutines on the Ps; main sleeps 50 ms nine
-		 * times. A woken sleeper runs when the current goroutine's
+		 * times (or waits 50 ms in poll on an empty pipe). A woken sleeper runs when the current goroutine's
 		 * slice ends (10 ms), not after all 40 have had theirs (200 ms
 		 * on two Ps). Prints the median lateness. */
+		bool usepoll = argc > 2 && !strcmp(argv[2], "poll"); /* an I/O deadline */
+		int pfd[2];
+		if (usepoll && pipe(pfd)) return perror("pipe"), 1;
 		for (int i = 0; i < 40; i++) gort_go(spinner, NULL);
 		long late[9];
 		for (int i = 0; i < 9; i++) {
 			struct timespec t0, t1, d = {0, 50000000};
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			nanosleep(&d, NULL);
+			if (usepoll) {
+				struct pollfd p = {pfd[0], POLLIN, 0};
+				if (poll(&p, 1, 50) != 0) return printf("poll: not a timeout\n"), 1;
+			} else {
+				nanosleep(&d, NULL);
+			}
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			late[i] = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 - 50;
 		}
