@@ -181,19 +181,17 @@ static bool parse(const char **s, uintptr_t *v)
 static int sparefd = -1;
 
 /* fdhigh moves fd (the runtime's own) to a number in the top quarter of
- * the descriptor limit, the least likely for the program to name, and
- * reports whether it did (*moved). */
-static int fdhigh(int fd, bool *moved)
+ * the descriptor limit, the least likely for the program to name; it
+ * returns the new number, or fd where the top quarter is full. */
+static int fdhigh(int fd)
 {
 	struct rlimit rl;
-	*moved = false;
 	if (fd < 0 || rawsyscall(SYS_getrlimit, RLIMIT_NOFILE, &rl, 0) != 0 || rl.rlim_cur < 64 ||
 	    rl.rlim_cur > (1u << 30))
 		return fd;
 	long hi = rawsyscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, (long)(rl.rlim_cur - rl.rlim_cur / 4));
-	if (hi < 0) return fd; /* the top quarter is full: keep the low number */
+	if (hi < 0) return fd;
 	sys_close(fd);
-	*moved = true;
 	return (int)hi;
 }
 
@@ -205,9 +203,8 @@ static int probeheld;
 static void spare_take(void)
 {
 	if (sparefd < 0) {
-		bool moved;
 		long fd = sys_openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
-		sparefd = fd < 0 ? -1 : fdhigh((int)fd, &moved);
+		sparefd = fd < 0 ? -1 : fdhigh((int)fd);
 	}
 }
 
@@ -238,6 +235,42 @@ void sysblock_forkchild(struct m *all)
 	probeheld = 0;
 }
 
+/* probe_read reads mp's thread's /proc/self/task/TID/syscall into buf:
+ * the bytes read, or 0. */
+static long probe_read(struct m *mp, char *buf, size_t size)
+{
+	if (mp->sbprobefd1) {
+		long n = rawsyscall6(SYS_pread64, mp->sbprobefd1 - 1, (long)buf, size, 0, 0, 0);
+		if (n > 0 && (buf[0] == 'r' || buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9'))) return n;
+		/* Not the kernel's line: the program closed the number and
+		 * perhaps opened something else there. Not ours to close. */
+		mp->sbprobefd1 = 0;
+		probeheld--;
+		return 0;
+	}
+	char path[64] = "/proc/self/task/", *e = path + 16;
+	e = putdec(e, mp->tid);
+	const char *tail = "/syscall";
+	while (*tail) *e++ = *tail++;
+	*e = 0;
+	int fd = probe_open(path);
+	long n = 0;
+	if (fd >= 0) {
+		int hi = probeheld < PROBEHELD ? fdhigh(fd) : fd;
+		n = sys_read(hi, buf, size);
+		if (hi != fd) {
+			mp->sbprobefd1 = hi + 1; /* kept: read again with pread */
+			probeheld++;
+		} else {
+			/* No room high up (a program near its limit) or enough
+			 * held: opened and closed at each probe. */
+			sys_close(fd);
+		}
+	}
+	spare_take(); /* the number just freed, if the spare went */
+	return n > 0 ? n : 0;
+}
+
 /* sysblock_probe: sysmon, for a Prunning pp whose tick has not moved since
  * sincetick. Returns whether it asked the thread to re-issue its call. */
 bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
@@ -248,42 +281,8 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 	struct m *mp = pp->m;
 	if (!mp || !mp->curg || mp->curg == mp->g0 || atomic_load(&mp->sbstate) != SB_NONE) return false;
 	char buf[256];
-	long n;
-	if (mp->sbprobefd1) {
-		n = rawsyscall6(SYS_pread64, mp->sbprobefd1 - 1, (long)buf, sizeof buf - 1, 0, 0, 0);
-		if (!(n > 0 && (buf[0] == 'r' || buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')))) {
-			/* Not the kernel's line: the program closed the number
-			 * and perhaps opened something else there. Not ours to
-			 * close. */
-			mp->sbprobefd1 = 0;
-			probeheld--;
-			return false;
-		}
-	} else {
-		char path[64] = "/proc/self/task/", *e = path + 16;
-		e = putdec(e, mp->tid);
-		const char *tail = "/syscall";
-		while (*tail) *e++ = *tail++;
-		*e = 0;
-		int fd = probe_open(path);
-		bool moved = false;
-		if (fd >= 0 && probeheld < PROBEHELD) fd = fdhigh(fd, &moved);
-		if (fd < 0) {
-			spare_take();
-			return false;
-		}
-		n = sys_read(fd, buf, sizeof buf - 1);
-		if (moved) {
-			mp->sbprobefd1 = fd + 1; /* kept: read again with pread */
-			probeheld++;
-		} else {
-			/* No room high up (a program near its limit) or
-			 * enough held: open and closed each time, as the spare
-			 * is taken back (the number just freed, if it went). */
-			sys_close(fd);
-		}
-		spare_take();
-	}
+	long n = probe_read(mp, buf, sizeof buf - 1);
+	if (n == 0) return false;
 	buf[n] = 0;
 	const char *s = buf;
 	uintptr_t nr, a[6];
