@@ -11,7 +11,6 @@
 
 int32_t ncpu = 1;
 uintptr_t physpagesize = 4096;
-uintptr_t physhugepagesize;
 uintptr_t stack_rlimit = 8 << 20;
 bool have_madv_guard;
 bool libc_is_ready; /* set in libc_ready(): clock_gettime may be used */
@@ -93,19 +92,6 @@ bool ncpu_refine(void)
 	if (n == ncpu) return false;
 	ncpu = n;
 	return true;
-}
-
-/* gethugepagesize reads the transparent huge page size (0 if none). */
-uintptr_t gethugepagesize(void)
-{
-	if (!physhugepagesize) {
-		char buf[32];
-		if (readsmall("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof buf) > 0) {
-			const char *s = buf;
-			physhugepagesize = atoi64(&s);
-		}
-	}
-	return physhugepagesize;
 }
 
 noinline void osinit(void)

@@ -252,11 +252,13 @@ static struct {
  * goroutine's stack, in one huge page it is none (and one page fault per
  * 10,900 Gs instead of 520). Go's Gs live in its heap, which is huge-page
  * backed where the kernel allows it. Without transparent huge pages the
- * chunk is as before: 2 MiB of small pages. */
+ * chunk is 2 MiB of small pages. HUGEPAGE is x86-64's PMD size, a constant
+ * (reading /sys/kernel/mm/transparent_hugepage/hpage_pmd_size here would
+ * open a descriptor at a moment the program does not choose). */
+enum { HUGEPAGE = 2 << 20 };
 static char *gslab_map(size_t *np)
 {
-	size_t huge = gslab.chunks ? gethugepagesize() : 0;
-	if (huge < (1 << 20) || huge > (64 << 20)) huge = 0;
+	size_t huge = gslab.chunks ? HUGEPAGE : 0;
 	size_t n = huge ? huge : 1 << 20;
 	char *p = sys_mmap(NULL, huge ? 2 * n : n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sys_mmap_failed(p)) return NULL;

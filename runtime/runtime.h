@@ -658,14 +658,12 @@ char **envp_after(char **argv, int argc);
 /* ---- os_linux.c ---- */
 extern int32_t ncpu;
 extern uintptr_t physpagesize;
-extern uintptr_t physhugepagesize;
 extern uintptr_t stack_rlimit;   /* RLIMIT_STACK soft limit, capped */
 extern bool have_madv_guard;
 extern bool libc_is_ready;       /* set by libc_ready (proc.c): clock_gettime may be used */
 void osinit(void);
 int32_t getproccount(void);
 bool ncpu_refine(void);
-uintptr_t gethugepagesize(void);
 int32_t cgroup_cpu_limit(int32_t n); /* caps n by cpu.max; pure syscalls */
 int64_t nanotime(void);
 int64_t walltime(void);
