@@ -35,6 +35,19 @@ HOOK int dup2(int old, int fd) { return gort_hook_dup3(old, fd, 0, true); }
 HOOK int dup3(int old, int fd, int flags) { return gort_hook_dup3(old, fd, flags, false); }
 
 #ifdef GORT_GLIBC
+/* glibc 2.34's close_range and closefrom end numbers too. closefrom falls
+ * back to one close per number where the kernel has no close_range (before
+ * 5.9), as glibc's does through /proc/self/fd. */
+HOOK int close_range(unsigned first, unsigned last, int flags) { return gort_hook_close_range(first, last, flags); }
+HOOK void closefrom(int low)
+{
+	if (low < 0) low = 0;
+	if (gort_hook_close_range((unsigned)low, ~0u, 0) == 0) return;
+	struct rlimit rl;
+	int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (int)rl.rlim_cur : 1 << 20;
+	for (int fd = low; fd < top; fd++) gort_hook_close(fd);
+}
+
 /* _FORTIFY_SOURCE turns read into __read_chk when the buffer's size is
  * known: the same call, after the same check the libc makes. */
 HOOK ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)

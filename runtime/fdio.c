@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -60,6 +61,8 @@
 #endif
 
 enum { NOTPOLLABLE = -1 };
+/* <linux/close_range.h>, not on musl-gcc's path. */
+enum { SYS_close_range_ = 436, CLOSE_RANGE_CLOEXEC_ = 1 << 2 };
 
 /* poll_now is poll(2) with timeout 0: what is ready now. The kernel still
  * answers EINTR when a signal with a handler arrives while it scans (a
@@ -137,7 +140,10 @@ static int fd_wait(struct pollDesc *pd, bool wr, struct iowait *st)
  * NOTPOLLABLE if the descriptor cannot be waited for. */
 static int would_block(int fd, bool wr, struct iowait *st)
 {
+	struct pollDesc *pd = pd_blocking(fd);
+	if (pd) return fd_wait(pd, wr, st);
 	if (pd_refused(fd)) return NOTPOLLABLE;
+	uint64_t epoch = pd_flags_epoch();
 	long fl = rawsyscall(SYS_fcntl, fd, F_GETFL, 0);
 	if (fl < 0) return (int)-fl;
 	if (fl & O_NONBLOCK) {
@@ -149,8 +155,9 @@ static int would_block(int fd, bool wr, struct iowait *st)
 			return NOTPOLLABLE;
 		return EAGAIN;
 	}
-	struct pollDesc *pd = pd_get(fd);
+	pd = pd_get(fd);
 	if (!pd) return errno == EPERM ? NOTPOLLABLE : errno;
+	pd_set_blocking(pd, epoch);
 	return fd_wait(pd, wr, st);
 }
 
@@ -691,6 +698,7 @@ static bool in_program_handler(void)
 void fdio_forget(int fd)
 {
 	if (!in_program_handler() && !in_vfork_child()) pd_forget(fd);
+	else pd_flags_changed(); /* the number may come back unseen: forget every "blocking" */
 }
 
 int gort_hook_close(int fd)
@@ -706,8 +714,20 @@ int gort_hook_dup3(int old, int fd, int flags, bool isdup2)
 		long r = rawsyscall(SYS_fcntl, old, F_GETFD, 0);
 		return r < 0 ? (int)sret(r) : fd;
 	}
-	if (old != fd && !in_program_handler() && !in_vfork_child()) pd_forget(fd);
+	if (old != fd) fdio_forget(fd);
 	return (int)sret(rawsyscall(SYS_dup3, old, fd, flags));
+}
+
+/* close_range and closefrom (glibc 2.34; musl has neither): every number
+ * in the range is forgotten, as by the close hook (with
+ * CLOSE_RANGE_CLOEXEC nothing is closed). */
+int gort_hook_close_range(unsigned first, unsigned last, int flags)
+{
+	if (!(flags & CLOSE_RANGE_CLOEXEC_)) {
+		if (!in_program_handler() && !in_vfork_child()) pd_forget_range(first, last);
+		else pd_flags_changed();
+	}
+	return (int)sret(rawsyscall(SYS_close_range_, first, last, flags));
 }
 
 /* The positional calls (pread, pwrite and their vector forms) work on
@@ -767,6 +787,31 @@ int gort_hook_fsync(int fd, bool data)
 	if (!hooks_active()) return (int)sret(rawsyscall(nr, fd, 0, 0));
 	return (int)sret(blockpool_syscall(nr, fd, 0, 0, 0, 0, 0));
 }
+/* fcntl and ioctl, in or out of a goroutine: the system call as the libcs
+ * make it on x86-64, and netpoll.c told of a change of file status flags
+ * after the call (pd_blocking: an F_GETFL that ran before it and saw
+ * "blocking" is not trusted after). F_SETLKW may wait long: sysblock
+ * hands the P off, as for any system call that blocks. */
+int gort_hook_fcntl(int fd, int cmd, unsigned long arg)
+{
+	if (cmd == F_GETOWN) {
+		struct f_owner_ex ex;
+		long r = rawsyscall(SYS_fcntl, fd, F_GETOWN_EX, (long)&ex);
+		if (r == -EINVAL) return (int)sret(rawsyscall(SYS_fcntl, fd, F_GETOWN, 0));
+		if (r < 0) return (int)sret(r);
+		return ex.type == F_OWNER_PGRP ? -ex.pid : ex.pid;
+	}
+	long r = rawsyscall(SYS_fcntl, fd, cmd, arg);
+	if (cmd == F_SETFL && r >= 0) pd_flags_changed();
+	return (int)sret(r);
+}
+int gort_hook_ioctl(int fd, unsigned long req, void *arg)
+{
+	long r = rawsyscall(SYS_ioctl, fd, (unsigned)req, (long)arg);
+	if ((unsigned)req == FIONBIO && r >= 0) pd_flags_changed();
+	return (int)sret(r);
+}
+
 ssize_t gort_hook_rw(int fd, void *buf, size_t n, bool wr)
 {
 	if (!hooks_active()) return sret(rawsyscall(wr ? SYS_write : SYS_read, fd, buf, n));

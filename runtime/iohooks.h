@@ -70,10 +70,15 @@ int gort_hook_vfork_leave(long r);
 bool in_vfork_child(void);
 int gort_hook_close(int fd);
 int gort_hook_dup3(int old, int fd, int flags, bool isdup2);
+int gort_hook_close_range(unsigned first, unsigned last, int flags);
 ssize_t gort_hook_rwv(int fd, const struct iovec *iov, int n, bool wr);
 ssize_t gort_hook_prwv(int fd, const struct iovec *iov, int n, off_t off, bool wr);
 ssize_t gort_hook_prw(int fd, void *buf, size_t n, off_t off, bool wr);
 int gort_hook_fsync(int fd, bool data);
+/* fcntl and ioctl: the system calls, telling netpoll.c of F_SETFL and
+ * FIONBIO (hooks/fcntl.c). */
+int gort_hook_fcntl(int fd, int cmd, unsigned long arg);
+int gort_hook_ioctl(int fd, unsigned long req, void *arg);
 int gort_hook_openat(int dirfd, const char *path, int flags, mode_t mode);
 /* resolv.c: the name lookups hooks/resolv.c hooks, by number (LK_*). */
 enum { LK_GAI, LK_GNI, LK_GHBN, LK_GHBN_R, LK_GHBN2, LK_GHBN2_R, LK_GHBA, LK_GHBA_R, LK_N };

@@ -306,6 +306,7 @@ struct pollDesc *pd_get(int fd)
 		pd->registered = false;
 	}
 	pd->fd = fd;
+	atomic_store(&pd->blkepoch, 0);
 	lock(&pd->lk);
 	pd->rready = pd->wready = false;
 	unlock(&pd->lk);
@@ -410,6 +411,38 @@ bool pd_refused(int fd)
 	return pd && __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE);
 }
 
+/* Defined by the hooks (hooks/fcntl.c) when fcntl and ioctl are
+ * intercepted: every F_SETFL and FIONBIO the program makes through the
+ * libc bumps flepoch, after the system call. */
+extern const char gort_hooked_fcntl __attribute__((weak));
+static _Atomic uint64_t flepoch;
+
+/* pd_blocking: the F_GETFL an I/O wait needs (fdio.c would_block: return
+ * EAGAIN, or park?) was one system call per wait, 0.8 per request of a
+ * goroutine-per-connection echo server. A "blocking" answer is kept until
+ * the program changes any descriptor's flags through the libc, or closes
+ * the descriptor. Kept only when the hooks see both (a raw
+ * syscall(SYS_fcntl, ...) setting O_NONBLOCK is not seen: the goroutine
+ * would wait as in blocking mode). Not seen either: another process that
+ * shares the open file description (fork, SCM_RIGHTS) and sets O_NONBLOCK
+ * on it; a program that did not ask for non-blocking I/O then waits, as
+ * it expects, where the libc's read would return EAGAIN. "Non-blocking" is
+ * not kept: such descriptors are not registered (would_block returns
+ * EAGAIN before pd_get). Rejected: re-reading the flags from
+ * /proc/self/fdinfo (three system calls). */
+struct pollDesc *pd_blocking(int fd)
+{
+	if (fd < 0 || !&gort_hooked_fcntl || !pd_closes_seen()) return NULL;
+	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
+	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
+	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
+	if (!pd || !__atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE)) return NULL;
+	return atomic_load(&pd->blkepoch) == atomic_load(&flepoch) + 1 ? pd : NULL;
+}
+uint64_t pd_flags_epoch(void) { return atomic_load(&flepoch); }
+void pd_set_blocking(struct pollDesc *pd, uint64_t epoch) { atomic_store(&pd->blkepoch, epoch + 1); }
+void pd_flags_changed(void) { atomic_fetch_add(&flepoch, 1); }
+
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
  * it (they see EBADF) and drops the registration. */
 void pd_forget(int fd)
@@ -423,6 +456,7 @@ void pd_forget(int fd)
 		return;
 	}
 	__atomic_store_n(&pd->registered, false, __ATOMIC_RELEASE);
+	atomic_store(&pd->blkepoch, 0);
 	atomic_store(&pd->closing, 1);
 	ep_ctl(EPOLL_CTL_DEL, fd, NULL);
 	unlock(&pdtab.lock);
@@ -433,6 +467,23 @@ void pd_forget(int fd)
 	list = pd_wakeq(&pd->wq, PDW_CLOSED, list, &woke);
 	unlock(&pd->lk);
 	readylist(list);
+}
+
+/* pd_forget_range: pd_forget for every registered number from first to
+ * last, and every "blocking" forgotten (the range may hold numbers the
+ * table does not). */
+void pd_forget_range(unsigned first, unsigned last)
+{
+	pd_flags_changed();
+	if (!netpoll_inited()) return;
+	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
+	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
+	for (int64_t fd = first; fd <= last && fd < cap; fd++) {
+		struct pollDesc *pd = __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE);
+		if (pd && (__atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE) ||
+			   __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE)))
+			pd_forget((int)fd);
+	}
 }
 
 /* ---- interrupts by the program's signal handlers ---- */

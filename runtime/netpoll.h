@@ -30,6 +30,12 @@ struct pollDesc {
 	 * for them, and the program's own file status flags to restore. */
 	int32_t nbusers;
 	int32_t nbfl;
+	/* fdio.c would_block: the program's flags said "blocking" (F_GETFL
+	 * without O_NONBLOCK) at file-status epoch blkepoch - 1; 0 = not
+	 * known. Written by any waiter, cleared at (re)registration and by
+	 * pd_forget; atomic. Trusted only where the hooks see every close and
+	 * every F_SETFL/FIONBIO (pd_blocking). */
+	_Atomic uint64_t blkepoch;
 };
 
 struct pdwaiter;
@@ -71,6 +77,16 @@ struct pollDesc *pd_get(int fd);
 bool pd_refused(int fd); /* known not pollable (hooks see closes): no system call */
 bool pd_closes_seen(void);
 void pd_forget(int fd);
+void pd_forget_range(unsigned first, unsigned last); /* close_range */
+/* The program's blocking mode, remembered (fdio.c would_block): pd_blocking
+ * returns fd's registered pollDesc if F_GETFL said "blocking" since the last
+ * change of any descriptor's file status flags the hooks saw, else NULL;
+ * pd_flags_epoch is read before an F_GETFL whose "blocking" is stored with
+ * pd_set_blocking; pd_flags_changed is the hooks' F_SETFL and FIONBIO. */
+struct pollDesc *pd_blocking(int fd);
+uint64_t pd_flags_epoch(void);
+void pd_set_blocking(struct pollDesc *pd, uint64_t epoch);
+void pd_flags_changed(void);
 void netpoll_rearm_stale(int64_t now);
 /* pd_waitlinks parks until one of the n links is ready, the deadline
  * passes, an fd closes or (intr) a program's handler runs. Returns 0

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -783,6 +784,119 @@ static void closewakes(void)
 	close(q[1]);
 }
 
+/* ---- the program's blocking mode, remembered ----
+ * A wait remembers that a descriptor is in blocking mode (netpoll.c
+ * pd_blocking: no F_GETFL per wait); every way the program changes that,
+ * or ends the number, must be seen: the next read returns EAGAIN at once
+ * (a byte written to peer 2 s later ends a read that parked by mistake). */
+static int nbsp[2];
+/* waited_pair: a socketpair whose first end a goroutine has waited on. */
+static int waited_pair(void)
+{
+	char c;
+	socketpair(AF_UNIX, SOCK_STREAM, 0, nbsp);
+	after(30, write1, (void *)(long)nbsp[1]);
+	ssize_t r = read(nbsp[0], &c, 1);
+	settle();
+	return r == 1;
+}
+static _Atomic int guard_stop, guard_running;
+static void guard(void *peer)
+{
+	for (int i = 0; i < 200 && !guard_stop; i++) gort_sleep(10000000);
+	if (!guard_stop) write1(peer);
+	guard_running = 0;
+}
+static void eagain_now(const char *name, int fd, int peer)
+{
+	char c;
+	guard_stop = 0;
+	guard_running = 1;
+	gort_go(guard, (void *)(long)peer);
+	errno = 0;
+	ssize_t r = read(fd, &c, 1);
+	CHECK(name, r == -1 && errno == EAGAIN, "r=%zd errno=%d (parked: blocking mode remembered)", r, errno);
+	guard_stop = 1;
+	while (guard_running) gort_sleep(1000000);
+}
+static void closepair(void)
+{
+	close(nbsp[0]);
+	close(nbsp[1]);
+}
+static int handler_from, handler_to;
+static void duping_handler(int sig)
+{
+	(void)sig;
+	dup2(handler_from, handler_to);
+}
+static void nbflags(void)
+{
+	int ok = waited_pair();
+	fcntl(nbsp[0], F_SETFL, fcntl(nbsp[0], F_GETFL) | O_NONBLOCK);
+	eagain_now("nbflags-fcntl", nbsp[0], nbsp[1]);
+	/* and back: the read waits for the byte again */
+	fcntl(nbsp[0], F_SETFL, fcntl(nbsp[0], F_GETFL) & ~O_NONBLOCK);
+	char c = 0;
+	long t0 = ticks;
+	after(100, write1, (void *)(long)nbsp[1]);
+	ssize_t r = read(nbsp[0], &c, 1);
+	settle();
+	CHECK("nbflags-fcntl-back", ok && r == 1 && ticks - t0 >= 30, "first=%d r=%zd ticks=%ld", ok, r, ticks - t0);
+	closepair();
+
+	waited_pair();
+	int on = 1;
+	ioctl(nbsp[0], FIONBIO, &on);
+	eagain_now("nbflags-ioctl-fionbio", nbsp[0], nbsp[1]);
+	closepair();
+
+	/* a dup shares the open file description, and its flags */
+	waited_pair();
+	int d = dup(nbsp[0]);
+	fcntl(d, F_SETFL, O_NONBLOCK);
+	eagain_now("nbflags-dup-shares-flags", nbsp[0], nbsp[1]);
+	close(d);
+	closepair();
+
+	/* the number ends and comes back non-blocking: by close... */
+	int q[2];
+	waited_pair();
+	close(nbsp[0]);
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, q);
+	if (q[0] != nbsp[0]) {
+		dup2(q[0], nbsp[0]);
+		close(q[0]);
+	}
+	eagain_now("nbflags-close-reuse", nbsp[0], q[1]);
+	close(q[1]);
+	closepair();
+
+	/* ... and by a dup2 in a signal handler, which the runtime sees but
+	 * cannot act on there */
+	waited_pair();
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, q);
+	handler_from = q[0];
+	handler_to = nbsp[0];
+	signal(SIGUSR1, duping_handler);
+	raise(SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
+	eagain_now("nbflags-handler-reuse", nbsp[0], q[1]);
+	close(q[0]);
+	close(q[1]);
+	closepair();
+
+	/* F_GETOWN as the libcs make it: a process group comes back negative */
+	waited_pair();
+	fcntl(nbsp[0], F_SETOWN, -getpgrp());
+	int own = fcntl(nbsp[0], F_GETOWN);
+	fcntl(nbsp[0], F_SETOWN, getpid());
+	int own2 = fcntl(nbsp[0], F_GETOWN);
+	CHECK("nbflags-getown", own == -getpgrp() && own2 == getpid(), "pgrp %d -> %d, pid %d -> %d", (int)getpgrp(),
+	      own, (int)getpid(), own2);
+	closepair();
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "progress";
@@ -796,6 +910,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "stdio")) stdio_reads();
 	else if (!strcmp(what, "reuse")) reuse();
 	else if (!strcmp(what, "closewakes")) closewakes();
+	else if (!strcmp(what, "nbflags")) nbflags();
 	else {
 		fprintf(stderr, "calls: unknown check %s\n", what);
 		return 2;
