@@ -13,6 +13,10 @@
 #   side_by_side KEY PROG ENV ARGS...
 #                          ROUNDS interleaved runs of $BIN/PROG and Go's twin;
 #                          G and O = their best lines by KEY (O empty without Go)
+#   cputime PID            ns the process's threads have run so far (the sum of
+#                          /proc/PID/task/*/schedstat's first fields): a server's
+#                          CPU per request, when the client shares its CPUs
+#   median N...            the median of the numbers
 #   ratio_line LABEL UNIT KEY TARGET
 #                          prints "LABEL gort ... go ... go/gort Rx target >= TARGETx PASS"
 #
@@ -156,4 +160,13 @@ ratio_line() {
 	else
 		printf '%s gort %6s %s   go: not found   target >= %sx  n/a\n' "$1" "$(fmt "$gv")" "$2" "$4"
 	fi
+}
+
+cputime() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+
+median() {
+	echo "$@" | tr ' ' '\n' | grep . | sort -n |
+		awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }

@@ -28,11 +28,6 @@ TMP=$(mktemp -d)
 SRV=
 trap '[ -z "$SRV" ] || kill $SRV 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# cputime PID: ns the process's threads have run (schedstat's first field).
-cputime() {
-	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
-}
-
 # load SERVER [ARGS]: starts SERVER, runs the client against it, sets RATE
 # and NSREQ (the server's CPU ns per request).
 load() {
@@ -63,8 +58,6 @@ load() {
 	NSREQ=$(calc "($c1 - $c0) / ($CONNS * $RT)")
 }
 
-# median of the numbers in a list
-median() { echo "$@" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 NCPU=$(nproc)
 g=0 o=0 e1=0 en=0 g1=0 o1=0 i=0
