@@ -191,6 +191,19 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 	 * (no RWF_NOWAIT for buffered writes) cost two failing system calls
 	 * per write (SQLite's workload: 83,544 of each). */
 	if (wr && pd_refused(fd)) return blocking_rw(fd, iov, n, true, true);
+	/* A socket already registered, one buffer: recvfrom and sendto with
+	 * MSG_DONTWAIT are read and write on a socket (sock_read_iter and
+	 * sock_write_iter make the same sock_recvmsg/sock_sendmsg call, and
+	 * a write still raises SIGPIPE), without the vector the kernel copies
+	 * in for preadv2/pwritev2 and the position lock it takes for them.
+	 * Not for 0 bytes (sock_read_iter returns 0 before the protocol sees
+	 * an empty read; recvfrom would not: left to preadv2, both ways).
+	 * ENOTSOCK: the number was reused unseen (test hooks/a_remembered_...). */
+	if (n == 1 && iov[0].iov_len && pd_sock(fd)) {
+		long r = rawsyscall6(wr ? SYS_sendto : SYS_recvfrom, fd, (long)iov[0].iov_base, (long)iov[0].iov_len,
+				     MSG_DONTWAIT, 0, 0);
+		if (r != -ENOTSOCK) return sret(r);
+	}
 	/* Offset -1: the file position, as readv/writev. */
 	long r = rawsyscall6(wr ? SYS_pwritev2 : SYS_preadv2, fd, (long)iov, n, -1, 0, RWF_NOWAIT);
 	if (r != -EOPNOTSUPP) return sret(r);

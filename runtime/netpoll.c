@@ -443,6 +443,18 @@ uint64_t pd_flags_epoch(void) { return atomic_load(&flepoch); }
 void pd_set_blocking(struct pollDesc *pd, uint64_t epoch) { atomic_store(&pd->blkepoch, epoch + 1); }
 void pd_flags_changed(void) { atomic_fetch_add(&flepoch, 1); }
 
+/* pd_sock: fd is a registered socket (pd_get asked SO_TYPE), known where
+ * every close is seen: fdio.c reads and writes it with recvfrom and sendto,
+ * which take a buffer, not a vector to copy in. */
+bool pd_sock(int fd)
+{
+	if (fd < 0 || !pd_closes_seen()) return false;
+	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
+	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
+	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
+	return pd && __atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE) && pd->issock;
+}
+
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
  * it (they see EBADF) and drops the registration. */
 void pd_forget(int fd)

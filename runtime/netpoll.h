@@ -76,6 +76,7 @@ struct pdwaiter {
 struct pollDesc *pd_get(int fd);
 bool pd_refused(int fd); /* known not pollable (hooks see closes): no system call */
 bool pd_closes_seen(void);
+bool pd_sock(int fd); /* a registered socket, every close seen: no system call */
 void pd_forget(int fd);
 void pd_forget_range(unsigned first, unsigned last); /* close_range */
 /* The program's blocking mode, remembered (fdio.c would_block): pd_blocking

@@ -886,6 +886,24 @@ static void nbflags(void)
 	close(q[1]);
 	closepair();
 
+	/* a socket's number comes back, unseen, as a pipe: reads of a known
+	 * socket are recvfrom (fdio.c nowait_rw), which must fall back */
+	waited_pair();
+	(void)!pipe(q);
+	handler_from = q[0];
+	handler_to = nbsp[0];
+	signal(SIGUSR1, duping_handler);
+	raise(SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
+	(void)!write(q[1], "z", 1);
+	c = 0;
+	errno = 0;
+	r = read(nbsp[0], &c, 1);
+	CHECK("nbflags-socket-number-now-a-pipe", r == 1 && c == 'z', "r=%zd errno=%d", r, errno);
+	close(q[0]);
+	close(q[1]);
+	closepair();
+
 	/* F_GETOWN as the libcs make it: a process group comes back negative */
 	waited_pair();
 	fcntl(nbsp[0], F_SETOWN, -getpgrp());
