@@ -705,12 +705,16 @@ static bool in_program_handler(void)
 	return gp && gp->m && insighandler(gp);
 }
 
+/* can_forget: the runtime's state may be changed here (not in a handler
+ * of the program, not in a vfork child, which shares the parent's memory). */
+static bool can_forget(void) { return !in_program_handler() && !in_vfork_child(); }
+
 /* fdio_forget: fd is about to be closed (the close hook, a FILE's close
  * in stdio.c): goroutines waiting on it wake with EBADF and the runtime
  * forgets its registration, unless that is not safe here. */
 void fdio_forget(int fd)
 {
-	if (!in_program_handler() && !in_vfork_child()) pd_forget(fd);
+	if (can_forget()) pd_forget(fd);
 	else pd_flags_changed(); /* the number may come back unseen: forget every "blocking" */
 }
 
@@ -737,7 +741,7 @@ int gort_hook_dup3(int old, int fd, int flags, bool isdup2)
 int gort_hook_close_range(unsigned first, unsigned last, int flags)
 {
 	if (!(flags & CLOSE_RANGE_CLOEXEC_)) {
-		if (!in_program_handler() && !in_vfork_child()) pd_forget_range(first, last);
+		if (can_forget()) pd_forget_range(first, last);
 		else pd_flags_changed();
 	}
 	return (int)sret(rawsyscall(SYS_close_range_, first, last, flags));

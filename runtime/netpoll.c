@@ -208,6 +208,23 @@ static struct {
 	int32_t cap;
 } pdtab;
 
+/* pd_lookup: fd's pollDesc, or NULL, read without the lock. cap before
+ * tab: pd_get publishes a grown table before its size, and a table is
+ * never shorter than the size read. */
+static struct pollDesc *pd_lookup(int fd)
+{
+	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
+	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
+	return tab && fd >= 0 && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
+}
+
+/* pd_registered: fd's pollDesc if it is registered with epoll, lock-free. */
+static struct pollDesc *pd_registered(int fd)
+{
+	struct pollDesc *pd = pd_lookup(fd);
+	return pd && __atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE) ? pd : NULL;
+}
+
 /* Defined by the hooks (hooks/io.c) when close, dup2 and dup3 are
  * intercepted: then every end of a descriptor number the program makes
  * through the libc calls pd_forget, and a registered pollDesc is still the
@@ -269,12 +286,8 @@ struct pollDesc *pd_get(int fd)
 		return NULL;
 	}
 	if (&gort_hooked_close) {
-		/* cap before tab: pd_get publishes a grown table before its
-		 * size, and a table is never shorter than the size read. */
-		int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
-		struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
-		struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
-		if (pd && __atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE)) return pd;
+		struct pollDesc *pd = pd_registered(fd);
+		if (pd) return pd;
 	}
 	lock(&pdtab.lock);
 	if (fd >= pdtab.cap) {
@@ -404,10 +417,8 @@ bool pd_closes_seen(void) { return &gort_hooked_close != NULL; }
  * F_GETFL, getsockopt and epoll_ctl that would find it out again. */
 bool pd_refused(int fd)
 {
-	if (fd < 0 || !pd_closes_seen()) return false;
-	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
-	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
-	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
+	if (!pd_closes_seen()) return false;
+	struct pollDesc *pd = pd_lookup(fd);
 	return pd && __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE);
 }
 
@@ -432,12 +443,9 @@ static _Atomic uint64_t flepoch;
  * /proc/self/fdinfo (three system calls). */
 struct pollDesc *pd_blocking(int fd)
 {
-	if (fd < 0 || !&gort_hooked_fcntl || !pd_closes_seen()) return NULL;
-	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
-	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
-	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
-	if (!pd || !__atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE)) return NULL;
-	return atomic_load(&pd->blkepoch) == atomic_load(&flepoch) + 1 ? pd : NULL;
+	if (!&gort_hooked_fcntl || !pd_closes_seen()) return NULL;
+	struct pollDesc *pd = pd_registered(fd);
+	return pd && atomic_load(&pd->blkepoch) == atomic_load(&flepoch) + 1 ? pd : NULL;
 }
 uint64_t pd_flags_epoch(void) { return atomic_load(&flepoch); }
 void pd_set_blocking(struct pollDesc *pd, uint64_t epoch) { atomic_store(&pd->blkepoch, epoch + 1); }
@@ -448,11 +456,9 @@ void pd_flags_changed(void) { atomic_fetch_add(&flepoch, 1); }
  * which take a buffer, not a vector to copy in. */
 bool pd_sock(int fd)
 {
-	if (fd < 0 || !pd_closes_seen()) return false;
-	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
-	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
-	struct pollDesc *pd = tab && fd < cap ? __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE) : NULL;
-	return pd && __atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE) && pd->issock;
+	if (!pd_closes_seen()) return false;
+	struct pollDesc *pd = pd_registered(fd);
+	return pd && pd->issock;
 }
 
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
@@ -489,9 +495,8 @@ void pd_forget_range(unsigned first, unsigned last)
 	pd_flags_changed();
 	if (!netpoll_inited()) return;
 	int32_t cap = __atomic_load_n(&pdtab.cap, __ATOMIC_ACQUIRE);
-	struct pollDesc **tab = __atomic_load_n(&pdtab.tab, __ATOMIC_ACQUIRE);
 	for (int64_t fd = first; fd <= last && fd < cap; fd++) {
-		struct pollDesc *pd = __atomic_load_n(&tab[fd], __ATOMIC_ACQUIRE);
+		struct pollDesc *pd = pd_lookup((int)fd);
 		if (pd && (__atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE) ||
 			   __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE)))
 			pd_forget((int)fd);

@@ -58,64 +58,51 @@ load() {
 	NSREQ=$(calc "($c1 - $c0) / ($CONNS * $RT)")
 }
 
+# take BEST LIST SERVER [ARGS]: one load; BEST keeps the best req/s, LIST
+# gathers the CPU per request of every round.
+take() {
+	_b=$1 _l=$2
+	shift 2
+	load "$@"
+	eval "[ \"\$(calc \"(\$RATE > \$$_b)\")\" = 1 ] && $_b=\$RATE; $_l=\"\$$_l \$NSREQ\""
+}
+
+# compare LABEL UNIT GORT OTHER OTHERVALUE RATIONAME RATIO TARGET: one line.
+compare() {
+	printf 'echo       %sgort %s %s   %s %s %s   %s %sx   target >= %sx  %s\n' "$1" "$(fmt0 "$3")" "$2" "$4" \
+		"$(fmt0 "$5")" "$2" "$6" "$(fmt "$7")" "$8" "$(verdict "$7" ge "$8")"
+}
 
 NCPU=$(nproc)
 g=0 o=0 e1=0 en=0 g1=0 o1=0 i=0
 cg= co= cen= cg1= co1= ce1=
 while [ $i -lt $ROUNDS ]; do
-	load "$EX/echo"
-	[ "$(calc "($RATE > $g)")" = 1 ] && g=$RATE
-	cg="$cg $NSREQ"
+	take g cg "$EX/echo"
 	if [ -n "$GOPROG" ]; then
-		load "$GOPROG"
-		[ "$(calc "($RATE > $o)")" = 1 ] && o=$RATE
-		co="$co $NSREQ"
-		load env GOMAXPROCS=1 "$GOPROG"
-		[ "$(calc "($RATE > $o1)")" = 1 ] && o1=$RATE
-		co1="$co1 $NSREQ"
+		take o co "$GOPROG"
+		take o1 co1 env GOMAXPROCS=1 "$GOPROG"
 	fi
-	load "$BIN/evloop" "$NCPU"
-	[ "$(calc "($RATE > $en)")" = 1 ] && en=$RATE
-	cen="$cen $NSREQ"
-	load env GOMAXPROCS=1 "$EX/echo"
-	[ "$(calc "($RATE > $g1)")" = 1 ] && g1=$RATE
-	cg1="$cg1 $NSREQ"
-	load "$BIN/evloop" 1
-	[ "$(calc "($RATE > $e1)")" = 1 ] && e1=$RATE
-	ce1="$ce1 $NSREQ"
+	take en cen "$BIN/evloop" "$NCPU"
+	take g1 cg1 env GOMAXPROCS=1 "$EX/echo"
+	take e1 ce1 "$BIN/evloop" 1
 	i=$((i + 1))
 done
 if [ -n "$GOPROG" ]; then
-	r=$(calc "$g / $o")
-	printf 'echo       gort %s req/s   go %s req/s   gort/go %sx   target >= 1x  %s\n' \
-		"$(fmt0 "$g")" "$(fmt0 "$o")" "$(fmt "$r")" "$(verdict "$r" ge 1)"
+	compare "" req/s "$g" go "$o" gort/go "$(calc "$g / $o")" 1
 else
 	printf 'echo       gort %s req/s   go: not found   target >= 1x  n/a\n' "$(fmt0 "$g")"
 fi
 echo "echo       ($CONNS connections x $RT round trips of 64 bytes, same gort client for both, best of $ROUNDS runs)"
-r=$(calc "$g / $en")
-printf 'echo       gort %s req/s   event loop x%s %s req/s   gort/evloop %sx   target >= 0.9x  %s\n' \
-	"$(fmt0 "$g")" "$NCPU" "$(fmt0 "$en")" "$(fmt "$r")" "$(verdict "$r" ge 0.9)"
-r=$(calc "$g1 / $e1")
-printf 'echo       GOMAXPROCS=1: gort %s req/s   event loop x1 %s req/s   gort/evloop %sx   target >= 0.9x  %s\n' \
-	"$(fmt0 "$g1")" "$(fmt0 "$e1")" "$(fmt "$r")" "$(verdict "$r" ge 0.9)"
+compare "" req/s "$g" "event loop x$NCPU" "$en" gort/evloop "$(calc "$g / $en")" 0.9
+compare "GOMAXPROCS=1: " req/s "$g1" "event loop x1" "$e1" gort/evloop "$(calc "$g1 / $e1")" 0.9
 # The server's CPU per request, median of the rounds (ns; lower is better).
 mg=$(median $cg) men=$(median $cen) mg1=$(median $cg1) me1=$(median $ce1)
-r=$(calc "$men / $mg")
-printf 'echo       server CPU per request: gort %s ns   event loop x%s %s ns   evloop/gort %sx   target >= 0.9x  %s\n' \
-	"$(fmt0 "$mg")" "$NCPU" "$(fmt0 "$men")" "$(fmt "$r")" "$(verdict "$r" ge 0.9)"
-r=$(calc "$me1 / $mg1")
-printf 'echo       server CPU per request, GOMAXPROCS=1: gort %s ns   event loop x1 %s ns   evloop/gort %sx   target >= 0.9x  %s\n' \
-	"$(fmt0 "$mg1")" "$(fmt0 "$me1")" "$(fmt "$r")" "$(verdict "$r" ge 0.9)"
+compare "server CPU per request: " ns "$mg" "event loop x$NCPU" "$men" evloop/gort "$(calc "$men / $mg")" 0.9
+compare "server CPU per request, GOMAXPROCS=1: " ns "$mg1" "event loop x1" "$me1" evloop/gort "$(calc "$me1 / $mg1")" 0.9
 if [ -n "$GOPROG" ]; then
 	mo=$(median $co) mo1=$(median $co1)
-	r=$(calc "$mo / $mg")
-	printf 'echo       server CPU per request: gort %s ns   go %s ns   go/gort %sx   target >= 1.5x  %s\n' \
-		"$(fmt0 "$mg")" "$(fmt0 "$mo")" "$(fmt "$r")" "$(verdict "$r" ge 1.5)"
-	r=$(calc "$mo1 / $mg1")
-	printf 'echo       server CPU per request, GOMAXPROCS=1: gort %s ns   go %s ns   go/gort %sx   target >= 1.5x  %s\n' \
-		"$(fmt0 "$mg1")" "$(fmt0 "$mo1")" "$(fmt "$r")" "$(verdict "$r" ge 1.5)"
-	r=$(calc "$mo / $men")
+	compare "server CPU per request: " ns "$mg" go "$mo" go/gort "$(calc "$mo / $mg")" 1.5
+	compare "server CPU per request, GOMAXPROCS=1: " ns "$mg1" go "$mo1" go/gort "$(calc "$mo1 / $mg1")" 1.5
 	printf 'echo       (the floor: go/event loop x%s %sx: a server making the event loop'"'"'s system calls per request reaches at most that)\n' \
-		"$NCPU" "$(fmt "$r")"
+		"$NCPU" "$(fmt "$(calc "$mo / $men")")"
 fi
