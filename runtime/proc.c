@@ -143,14 +143,16 @@ noinline void rt0_go(uintptr_t *sp, void (*rtld_fini)(void))
 	args(argc, argv, envp, auxv);
 	boottrace("args");
 	osinit();
-	g0.stack_lo = (uintptr_t)sp - stack_rlimit + 64 * 1024;
+	/* goroutine 1: its stack is as large as the process's stack limit, as
+	 * unchanged C programs expect of main's stack: the process's own below
+	 * g0's part where it can be (stack_os_region), else a mapping. */
+	uintptr_t g1hi = stack_os_region((uintptr_t)sp);
+	g0.stack_lo = g1hi ? g1hi : (uintptr_t)sp - stack_rlimit + 64 * 1024;
 	boottrace("osinit");
 	schedinit();
 	boottrace("schedinit");
 
-	/* goroutine 1: its stack is as large as the process's stack limit, as
-	 * unchanged C programs expect of main's stack. */
-	newproc(runtime_main, NULL, stack_rlimit, 0);
+	newproc(runtime_main, NULL, g1hi ? STACK_OS_REQ : stack_rlimit, 0);
 	boottrace("newproc");
 
 	__asm__ volatile("" ::: "memory");

@@ -714,6 +714,14 @@ int order_inittasks(const struct gort_inittask *t, size_t n, uint32_t *order,
 
 /* ---- stack.c ---- */
 extern size_t default_stacksize;
+/* The g0 stack's size: the scheduler and signal-free runtime code only
+ * (every M's thread stack; m0's part of the process's stack). */
+enum { G0STACK = 256 << 10 };
+/* newproc's stack size for goroutine 1 on the process's own stack (the
+ * part stack_os_region found; stackreq_kb UINT32_MAX, far above
+ * gort_go_stack's limit of 2^26 KiB). */
+#define STACK_OS_REQ ((size_t)UINT32_MAX << 10)
+uintptr_t stack_os_region(uintptr_t sp);
 extern size_t stackguard_size;
 bool stackalloc(struct g *gp, size_t size);
 void stackfree(struct g *gp);

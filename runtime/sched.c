@@ -372,9 +372,6 @@ static void minit(struct m *mp)
 	cpuprof_minit(mp); /* GORT_CPUPROFILE: this thread's CPU timer (pprof.c) */
 }
 
-/* The g0 stack's size: the scheduler and signal-free runtime code only. */
-enum { G0STACK = 256 << 10 };
-
 static void *mstart_thread(void *arg)
 {
 	struct m *mp = arg;

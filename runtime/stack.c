@@ -212,6 +212,55 @@ static uintptr_t stackcarve(void)
 	return (uintptr_t)s + stackguard_size;
 }
 
+/* Goroutine 1's part of the process's own stack, [lo, hi): found by
+ * stack_os_region in rt0_go, taken by the first STACK_OS_REQ request
+ * (goroutine 1's first run; osstack_taken), recognised by its hi in
+ * stackfree (no G has room for a flag). Written at boot only, before any
+ * other M. */
+static uintptr_t osstack_lo, osstack_hi;
+static bool osstack_taken;
+
+/* stack_os_region decides where goroutine 1 runs. sp is the process's
+ * initial stack pointer; g0 keeps the G0STACK bytes below it, as every
+ * other M's g0 has. Returns the top of goroutine 1's part when it can run
+ * on the rest of the process's stack, else 0 (rt0_go then asks for a
+ * mapping of stack_rlimit bytes, as before).
+ *
+ * Why: a mapping of its own for goroutine 1 was the dearest thing of the
+ * boot on a virtual machine: its first page and its guard each need page
+ * tables in a fresh part of the address space (a hello world's mmap,
+ * guard and first touch: +110 us of 1,140 on this VM's slow phase, where
+ * gort started 280 us later than musl's crt1). The process's stack has
+ * its page tables already, grows down by itself to RLIMIT_STACK, and the
+ * kernel keeps the gap below it free: a fault there is the overflow, as
+ * with the guard. The stack's top is where the kernel put AT_EXECFN's
+ * string: it ends 8 bytes below the mapping's end (fs/exec.c, and
+ * gortload's stack.c alike), and the kernel counts RLIMIT_STACK from that
+ * end, so goroutine 1 may use [end - RLIMIT_STACK, sp - G0STACK).
+ *
+ * Not: without AT_EXECFN, with an end that is not a page boundary (a
+ * loader that lays the stack out otherwise), where less than half the
+ * limit would remain, and under the checkers (valgrind grows the stack it
+ * made only at faults near the stack pointer; the sanitizers keep the
+ * mapping they were tested with). Go gives its main goroutine a small
+ * stack of its own and the process's stack to g0; here main is a C main
+ * that expects the process's stack limit. */
+uintptr_t stack_os_region(uintptr_t sp)
+{
+	const char *fn = (const char *)auxv_info.execfn;
+	if (!fn || (uintptr_t)fn <= sp || checkers_valgrind() || checkers_asan() || checkers_tsan()) return 0;
+	size_t n = 0;
+	while (fn[n]) n++;
+	uintptr_t end = (uintptr_t)fn + n + 1 + sizeof(void *);
+	if ((end & (physpagesize - 1)) || end - sp > stack_rlimit / 2 || end < stack_rlimit) return 0;
+	uintptr_t hi = (sp - G0STACK) & ~(uintptr_t)(physpagesize - 1);
+	uintptr_t lo = end - stack_rlimit;
+	if (lo >= hi || hi - lo < stack_rlimit / 2) return 0;
+	osstack_lo = lo;
+	osstack_hi = hi;
+	return hi;
+}
+
 static void setstack(struct g *gp, uintptr_t lo, size_t size, bool own)
 {
 	gp->stack_lo = lo;
@@ -268,6 +317,14 @@ static void poolput(struct freestack *fs)
 bool stackalloc(struct g *gp, size_t size)
 {
 	size_t pg = physpagesize;
+	if (unlikely(size == STACK_OS_REQ)) {
+		if (osstack_hi && !osstack_taken) {
+			setstack(gp, osstack_lo, osstack_hi - osstack_lo, false);
+			osstack_taken = true;
+			return true;
+		}
+		size = stack_rlimit;
+	}
 	if (size == 0 || size == default_stacksize) {
 		struct p *pp = getg() ? getm()->p : NULL;
 		struct freestack *fs = NULL;
@@ -318,7 +375,9 @@ void stackfree(struct g *gp)
 {
 	if (!gp->stack_lo) return;
 	checkers_stack_deregister(gp);
-	if (gp->stack_own) {
+	if (osstack_hi && gp->stack_hi == osstack_hi) {
+		/* Goroutine 1 gone (gort_goexit): the process's stack stays. */
+	} else if (gp->stack_own) {
 		sys_munmap((void *)(gp->stack_lo - stackguard_size), gp->stack_hi - gp->stack_lo + stackguard_size);
 	} else {
 		struct freestack *fs = fs_of(gp->stack_lo, default_stacksize);
