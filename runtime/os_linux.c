@@ -12,6 +12,7 @@
 int32_t ncpu = 1;
 uintptr_t physpagesize = 4096;
 uintptr_t stack_rlimit = 8 << 20;
+bool stack_rlimit_kernel;
 bool have_madv_guard;
 bool libc_is_ready; /* set in libc_ready(): clock_gettime may be used */
 
@@ -106,6 +107,7 @@ noinline void osinit(void)
 		if (rl.rlim_cur == RLIM_INFINITY || v > MAXSTACKRLIMIT) v = MAXSTACKRLIMIT;
 		if (v < 64 * 1024) v = 64 * 1024;
 		stack_rlimit = v;
+		stack_rlimit_kernel = v == rl.rlim_cur;
 	}
 }
 

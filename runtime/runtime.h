@@ -659,6 +659,8 @@ char **envp_after(char **argv, int argc);
 extern int32_t ncpu;
 extern uintptr_t physpagesize;
 extern uintptr_t stack_rlimit;   /* RLIMIT_STACK soft limit, capped */
+extern bool stack_rlimit_kernel; /* stack_rlimit is the limit the kernel grows the process's
+				  * stack to (not unlimited, capped or raised): written by osinit */
 extern bool have_madv_guard;
 extern bool libc_is_ready;       /* set by libc_ready (proc.c): clock_gettime may be used */
 void osinit(void);

@@ -240,7 +240,9 @@ static bool osstack_taken;
  *
  * Not: without AT_EXECFN, with an end that is not a page boundary (a
  * loader that lays the stack out otherwise), where less than half the
- * limit would remain, and under the checkers (valgrind grows the stack it
+ * limit would remain, with RLIMIT_STACK unlimited or above 1 GiB (the
+ * kernel would grow the stack past stack_lo: an overflow ran on, into
+ * the whole address space, instead of faulting), and under the checkers (valgrind grows the stack it
  * made only at faults near the stack pointer; the sanitizers keep the
  * mapping they were tested with). Go gives its main goroutine a small
  * stack of its own and the process's stack to g0; here main is a C main
@@ -248,7 +250,9 @@ static bool osstack_taken;
 uintptr_t stack_os_region(uintptr_t sp)
 {
 	const char *fn = (const char *)auxv_info.execfn;
-	if (!fn || (uintptr_t)fn <= sp || checkers_valgrind() || checkers_asan() || checkers_tsan()) return 0;
+	if (!fn || (uintptr_t)fn <= sp || !stack_rlimit_kernel || checkers_valgrind() || checkers_asan() ||
+	    checkers_tsan())
+		return 0;
 	size_t n = 0;
 	while (fn[n]) n++;
 	uintptr_t end = (uintptr_t)fn + n + 1 + sizeof(void *);

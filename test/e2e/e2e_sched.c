@@ -134,6 +134,29 @@ Test(sched, stack_overflow_in_main_without_goroutines_is_reported)
 	}
 }
 
+/* goroutine 1 runs on the process's own stack (runtime/stack.c,
+ * stack_os_region) down to RLIMIT_STACK, or on a mapping of that size
+ * where too little of the process's stack would remain or the limit is
+ * not one the kernel keeps: an overflow is reported under each. With
+ * the limit unlimited the kernel grows the process's stack past any
+ * bound, and the overflow ran on until the test's timeout before the
+ * mapping was kept for that case (musl only: 1 GiB of stack is touched). */
+Test(sched, stack_overflow_in_main_is_reported_under_every_stack_limit)
+{
+	const char *limits[] = {"64", "256", "2048", "16384", "unlimited"};
+	for (size_t v = 0; v < NVARIANTS; v++)
+		for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+			if (!strcmp(limits[l], "unlimited") && strcmp(gort_variants[v], "musl")) continue;
+			char *argv[] = {"/bin/sh", "-c", "ulimit -s $1 && exec \"$0\" mainoverflow",
+					(char *)bin(gort_variants[v], "sched"), (char *)limits[l], NULL};
+			struct result r = runv(argv, NULL, 60);
+			cr_assert(r.exited && r.code == 2, "%s ulimit -s %s: status %d sig %d timedout %d %s",
+				  gort_variants[v], limits[l], r.code, r.sig, r.timedout, r.err);
+			assert_contains(r.err, "fatal error: stack overflow");
+			assert_contains(r.err, "runtime: goroutine 1 stack exceeds");
+		}
+}
+
 /* A 322 KiB frame on a 256 KiB stack: gortcc's -fstack-clash-protection
  * makes its first touch the guard. It jumped the guard into another
  * goroutine's stack before. (The plain-flags builds here do not add the
