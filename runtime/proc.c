@@ -7,10 +7,11 @@
  *   _rt0_amd64_linux          crt/rt0_linux_amd64.S: argc/argv off the stack
  *   rt0_go                    here; no libc, no TLS yet: raw syscalls only
  *     reloc_self                static-PIE only: apply our own relocations
- *     g0/m0                     the OS stack becomes g0's; m0 is the first M
+ *     g0/m0                     the OS stack's top becomes g0's; m0 is the first M
  *     cpuinit, check            CPUID; self-checks
  *     args, osinit, schedinit   argv/envp/auxv; CPUs, pages; Ps, GODEBUG...
- *     newproc(runtime_main)     goroutine 1, queued on P0
+ *     newproc(runtime_main)     goroutine 1, queued on P0, its stack the rest
+ *                               of the OS stack (stack_os_region, stack.c)
  *     __libc_start_main         the libc's own initialisation: TLS, stack
  *                               protector, stdio, atexit, C constructors
  *   libc_ready                  called by the libc as "main": TLS check
@@ -106,7 +107,8 @@ static noinline void bootdebug(char **envp, uintptr_t *auxv)
 }
 
 /* g0m0init: the OS stack becomes g0's stack; m0 is the first M. The low
- * bound is the stack limit below the initial stack pointer. */
+ * bound is set after osinit: G0STACK below the initial stack pointer when
+ * goroutine 1 takes the rest, else the stack limit. */
 static noinline void g0m0init(uintptr_t *sp)
 {
 	g0.stack_hi = (uintptr_t)sp;
