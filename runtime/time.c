@@ -215,15 +215,20 @@ static void heapgrow(struct timers *ts)
  * heap. Caller holds ts->lock. */
 static void heapadd(struct timers *ts, struct p *pp, struct timer *t)
 {
-	if (fifoadd(ts, pp, t)) {
-		updatefirst(ts);
-		return;
+	if (!fifoadd(ts, pp, t)) {
+		heapgrow(ts);
+		t->pp = pp;
+		ts->heap[ts->n] = (struct timerslot){t->when, t};
+		siftup(ts, ts->n++);
 	}
-	heapgrow(ts);
-	t->pp = pp;
-	ts->heap[ts->n] = (struct timerslot){t->when, t};
-	siftup(ts, ts->n++);
-	updatefirst(ts);
+	/* `first` is the earliest when or earlier (never later: runtimers'
+	 * and heapdetach's publications are exact, the rest only lower
+	 * it), so an added timer can only lower it: no need to look at
+	 * every queue's head again (updatefirst after each add was 5% of
+	 * bench/sleepers' instructions). Sequentially consistent where it
+	 * changes, as updatefirst. */
+	int64_t f = atomic_load_explicit(&ts->first, memory_order_relaxed);
+	if (f == 0 || t->when < f) atomic_store(&ts->first, t->when);
 }
 
 /* heapdetach_quiet removes t from ts (the FIFO or the heap), t->pp and
