@@ -38,8 +38,8 @@ static int bucket(int64_t ns)
 }
 
 _Atomic uint32_t obs_on;
-static struct g *_Atomic latg;  /* the G whose latency is being timed (OBS_LATPEND) */
-static _Atomic int64_t latwhen; /* when it became runnable; stored before latg is published */
+struct g *_Atomic obs_latg;     /* the G whose latency is being timed (OBS_LATPEND) */
+static _Atomic int64_t latwhen; /* when it became runnable; stored before obs_latg is published */
 static int64_t latlast;         /* sysmon's: when it last asked for a sample */
 
 /* obsclock: the samplers' clock, a raw system call, not nanotime: the
@@ -69,7 +69,7 @@ void obs_ready_slow(struct g *gp, uint32_t ev)
 	/* One taker: whoever clears OBS_LATWANT. */
 	if (!(on & OBS_LATWANT) || !(atomic_fetch_and(&obs_on, ~(uint32_t)OBS_LATWANT) & OBS_LATWANT)) return;
 	atomic_store_explicit(&latwhen, nanotime(), memory_order_relaxed);
-	atomic_store_explicit(&latg, gp, memory_order_release);
+	atomic_store_explicit(&obs_latg, gp, memory_order_release);
 	atomic_fetch_or(&obs_on, OBS_LATPEND);
 }
 
@@ -77,10 +77,10 @@ void obs_gostart_slow(struct g *gp, struct p *pp)
 {
 	uint32_t on = atomic_load_explicit(&obs_on, memory_order_relaxed);
 	if (on & OBS_TRACE) traceev(EvGoStart, gp->goid, (uint32_t)pp->id, (uintptr_t)gp->fn);
-	if ((on & OBS_LATPEND) && atomic_load_explicit(&latg, memory_order_acquire) == gp) {
+	if ((on & OBS_LATPEND) && atomic_load_explicit(&obs_latg, memory_order_acquire) == gp) {
 		int64_t d = obsclock() - atomic_load_explicit(&latwhen, memory_order_relaxed);
 		struct g *self = gp;
-		if (atomic_compare_exchange_strong(&latg, &self, NULL)) {
+		if (atomic_compare_exchange_strong(&obs_latg, &self, NULL)) {
 			atomic_fetch_add_explicit(&latcounts[bucket(d < 0 ? 0 : d)], 1, memory_order_relaxed);
 			atomic_fetch_and(&obs_on, ~(uint32_t)OBS_LATPEND);
 		}
