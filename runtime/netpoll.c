@@ -33,7 +33,8 @@
  * goes on, as a C program would: pd_get says "not pollable" (EPERM), so
  * I/O is the blocking system call with the P handed off (fdio.c), and an
  * idle M sleeps until its timer on a futex (fallbackseq) that
- * netpollbreak wakes. Each later netpoll_init tries again. */
+ * netpollbreak wakes. Each later netpoll_init from the program's own
+ * calls tries again (an idle M's does not: netpoll_init_idle). */
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -77,6 +78,8 @@ bool netpoll_inited(void) { return atomic_load_explicit(&inited, memory_order_ac
  * netpoll reaps: an idle M must block in netpoll for them too. */
 int64_t netpoll_waiters(void) { return atomic_load(&nwaiters) + uring_inflight(); }
 
+static _Atomic bool initrefused; /* an attempt failed for want of descriptors */
+
 bool netpoll_init(void)
 {
 	if (netpoll_inited()) return true;
@@ -96,6 +99,7 @@ bool netpoll_init(void)
 			if (ep >= 0) rawsyscall(SYS_close, ep, 0, 0);
 			if (e != EMFILE && e != ENFILE && e != ENOMEM)
 				fatal("netpoll: epoll_create1/eventfd failed: errno %d", e);
+			atomic_store(&initrefused, true);
 			unlock(&initlock);
 			errno = e;
 			return false;
@@ -104,6 +108,20 @@ bool netpoll_init(void)
 	unlock(&initlock);
 	forkinit(); /* a forked child will need its own epoll set */
 	return true;
+}
+
+/* netpoll_init_idle: netpoll_init for an M about to sleep (findrunnable),
+ * which tries only until an attempt has failed for want of descriptors;
+ * after that only the program's own calls (I/O, interruptible sleeps)
+ * try again. An attempt holds the lowest free descriptor for a moment
+ * (epoll_create1 succeeds, eventfd fails, the first is closed): an idle
+ * M's retries took the one descriptor the program had just freed, and
+ * its accept failed with EMFILE (races/emfile, glibc at GOMAXPROCS=2, once
+ * in a make test run). The M sleeps on the fallback futex meanwhile. */
+bool netpoll_init_idle(void)
+{
+	if (!netpoll_inited() && atomic_load_explicit(&initrefused, memory_order_relaxed)) return false;
+	return netpoll_init();
 }
 
 /* netpoll_add_ring: uring.c's ring descriptor into the set, edge-triggered

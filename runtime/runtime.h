@@ -802,6 +802,7 @@ bool deltimer(struct timer *t);
 /* ---- netpoll.c: the epoll-based network poller (more in netpoll.h) ---- */
 bool netpoll_inited(void);
 bool netpoll_init(void); /* false: no descriptors left (EMFILE...): the sleep fallback, retried later */
+bool netpoll_init_idle(void); /* netpoll_init for an idle M: no retry after a refusal */
 bool netpoll_add_ring(int fd); /* uring.c: the ring descriptor, reaped by netpoll */
 struct g *netpoll(int64_t delay_ns); /* list of ready Gs through schedlink */
 void netpollbreak(void);

@@ -1078,7 +1078,7 @@ top:;
 	 * is doing so; otherwise park. */
 	if (!pollUntil) pollUntil = timers_earliest();
 	if ((netpoll_waiters() > 0 || pollUntil) && atomic_exchange(&sched.lastpoll, 0) != 0) {
-		netpoll_init();
+		netpoll_init_idle();
 		int64_t delay = -1;
 		if (pollUntil) {
 			delay = pollUntil - nanotime();
