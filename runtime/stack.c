@@ -242,9 +242,9 @@ static bool osstack_taken;
  * loader that lays the stack out otherwise), where less than half the
  * limit would remain, with RLIMIT_STACK unlimited or above 1 GiB (the
  * kernel would grow the stack past stack_lo: an overflow ran on, into
- * the whole address space, instead of faulting), and under the checkers (valgrind grows the stack it
- * made only at faults near the stack pointer; the sanitizers keep the
- * mapping they were tested with). Go gives its main goroutine a small
+ * the whole address space, instead of faulting), and under the checkers
+ * (valgrind grows the stack it made only at faults near the stack
+ * pointer; the sanitizers keep the mapping they were tested with). Go gives its main goroutine a small
  * stack of its own and the process's stack to g0; here main is a C main
  * that expects the process's stack limit. */
 uintptr_t stack_os_region(uintptr_t sp)
