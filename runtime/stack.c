@@ -213,12 +213,11 @@ static uintptr_t stackcarve(void)
 }
 
 /* Goroutine 1's part of the process's own stack, [lo, hi): found by
- * stack_os_region in rt0_go, taken by the first STACK_OS_REQ request
- * (goroutine 1's first run; osstack_taken), recognised by its hi in
- * stackfree (no G has room for a flag). Written at boot only, before any
- * other M. */
+ * stack_os_region in rt0_go, given by the one STACK_OS_REQ request
+ * (rt0_go's, made only when the region was found: goroutine 1's first
+ * run), recognised by its hi in stackfree (no G has room for a flag).
+ * Written at boot only, before any other M. */
 static uintptr_t osstack_lo, osstack_hi;
-static bool osstack_taken;
 
 /* stack_os_region decides where goroutine 1 runs. sp is the process's
  * initial stack pointer; g0 keeps the G0STACK bytes below it, as every
@@ -322,12 +321,8 @@ bool stackalloc(struct g *gp, size_t size)
 {
 	size_t pg = physpagesize;
 	if (unlikely(size == STACK_OS_REQ)) {
-		if (osstack_hi && !osstack_taken) {
-			setstack(gp, osstack_lo, osstack_hi - osstack_lo, false);
-			osstack_taken = true;
-			return true;
-		}
-		size = stack_rlimit;
+		setstack(gp, osstack_lo, osstack_hi - osstack_lo, false);
+		return true;
 	}
 	if (size == 0 || size == default_stacksize) {
 		struct p *pp = getg() ? getm()->p : NULL;

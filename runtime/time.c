@@ -129,11 +129,11 @@ static struct timerslot *earliest(struct timers *ts)
 	return earliestk(ts, &k);
 }
 
-/* updatefirst publishes the earliest when. Sequentially consistent (an
- * xchg) where it changes: addtimer's store must be seen before its load of
- * sched.pollUntil, as a blocking M's store of pollUntil before its loads of
- * `first`. Most adds do not change it (a sleep appended behind others on
- * the FIFO): those skip the store, 4% of bench/sleepers' samples. */
+/* updatefirst publishes the earliest when after a removal (an add only
+ * lowers it: heapadd). Sequentially consistent (an xchg) where it
+ * changes: addtimer's store must be seen before its load of
+ * sched.pollUntil, as a blocking M's store of pollUntil before its loads
+ * of `first`; where it does not change, no store. */
 static void updatefirst(struct timers *ts)
 {
 	struct timerslot *e = earliest(ts);
