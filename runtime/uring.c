@@ -35,9 +35,10 @@
  * load); submissions under ring.lk; the completion queue's head under
  * ring.cqlk (the Ms in netpoll); inflight atomic.
  *
- * Rejected: liburing (a library the program would link; the few structures
- * are the kernel's stable ABI, declared here as <linux/io_uring.h> is not
- * on musl-gcc's path); SQPOLL (a kernel thread spinning per ring);
+ * Also here: uring_open and uring_close (uring.h), the set-up and mapping
+ * of a ring, which iobatch.c's per-P rings share.
+ *
+ * Rejected: liburing (uring.h says why); SQPOLL (a kernel thread spinning per ring);
  * harvesting by the submitting goroutines (each completion would wake every
  * waiter on the ring descriptor); IORING_SETUP_COOP_TASKRUN (a completion
  * would wait until its submitting thread next entered the kernel). */
@@ -49,49 +50,9 @@
 #include <sys/uio.h>
 #include "runtime.h"
 #include "netpoll.h"
+#include "uring.h"
 
-/* The kernel's ABI (include/uapi/linux/io_uring.h). */
-struct sqoff {
-	uint32_t head, tail, ring_mask, ring_entries, flags, dropped, array, resv1;
-	uint64_t user_addr;
-};
-struct cqoff {
-	uint32_t head, tail, ring_mask, ring_entries, overflow, cqes, flags, resv1;
-	uint64_t user_addr;
-};
-struct uparams {
-	uint32_t sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd, resv[3];
-	struct sqoff sq_off;
-	struct cqoff cq_off;
-};
-struct sqe {
-	uint8_t opcode, flags;
-	uint16_t ioprio;
-	int32_t fd;
-	uint64_t off, addr;
-	uint32_t len, rw_flags;
-	uint64_t user_data;
-	uint64_t pad[3];
-};
-struct cqe {
-	uint64_t user_data;
-	int32_t res;
-	uint32_t flags;
-};
-_Static_assert(sizeof(struct uparams) == 120, "io_uring_params");
-_Static_assert(sizeof(struct sqe) == 64, "io_uring_sqe");
-_Static_assert(sizeof(struct cqe) == 16, "io_uring_cqe");
-
-enum {
-	SYS_io_uring_setup_ = 425, SYS_io_uring_enter_ = 426, SYS_io_uring_register_ = 427,
-	SETUP_CQSIZE = 1u << 3, SETUP_CLAMP = 1u << 4,
-	FEAT_SINGLE_MMAP = 1u << 0, FEAT_NODROP = 1u << 1, FEAT_RW_CUR_POS = 1u << 3,
-	OP_READV = 1, ENTER_GETEVENTS = 1, REGISTER_IOWQ_MAX_WORKERS = 19,
-	SQ_ENTRIES = 256, CQ_ENTRIES = 4096,
-};
-#define OFF_SQ_RING 0ULL
-#define OFF_CQ_RING 0x8000000ULL
-#define OFF_SQES 0x10000000ULL
+enum { SQ_ENTRIES = 256, CQ_ENTRIES = 4096 };
 
 struct ureq {
 	struct g *gp;
@@ -105,15 +66,12 @@ static struct {
 	struct mutex lk;   /* set-up and submissions */
 	struct mutex cqlk; /* the completion queue's head */
 	_Atomic int state; /* 0 not tried, 1 ready, -1 refused */
-	int fd;
-	void *sqmap; /* both queues (one mapping) */
-	size_t sqmapsz, sqesz;
-	_Atomic uint32_t *sqhead, *sqtail, *cqhead, *cqtail;
-	uint32_t *sqarray, sqmask, cqmask;
-	struct sqe *sqes;
-	struct cqe *cqes;
+	struct uring q;
 	_Atomic int32_t inflight;
 } ring;
+
+#define OFF_SQ_RING 0ULL
+#define OFF_SQES 0x10000000ULL
 
 static void *map(size_t sz, int fd, uint64_t off)
 {
@@ -121,31 +79,16 @@ static void *map(size_t sz, int fd, uint64_t off)
 	return p < 0 && p > -4096 ? NULL : (void *)p;
 }
 
-static void unmap_close(void)
+bool uring_open(struct uring *r, uint32_t sq, uint32_t cq, uint32_t flags, uint32_t need)
 {
-	rawsyscall(SYS_munmap, (long)ring.sqmap, (long)ring.sqmapsz, 0);
-	rawsyscall(SYS_munmap, (long)ring.sqes, (long)ring.sqesz, 0);
-	rawsyscall(SYS_close, ring.fd, 0, 0);
-	ring.sqmap = NULL;
-}
-
-/* setup: under ring.lk. Returns whether the ring is ready. */
-static bool setup(void)
-{
-	/* valgrind cannot see the kernel write the buffer through the ring:
-	 * every byte read would be "uninitialised" to it. */
-	if (debug.iouringoff || checkers_valgrind()) return false;
-	struct uparams p;
+	struct uring_params p;
 	__builtin_memset(&p, 0, sizeof p);
-	p.flags = SETUP_CQSIZE | SETUP_CLAMP;
-	p.cq_entries = CQ_ENTRIES;
-	long fd = rawsyscall(SYS_io_uring_setup_, SQ_ENTRIES, (long)&p, 0);
+	p.flags = flags | SETUP_CQSIZE | SETUP_CLAMP;
+	p.cq_entries = cq;
+	long fd = rawsyscall(SYS_io_uring_setup_, sq, (long)&p, 0);
 	if (fd < 0) return false;
-	/* Needed: one mapping for both queues (5.4), reads at the file
-	 * position (5.6), no dropped completions (5.5). */
-	if ((p.features & (FEAT_SINGLE_MMAP | FEAT_NODROP | FEAT_RW_CUR_POS)) !=
-	    (FEAT_SINGLE_MMAP | FEAT_NODROP | FEAT_RW_CUR_POS))
-		goto fail;
+	need |= FEAT_SINGLE_MMAP;
+	if ((p.features & need) != need) goto fail;
 	size_t sqsz = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
 	size_t cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct cqe);
 	size_t sz = sqsz > cqsz ? sqsz : cqsz;
@@ -156,32 +99,53 @@ static bool setup(void)
 		rawsyscall(SYS_munmap, (long)q, (long)sz, 0);
 		goto fail;
 	}
-	ring.fd = (int)fd;
-	ring.sqmap = q;
-	ring.sqmapsz = sz;
-	ring.sqesz = p.sq_entries * sizeof(struct sqe);
-	ring.sqhead = (_Atomic uint32_t *)(q + p.sq_off.head);
-	ring.sqtail = (_Atomic uint32_t *)(q + p.sq_off.tail);
-	ring.sqmask = *(uint32_t *)(q + p.sq_off.ring_mask);
-	ring.sqarray = (uint32_t *)(q + p.sq_off.array);
-	ring.cqhead = (_Atomic uint32_t *)(q + p.cq_off.head);
-	ring.cqtail = (_Atomic uint32_t *)(q + p.cq_off.tail);
-	ring.cqmask = *(uint32_t *)(q + p.cq_off.ring_mask);
-	ring.cqes = (struct cqe *)(q + p.cq_off.cqes);
-	ring.sqes = sqes;
-	/* io_uring's own workers, where the file system cannot wait without
-	 * one: no more than the pool would start (5.15; older kernels say
-	 * EINVAL and have no cap to set). */
-	uint32_t max[2] = {(uint32_t)blockpool_max(), (uint32_t)blockpool_max()};
-	rawsyscall6(SYS_io_uring_register_, fd, REGISTER_IOWQ_MAX_WORKERS, (long)max, 2, 0, 0);
-	if (!netpoll_add_ring((int)fd)) {
-		unmap_close();
-		return false;
-	}
+	r->fd = (int)fd;
+	r->map = q;
+	r->mapsz = sz;
+	r->sqesz = p.sq_entries * sizeof(struct sqe);
+	r->sqhead = (_Atomic uint32_t *)(q + p.sq_off.head);
+	r->sqtail = (_Atomic uint32_t *)(q + p.sq_off.tail);
+	r->sqmask = *(uint32_t *)(q + p.sq_off.ring_mask);
+	r->sqarray = (uint32_t *)(q + p.sq_off.array);
+	r->cqhead = (_Atomic uint32_t *)(q + p.cq_off.head);
+	r->cqtail = (_Atomic uint32_t *)(q + p.cq_off.tail);
+	r->cqmask = *(uint32_t *)(q + p.cq_off.ring_mask);
+	r->cqes = (struct cqe *)(q + p.cq_off.cqes);
+	r->sqes = sqes;
 	return true;
 fail:
 	rawsyscall(SYS_close, fd, 0, 0);
 	return false;
+}
+
+void uring_close(struct uring *r)
+{
+	if (!r->map) return;
+	rawsyscall(SYS_munmap, (long)r->map, (long)r->mapsz, 0);
+	rawsyscall(SYS_munmap, (long)r->sqes, (long)r->sqesz, 0);
+	rawsyscall(SYS_close, r->fd, 0, 0);
+	r->map = NULL;
+}
+
+/* setup: under ring.lk. Returns whether the ring is ready. */
+static bool setup(void)
+{
+	/* valgrind cannot see the kernel write the buffer through the ring:
+	 * every byte read would be "uninitialised" to it. */
+	if (debug.iouringoff || checkers_valgrind()) return false;
+	/* Needed: reads at the file position (5.6), no dropped completions
+	 * (5.5). */
+	if (!uring_open(&ring.q, SQ_ENTRIES, CQ_ENTRIES, 0, FEAT_NODROP | FEAT_RW_CUR_POS)) return false;
+	/* io_uring's own workers, where the file system cannot wait without
+	 * one: no more than the pool would start (5.15; older kernels say
+	 * EINVAL and have no cap to set). */
+	uint32_t max[2] = {(uint32_t)blockpool_max(), (uint32_t)blockpool_max()};
+	rawsyscall6(SYS_io_uring_register_, ring.q.fd, REGISTER_IOWQ_MAX_WORKERS, (long)max, 2, 0, 0);
+	if (!netpoll_add_ring(ring.q.fd)) {
+		uring_close(&ring.q);
+		return false;
+	}
+	return true;
 }
 
 static bool ready(void)
@@ -205,9 +169,9 @@ static int commit(struct g *gp, void *arg)
 	(void)gp;
 	struct ureq *r = arg;
 	lock(&ring.lk);
-	uint32_t tail = atomic_load_explicit(ring.sqtail, memory_order_relaxed);
-	uint32_t i = tail & ring.sqmask;
-	struct sqe *e = &ring.sqes[i];
+	uint32_t tail = atomic_load_explicit(ring.q.sqtail, memory_order_relaxed);
+	uint32_t i = tail & ring.q.sqmask;
+	struct sqe *e = &ring.q.sqes[i];
 	__builtin_memset(e, 0, sizeof *e);
 	e->opcode = OP_READV;
 	e->fd = r->fd;
@@ -215,16 +179,16 @@ static int commit(struct g *gp, void *arg)
 	e->addr = (uint64_t)(uintptr_t)r->iov;
 	e->len = (uint32_t)r->niov;
 	e->user_data = (uint64_t)(uintptr_t)r;
-	ring.sqarray[i] = i;
-	atomic_store_explicit(ring.sqtail, tail + 1, memory_order_release);
+	ring.q.sqarray[i] = i;
+	atomic_store_explicit(ring.q.sqtail, tail + 1, memory_order_release);
 	long n;
-	do n = rawsyscall6(SYS_io_uring_enter_, ring.fd, 1, 0, 0, 0, 0);
+	do n = rawsyscall6(SYS_io_uring_enter_, ring.q.fd, 1, 0, 0, 0, 0);
 	while (n == -EINTR);
 	if (n != 1) {
 		/* Not consumed (EAGAIN, EBUSY: no memory for it now): take the
 		 * entry back; the caller goes to the pool. */
-		if (atomic_load_explicit(ring.sqhead, memory_order_acquire) == tail) {
-			atomic_store_explicit(ring.sqtail, tail, memory_order_release);
+		if (atomic_load_explicit(ring.q.sqhead, memory_order_acquire) == tail) {
+			atomic_store_explicit(ring.q.sqtail, tail, memory_order_release);
 			unlock(&ring.lk);
 			r->ret = n < 0 ? n : -EAGAIN;
 			r->gp = NULL;
@@ -261,12 +225,12 @@ bool uring_read(int fd, const struct iovec *iov, int niov, int64_t off, long *re
 struct g *uring_reap(struct g *list)
 {
 	lock(&ring.cqlk);
-	uint32_t head = atomic_load_explicit(ring.cqhead, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(ring.q.cqhead, memory_order_relaxed);
 	for (;;) {
-		uint32_t tail = atomic_load_explicit(ring.cqtail, memory_order_acquire);
+		uint32_t tail = atomic_load_explicit(ring.q.cqtail, memory_order_acquire);
 		if (head == tail) break;
 		for (; head != tail; head++) {
-			struct cqe *c = &ring.cqes[head & ring.cqmask];
+			struct cqe *c = &ring.q.cqes[head & ring.q.cqmask];
 			struct ureq *r = (struct ureq *)(uintptr_t)c->user_data;
 			r->ret = c->res;
 			struct g *gp = r->gp;
@@ -274,7 +238,7 @@ struct g *uring_reap(struct g *list)
 			gp->schedlink = list;
 			list = gp;
 		}
-		atomic_store_explicit(ring.cqhead, head, memory_order_release);
+		atomic_store_explicit(ring.q.cqhead, head, memory_order_release);
 	}
 	unlock(&ring.cqlk);
 	return list;
@@ -289,6 +253,6 @@ int32_t uring_inflight(void) { return atomic_load_explicit(&ring.inflight, memor
  * next read. */
 void uring_forkchild(void)
 {
-	if (ring.sqmap) unmap_close();
+	uring_close(&ring.q);
 	__builtin_memset(&ring, 0, sizeof ring);
 }
