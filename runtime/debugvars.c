@@ -33,7 +33,7 @@ struct dbgkey {
 static const struct dbgkey dbgkeys[] = {
 	K(inittrace), K(boottrace), K(schedtrace), K(scheddetail), K(asyncpreemptoff),
 	K(gorthooks), K(tracebackancestors), K(spinpark), K(sysblockoff), K(waitshift),
-	K(iouringoff),
+	K(iouringoff), K(iobatch),
 };
 #undef K
 

@@ -199,9 +199,15 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 	 * Not for 0 bytes (sock_read_iter returns 0 before the protocol sees
 	 * an empty read; recvfrom would not: left to preadv2, both ways).
 	 * ENOTSOCK: the number was reused unseen (test hooks/a_remembered_...). */
-	if (n == 1 && iov[0].iov_len && pd_sock(fd)) {
-		long r = rawsyscall6(wr ? SYS_sendto : SYS_recvfrom, fd, (long)iov[0].iov_base, (long)iov[0].iov_len,
-				     MSG_DONTWAIT, 0, 0);
+	struct pollDesc *pd;
+	if (n == 1 && iov[0].iov_len && (pd = pd_sockdesc(fd))) {
+		/* On a P with other goroutines ready, the call joins the P's
+		 * batch (iobatch.c): the same call, in one io_uring_enter with
+		 * the others'. */
+		long r;
+		if (!iobatch_sock(pd, iov[0].iov_base, iov[0].iov_len, wr, &r))
+			r = rawsyscall6(wr ? SYS_sendto : SYS_recvfrom, fd, (long)iov[0].iov_base,
+					(long)iov[0].iov_len, MSG_DONTWAIT, 0, 0);
 		if (r != -ENOTSOCK) return sret(r);
 	}
 	/* Offset -1: the file position, as readv/writev. */

@@ -131,6 +131,7 @@ static void fork_child(void)
 	atomic_store(&sched.pollUntil, 0);
 	blockpool_forkchild(); /* its workers are the parent's */
 	uring_forkchild();    /* its ring's queues are shared with the parent */
+	iobatch_forkchild();  /* so are the Ps' batches' */
 	fork_unlock(ATFORK_CHILD); /* netpoll_atfork makes a new epoll set */
 	atomic_store_explicit(&mypp->status, Prunning, memory_order_release);
 	atomic_store(&sched.gcwaiting, 0);

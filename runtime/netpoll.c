@@ -335,6 +335,7 @@ struct pollDesc *pd_get(int fd)
 			return pd;
 		}
 		pd->registered = false;
+		atomic_fetch_add(&pd->fdgen, 1);
 	}
 	pd->fd = fd;
 	atomic_store(&pd->blkepoch, 0);
@@ -472,11 +473,11 @@ void pd_flags_changed(void) { atomic_fetch_add(&flepoch, 1); }
 /* pd_sock: fd is a registered socket (pd_get asked SO_TYPE), known where
  * every close is seen: fdio.c reads and writes it with recvfrom and sendto,
  * which take a buffer, not a vector to copy in. */
-bool pd_sock(int fd)
+struct pollDesc *pd_sockdesc(int fd)
 {
-	if (!pd_closes_seen()) return false;
+	if (!pd_closes_seen()) return NULL;
 	struct pollDesc *pd = pd_registered(fd);
-	return pd && pd->issock;
+	return pd && pd->issock ? pd : NULL;
 }
 
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
@@ -492,6 +493,7 @@ void pd_forget(int fd)
 		return;
 	}
 	__atomic_store_n(&pd->registered, false, __ATOMIC_RELEASE);
+	atomic_fetch_add(&pd->fdgen, 1);
 	atomic_store(&pd->blkepoch, 0);
 	atomic_store(&pd->closing, 1);
 	ep_ctl(EPOLL_CTL_DEL, fd, NULL);

@@ -20,6 +20,8 @@ struct pollDesc {
 	bool refused;         /* epoll refused fd (a regular file): under pdtab.lock, read
 			       * without it by pd_refused (atomic); cleared by pd_forget */
 	_Atomic int closing;  /* set by pd_forget */
+	_Atomic uint32_t fdgen; /* bumped when the number stops meaning this descriptor
+			       * (pd_forget, a reuse found at registration): iobatch.c */
 	struct mutex lk;      /* protects the fields below */
 	bool rready, wready;  /* an event arrived with nobody waiting */
 	struct pdlink *rq, *wq; /* waiters, most recent first */
@@ -76,7 +78,8 @@ struct pdwaiter {
 struct pollDesc *pd_get(int fd);
 bool pd_refused(int fd); /* known not pollable (hooks see closes): no system call */
 bool pd_closes_seen(void);
-bool pd_sock(int fd); /* a registered socket, every close seen: no system call */
+/* a registered socket, every close seen (no system call): its pollDesc or NULL */
+struct pollDesc *pd_sockdesc(int fd);
 void pd_forget(int fd);
 void pd_forget_range(unsigned first, unsigned last); /* close_range */
 /* The program's blocking mode, remembered (fdio.c would_block): pd_blocking

@@ -49,7 +49,7 @@ struct mutex allglock;
 _Atomic int64_t allgcount;
 __thread struct g *gort_tls_g;
 __thread int32_t gort_rt_locks;
-struct debugvars debug = {.gorthooks = 1, .spinpark = 20};
+struct debugvars debug = {.gorthooks = 1, .spinpark = 20, .iobatch = 1};
 int32_t gotraceback_level = 1;
 int64_t runtime_inittime;
 

@@ -317,6 +317,7 @@ struct p {
 	int32_t nstackcache;
 	struct freestack *stackcache[STACK_PCACHE]; /* free default-size stacks: [0, nstackcache), newest last */
 	struct timers *timers;       /* this P's timer heap (time.c) */
+	struct iobatch *iob;         /* socket calls gathered for one io_uring_enter (iobatch.c) */
 };
 _Static_assert(_Alignof(struct p) == 64 && sizeof(struct p) % 64 == 0, "struct p: whole cache lines");
 
@@ -431,7 +432,8 @@ struct debugvars {
 	int32_t tracebackancestors;
 	int32_t spinpark;      /* us an idle spinning M watches before it parks (findrunnable) */
 	int32_t sysblockoff;   /* 1: sysmon does not take Ps from unknown blocking calls */
-	int32_t iouringoff;    /* 1: cold file reads go to the blocking pool, not io_uring */
+	int32_t iouringoff;    /* 1: no io_uring (cold file reads go to the blocking pool; no iobatch) */
+	int32_t iobatch;       /* 0: a busy P's socket reads and writes are each a system call (iobatch.c) */
 	int32_t waitshift;     /* test-only: tracebacks count every wait S seconds longer */
 	int32_t netdns;        /* name lookups: 0 default, 1 go (the same), 2 cgo: always the libc's (dnsclient.c) */
 };
@@ -865,6 +867,13 @@ bool uring_read(int fd, const struct iovec *iov, int niov, int64_t off, long *re
 struct g *uring_reap(struct g *list);
 int32_t uring_inflight(void);
 void uring_forkchild(void);
+
+/* iobatch.c: a busy P's socket calls in one io_uring_enter */
+struct pollDesc;
+bool iobatch_sock(struct pollDesc *pd, void *buf, size_t len, bool wr, long *ret);
+void iobatch_flush(struct p *pp);
+bool iobatch_pending(struct p *pp);
+void iobatch_forkchild(void);
 void symtab_preload(void); /* sysmon_start: map the executable while its path opens */
 
 /* ---- dwarfline.c ---- */

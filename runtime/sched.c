@@ -318,6 +318,7 @@ static struct p *releasep(void)
 void pidleput(struct p *pp)
 {
 	if (!runqempty(pp)) throw("pidleput: P has non-empty run queue");
+	if (iobatch_pending(pp)) throw("pidleput: P has batched calls");
 	atomic_store_explicit(&pp->status, Pidle, memory_order_release);
 	pp->link = sched.pidle;
 	sched.pidle = pp;
@@ -512,6 +513,10 @@ void wakep(void)
  * list. */
 void handoffp(struct p *pp)
 {
+	/* Calls still in the P's batch (a P taken from a thread blocked in
+	 * a call gort did not see): made now, their goroutines queued
+	 * globally (the caller has no P) or on its own P. */
+	if (iobatch_pending(pp)) iobatch_flush(pp);
 	if (!runqempty(pp) || atomic_load(&sched.runqsize) || pp_has_timers(pp)) {
 		startm(pp, false);
 		return;
@@ -589,6 +594,7 @@ static void resetspinning(void)
 static void startlockedm(struct g *gp)
 {
 	struct m *mp = gp->lockedm;
+	iobatch_flush(getm()->p); /* the batch's goroutines stay with the P */
 	struct p *pp = releasep();
 	mp->nextp = pp;
 	__atomic_store_n(&mp->nextg, gp, __ATOMIC_RELEASE); /* nextp first: schedule reads them in this order */
@@ -647,6 +653,7 @@ void stoptheworld(void)
 {
 	gort_mutex_lock(&worldsema);
 	struct m *mp = getm();
+	iobatch_flush(mp->p); /* procresize may end this P; nothing may wait in its batch */
 	lock(&sched.lock);
 	if (atomic_load(&sched.gcwaiting)) throw("stoptheworld: world already stopping");
 	sched.stopwait = sched.gomaxprocs;
@@ -712,6 +719,7 @@ void starttheworld(int32_t nprocs)
 static void gcstopm(void)
 {
 	struct m *mp = getm();
+	iobatch_flush(mp->p); /* a stopped P holds no batch (pidleput, procresize) */
 	if (mp->spinning) {
 		mp->spinning = false;
 		atomic_fetch_sub(&sched.nmspinning, 1);
@@ -939,6 +947,15 @@ top:;
 		gp = globrunqget(pp, 0);
 		unlock(&sched.lock);
 		if (gp) {
+			resetspinning();
+			return gp;
+		}
+	}
+	/* Nothing else ready: the batched socket calls go (iobatch.c), and
+	 * their goroutines run next. */
+	if (pp->iob) {
+		iobatch_flush(pp);
+		if ((gp = runqget(pp, inherit))) {
 			resetspinning();
 			return gp;
 		}
@@ -1318,6 +1335,9 @@ void entersyscall(void)
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	struct p *pp = mp->p;
+	/* The P may go to another M while this one is in the kernel: its
+	 * batch goes first (iobatch.c). */
+	if (unlikely(pp->iob != NULL)) iobatch_flush(pp);
 	TRACE(EvGoSysCall, gp->goid, pp->id, 0);
 	atomic_store_explicit(&gp->waitsince, atomic_load_explicit(&waitclock, memory_order_relaxed),
 			      memory_order_relaxed);

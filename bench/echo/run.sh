@@ -8,7 +8,7 @@
 # loopback benchmark must. 5 runs of each server (interleaved), 2,000
 # round trips per connection, best figure (--short: 200, 1 run).
 # Target: no slower than Go (ratio gort/go >= 1; issue #18 asks 1.5x).
-# Third column, the floor: bench/echo/evloop.c, a hand-written
+# Third column, the usual event loop: bench/echo/evloop.c, a hand-written
 # edge-triggered epoll server in plain C, at equal CPUs to gort's
 # GOMAXPROCS: one loop when GOMAXPROCS=1, one loop per CPU with
 # SO_REUSEPORT otherwise. Target: gort >= 0.9x the event loop.
@@ -103,6 +103,6 @@ if [ -n "$GOPROG" ]; then
 	mo=$(median $co) mo1=$(median $co1)
 	compare "server CPU per request: " ns "$mg" go "$mo" go/gort "$(calc "$mo / $mg")" 1.5
 	compare "server CPU per request, GOMAXPROCS=1: " ns "$mg1" go "$mo1" go/gort "$(calc "$mo1 / $mg1")" 1.5
-	printf 'echo       (the floor: go/event loop x%s %sx: a server making the event loop'"'"'s system calls per request reaches at most that)\n' \
+	printf 'echo       (go/event loop x%s %sx: what a server making a system call per read and write reaches; gort batches them, runtime/iobatch.c)\n' \
 		"$NCPU" "$(fmt "$(calc "$mo / $men")")"
 fi

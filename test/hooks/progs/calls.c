@@ -12,7 +12,12 @@
  *   calls outside    the calls before the scheduler and in a signal handler
  *   calls stdio      stdio's reads park the goroutine (runtime/stdio.c); with
  *                    GODEBUG=gorthooks=0 sysblock.c takes the P of their
- *                    blocked read */
+ *                    blocked read
+ *   calls batch      socket reads and writes of a busy P gathered into one
+ *                    io_uring_enter (runtime/iobatch.c): the data, EBADF for
+ *                    a descriptor closed while its read waited in the batch,
+ *                    SIGPIPE, a fork child, GOMAXPROCS changes; prints how
+ *                    many calls went through rings */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,15 +26,18 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <gort.h>
@@ -915,6 +923,228 @@ static void nbflags(void)
 	closepair();
 }
 
+
+/* ---- batch: runtime/iobatch.c ---- */
+
+/* ring_completions: the completions of every io_uring instance of the
+ * process, from /proc/self/fdinfo (CqTail); -1 if none is open. */
+static long ring_completions(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	long total = -1;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[300], link[64], info[4096];
+		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+		ssize_t n = readlink(path, link, sizeof link - 1);
+		if (n <= 0) continue;
+		link[n] = 0;
+		if (!strstr(link, "io_uring")) continue;
+		snprintf(path, sizeof path, "/proc/self/fdinfo/%s", e->d_name);
+		int fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, info, sizeof info - 1);
+		if (fd >= 0) close(fd);
+		if (n <= 0) continue;
+		info[n] = 0;
+		char *t = strstr(info, "CqTail:");
+		if (t) total = (total < 0 ? 0 : total) + strtol(t + 7, NULL, 10);
+	}
+	if (d) closedir(d);
+	return total;
+}
+
+static _Atomic long bcalls; /* reads and writes the exchange made */
+
+/* readfull: what a blocking stream socket promises (MSG_WAITALL). */
+static int readfull(int fd, char *b, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, b, n);
+		bcalls++;
+		if (r <= 0) return -1;
+		b += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+enum { BPAIRS = 40, BROUNDS = 150 };
+struct bpair {
+	int a, b;          /* the two ends */
+	_Atomic int bad;   /* a reply that was not the request */
+	gort_waitgroup *wg;
+};
+
+/* The message of round i of pair k: 1 to 3,000 bytes of a pattern. */
+static size_t bmsg(char *m, int k, int i)
+{
+	size_t n = 1 + (size_t)((k * 131 + i * 977) % 3000);
+	for (size_t j = 0; j < n; j++) m[j] = (char)(k + i + j * 7);
+	return n;
+}
+static void bclient(void *arg)
+{
+	struct bpair *p = arg;
+	char m[3000], r[3000];
+	for (int i = 0; i < BROUNDS; i++) {
+		size_t n = bmsg(m, p->a, i);
+		bcalls++;
+		if (write(p->a, m, n) != (ssize_t)n || readfull(p->a, r, n) || memcmp(m, r, n)) p->bad++;
+	}
+	gort_wg_done(p->wg);
+}
+static void bserver(void *arg)
+{
+	struct bpair *p = arg;
+	char b[4096];
+	ssize_t n;
+	while ((n = read(p->b, b, sizeof b)) > 0) {
+		bcalls += 2; /* the read and the write */
+		if (write(p->b, b, (size_t)n) != n) p->bad++;
+	}
+	gort_wg_done(p->wg);
+}
+/* batch_exchange: npairs pairs (socketpairs, and every fourth a TCP
+ * connection on loopback), each a client and an echoing server goroutine;
+ * returns the replies that were wrong. gomaxprocs: a goroutine changes
+ * GOMAXPROCS meanwhile. */
+static _Atomic int flipping;
+static void flipper(void *arg)
+{
+	(void)arg;
+	for (int i = 0; flipping; i++) {
+		gort_gomaxprocs(1 + i % 2);
+		gort_sleep(2000000);
+	}
+}
+static int batch_exchange(int npairs, bool flip)
+{
+	static struct bpair ps[BPAIRS];
+	gort_waitgroup wg = GORT_WAITGROUP_INIT, swg = GORT_WAITGROUP_INIT;
+	int port, l = listener(&port);
+	for (int k = 0; k < npairs; k++) {
+		int sv[2];
+		if (k % 4 == 3) {
+			struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+						.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+			sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+			connect(sv[0], (struct sockaddr *)&a, sizeof a);
+			sv[1] = accept(l, NULL, NULL);
+		} else {
+			socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+		}
+		ps[k] = (struct bpair){.a = sv[0], .b = sv[1], .wg = &swg};
+	}
+	close(l);
+	gort_wg_add(&swg, npairs);
+	for (int k = 0; k < npairs; k++) gort_go(bserver, &ps[k]);
+	flipping = flip;
+	if (flip) gort_go(flipper, NULL);
+	gort_wg_add(&wg, npairs);
+	for (int k = 0; k < npairs; k++) {
+		ps[k].wg = &wg;
+		gort_go(bclient, &ps[k]);
+	}
+	gort_wg_wait(&wg);
+	flipping = 0;
+	for (int k = 0; k < npairs; k++) {
+		ps[k].wg = &swg;
+		shutdown(ps[k].a, SHUT_WR);
+	}
+	gort_wg_wait(&swg);
+	int bad = 0;
+	for (int k = 0; k < npairs; k++) {
+		bad += ps[k].bad;
+		close(ps[k].a);
+		close(ps[k].b);
+	}
+	gort_sleep(5000000); /* the flipper's last round */
+	return bad;
+}
+
+static int closed_fd, closed_reused;
+static void closer_reuser(void *arg)
+{
+	(void)arg;
+	int sv[2];
+	close(closed_fd);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	closed_reused = sv[0] == closed_fd;
+	(void)!write(sv[1], "WRONG", 5);
+	gort_sleep(50000000);
+	close(sv[0]);
+	close(sv[1]);
+}
+static _Atomic int pipes;
+static void onpipe(int sig) { (void)sig; pipes++; }
+static void yielder(void *arg)
+{
+	(void)arg;
+	gort_yield();
+}
+
+static void batch(void)
+{
+	const char *off = getenv("GODEBUG");
+	bool batching = !off || !strstr(off, "iobatch=0");
+	bcalls = 0;
+	int bad = batch_exchange(BPAIRS, false);
+	long done = ring_completions();
+	CHECK("batch-data", bad == 0, "%d replies differ", bad);
+	/* At GOMAXPROCS=1 nearly every call is made with others ready:
+	 * at least a quarter of them through the rings (about 90% here). */
+	if (batching)
+		CHECK("batch-used", done * 4 >= bcalls, "%ld of %ld calls through a ring", done, (long)bcalls);
+	else
+		CHECK("batch-used", done <= 0, "GODEBUG=iobatch=0, yet %ld calls through a ring", done);
+	printf("batch: %ld of %ld calls through a ring\n", done, (long)bcalls);
+
+	/* A read waiting in the batch when another goroutine closes its
+	 * descriptor and gets the number back for a new socket: EBADF, not
+	 * the new socket's data. On one P, so that the closer runs after the
+	 * read was queued: on two it may run first, and the read then races
+	 * the close as it would with threads. */
+	int procs = gort_gomaxprocs(1);
+	int ok = waited_pair();
+	closed_fd = nbsp[0];
+	gort_go(closer_reuser, NULL); /* ready: the read below joins the batch */
+	char b[16];
+	errno = 0;
+	ssize_t r = read(closed_fd, b, sizeof b);
+	int e = errno;
+	CHECK("batch-closed", ok && closed_reused && r == -1 && e == EBADF,
+	      "waited %d, number reused %d, read %zd errno %d", ok, closed_reused, r, e);
+	gort_sleep(60000000);
+	close(nbsp[1]);
+	gort_gomaxprocs(procs);
+
+	/* A write to a socket whose peer is gone: EPIPE and SIGPIPE, as the
+	 * kernel's write (io_uring's sends never raise it). */
+	ok = waited_pair();
+	signal(SIGPIPE, onpipe);
+	close(nbsp[1]);
+	gort_go(yielder, NULL);
+	errno = 0;
+	r = write(nbsp[0], "x", 1);
+	e = errno;
+	CHECK("batch-sigpipe", ok && r == -1 && e == EPIPE && pipes == 1, "waited %d, write %zd errno %d, %d SIGPIPE",
+	      ok, r, e, (int)pipes);
+	signal(SIGPIPE, SIG_DFL);
+	close(nbsp[0]);
+
+	/* A fork child (its rings were the parent's) exchanges on its own. */
+	pid_t pid = fork();
+	if (pid == 0) _exit(batch_exchange(8, false) == 0 ? 0 : 3);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("batch-fork", WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+
+	/* GOMAXPROCS changing under the exchange (a stop of the world). */
+	bad = batch_exchange(BPAIRS, true);
+	gort_gomaxprocs(1);
+	CHECK("batch-gomaxprocs", bad == 0, "%d replies differ", bad);
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "progress";
@@ -929,6 +1159,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "reuse")) reuse();
 	else if (!strcmp(what, "closewakes")) closewakes();
 	else if (!strcmp(what, "nbflags")) nbflags();
+	else if (!strcmp(what, "batch")) batch();
 	else {
 		fprintf(stderr, "calls: unknown check %s\n", what);
 		return 2;

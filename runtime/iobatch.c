@@ -1,0 +1,277 @@
+/* iobatch.c: the socket reads and writes of a busy P's goroutines,
+ * gathered and made in one io_uring_enter (issue #18: servers at
+ * event-loop speed). Go has no counterpart: each goroutine's read is its
+ * own system call there.
+ *
+ * What: fdio.c makes a read or write of a registered socket (one buffer)
+ * as recvfrom/sendto with MSG_DONTWAIT. When the calling goroutine's P has
+ * other goroutines ready to run, or already holds a batch, the call
+ * instead becomes an IORING_OP_RECV or IORING_OP_SEND entry with
+ * MSG_DONTWAIT in the P's own submission queue, and the goroutine parks.
+ * The batch goes to the kernel in one io_uring_enter when the P runs out
+ * of ready goroutines (findrunnable), when its queue is full, and before
+ * the M can lose the P (entersyscall, a stop of the world, the hand-over
+ * to a locked M): so no P that is idle, stopped or held by a thread in a
+ * system call has calls waiting in its queue (pidleput checks).
+ * MSG_DONTWAIT makes the kernel complete every entry inside that
+ * io_uring_enter, as the system call would (REQ_F_NOWAIT: a socket with
+ * nothing to read answers -EAGAIN instead of waiting in the ring), so all
+ * the completions are in the queue when it returns: no task work, no ring
+ * descriptor in the netpoller, nothing in flight between two calls. Each
+ * goroutine is readied with its result and goes on exactly as after the
+ * system call (EAGAIN: it waits in the netpoller, as before).
+ *
+ * Why: on a server with many connections a scheduling round runs many
+ * goroutines, each making two or three such calls (the read that gets
+ * the request, the write of the answer, the read that says EAGAIN); one
+ * system call costs about 1 us on this machine's virtual CPUs, a sixth of
+ * a request. An epoll loop whose reads and writes went through a ring this
+ * way took 4.3 us of CPU per echo request where the usual loop (a system
+ * call each) took 8.0 us; gort's echo server went from 10.0 to 5.8 us
+ * (bench/README.md, seventh session).
+ *
+ * Where it differs from the system call, and what is done about it:
+ *  - io_uring sends with MSG_NOSIGNAL: an EPIPE raises SIGPIPE on the
+ *    calling thread (tgkill), as the kernel's send would have;
+ *  - the call reaches the kernel later than asked: a descriptor closed
+ *    meanwhile (pd_forget bumps the pollDesc's fdgen) answers EBADF
+ *    without reaching the kernel, so a number reused meanwhile is never
+ *    read or written by mistake (the entry becomes a no-op);
+ *  - a kernel that does not honour MSG_DONTWAIT in the ring would leave
+ *    a receive waiting there: the first ring is probed with a receive on
+ *    an empty socket pair, which must answer -EAGAIN inside the call, or
+ *    no ring is used.
+ * Not batched: a P with nothing else ready (a round trip through the
+ * scheduler costs more than the system call it saves), a goroutine locked
+ * to its thread, vectored and positional calls, the recv/send family
+ * (flags, addresses: sockmsg), and everything under valgrind (it cannot
+ * see the kernel write through the ring), GODEBUG=iobatch=0 or
+ * iouringoff=1, or where io_uring is refused (seccomp, io_uring_disabled).
+ *
+ * Latency: a call waits in the batch while the goroutines ahead of it run,
+ * at most a queue's worth (64) of them, and one that computes for long
+ * delays it as long (until it parks or is preempted): a goroutine readied
+ * by the netpoller waits behind it the same way, in Go as here.
+ *
+ * Shared state: p->iob (the ring, its entries and requests) belongs to the
+ * P's owner, who alone fills and submits it; set up at the P's first
+ * batched call, kept while the P exists, dropped in a fork child (the
+ * queues are shared memory with the parent). state: set up once, atomic.
+ * A request (struct iobreq) lives on its goroutine's stack, parked.
+ *
+ * Rejected: the ring's own waiting (a receive without MSG_DONTWAIT arms a
+ * poll and completes later through task work): 6-8.5 us per echo request
+ * without IORING_SETUP_DEFER_TASKRUN, 5.6 us with it, but DEFER_TASKRUN
+ * ties a ring to one thread, which alone can complete it: a goroutine's
+ * read would wait for that M to come back from whatever it blocks in.
+ * Inferring "the socket is empty" from a short read, to skip the read that
+ * says EAGAIN: TCP stops short before urgent data and a FIN, AF_UNIX at
+ * passed descriptors, credentials and out-of-band data. A batch flushed
+ * by time as well: schedule() is not reached while one goroutine computes,
+ * which is the case a timer would be for. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include "runtime.h"
+#include "netpoll.h"
+#include "uring.h"
+
+enum { IOB_SQ = 64, IOB_CQ = 128 };
+
+struct iobreq {
+	struct g *g;
+	struct pollDesc *pd;
+	uint32_t gen; /* pd->fdgen when queued */
+	int32_t res;  /* the kernel's answer (-errno) */
+	bool closed;  /* the descriptor closed before the batch went */
+};
+
+struct iobatch {
+	struct uring q;
+	uint32_t n;    /* entries filled since the last submission */
+	uint32_t tail; /* our submission tail (published at the flush) */
+	struct iobreq *req[IOB_SQ];
+};
+
+/* 0 not tried, 1 usable, -1 refused (decided with the first ring). */
+static _Atomic int state;
+
+/* probe: does a receive with MSG_DONTWAIT on an empty socket complete
+ * inside io_uring_enter, with -EAGAIN? */
+static bool probe(struct uring *q)
+{
+	int sv[2];
+	if (rawsyscall6(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, (long)sv, 0, 0) < 0) return false;
+	char c;
+	uint32_t t = atomic_load_explicit(q->sqtail, memory_order_relaxed);
+	struct sqe *e = &q->sqes[t & q->sqmask];
+	__builtin_memset(e, 0, sizeof *e);
+	e->opcode = OP_RECV;
+	e->fd = sv[0];
+	e->addr = (uint64_t)(uintptr_t)&c;
+	e->len = 1;
+	e->rw_flags = MSG_DONTWAIT;
+	e->user_data = 1;
+	q->sqarray[t & q->sqmask] = t & q->sqmask;
+	atomic_store_explicit(q->sqtail, t + 1, memory_order_release);
+	long r;
+	do r = rawsyscall6(SYS_io_uring_enter_, q->fd, 1, 0, 0, 0, 0);
+	while (r == -EINTR);
+	bool ok = false;
+	uint32_t h = atomic_load_explicit(q->cqhead, memory_order_relaxed);
+	if (r == 1 && atomic_load_explicit(q->cqtail, memory_order_acquire) != h) {
+		struct cqe *c1 = &q->cqes[h & q->cqmask];
+		ok = c1->user_data == 1 && c1->res == -EAGAIN;
+		atomic_store_explicit(q->cqhead, h + 1, memory_order_release);
+	}
+	rawsyscall(SYS_close, sv[0], 0, 0);
+	rawsyscall(SYS_close, sv[1], 0, 0);
+	return ok;
+}
+
+/* get: pp's batch, set up on first use; NULL if there is none to have. */
+static struct iobatch *get(struct p *pp)
+{
+	int s = atomic_load_explicit(&state, memory_order_acquire);
+	if (s < 0) return NULL;
+	if (!s && (!debug.iobatch || debug.iouringoff || checkers_valgrind())) {
+		atomic_store(&state, -1);
+		return NULL;
+	}
+	struct iobatch *b = sys_mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sys_mmap_failed(b)) return NULL;
+	/* SUBMIT_ALL (5.18): an entry that fails early does not stop the
+	 * ones behind it; the flush loops over partial submissions anyway. */
+	if (!uring_open(&b->q, IOB_SQ, IOB_CQ, SETUP_SUBMIT_ALL, FEAT_NODROP) &&
+	    !uring_open(&b->q, IOB_SQ, IOB_CQ, 0, FEAT_NODROP))
+		goto refused;
+	if (!s) {
+		bool ok = probe(&b->q);
+		atomic_store_explicit(&state, ok ? 1 : -1, memory_order_release);
+		if (!ok) {
+			uring_close(&b->q);
+			goto refused;
+		}
+	}
+	b->tail = atomic_load_explicit(b->q.sqtail, memory_order_relaxed);
+	pp->iob = b;
+	return b;
+refused:
+	if (!s) atomic_store(&state, -1);
+	rawsyscall(SYS_munmap, (long)b, sizeof *b, 0);
+	return NULL;
+}
+
+/* iobatch_flush submits pp's batch (the caller owns pp) and readies its
+ * goroutines, each with its answer, on pp's queue. */
+void iobatch_flush(struct p *pp)
+{
+	struct iobatch *b = pp ? pp->iob : NULL;
+	uint32_t n = b ? b->n : 0;
+	if (!n) return;
+	/* Descriptors closed since their call was queued: no-ops. */
+	for (uint32_t i = 0; i < n; i++) {
+		struct iobreq *r = b->req[i];
+		if (atomic_load_explicit(&r->pd->fdgen, memory_order_acquire) == r->gen) continue;
+		r->closed = true;
+		struct sqe *e = &b->q.sqes[(b->tail - n + i) & b->q.sqmask];
+		uint64_t ud = e->user_data;
+		__builtin_memset(e, 0, sizeof *e);
+		e->opcode = OP_NOP;
+		e->user_data = ud;
+	}
+	atomic_store_explicit(b->q.sqtail, b->tail, memory_order_release);
+	uint32_t sent = 0;
+	while (sent < n) {
+		long r = rawsyscall6(SYS_io_uring_enter_, b->q.fd, n - sent, 0, 0, 0, 0);
+		if (r > 0) sent += (uint32_t)r;
+		else if (r != -EINTR && r != -EAGAIN && r != -EBUSY)
+			fatal("iobatch: io_uring_enter failed: errno %ld", -r);
+	}
+	b->n = 0;
+	uint32_t h = atomic_load_explicit(b->q.cqhead, memory_order_relaxed);
+	uint32_t t = atomic_load_explicit(b->q.cqtail, memory_order_acquire);
+	if (t - h != n) fatal("iobatch: %u completions for %u calls", t - h, n);
+	struct g *list = NULL;
+	for (; h != t; h++) {
+		struct cqe *c = &b->q.cqes[h & b->q.cqmask];
+		struct iobreq *r = (struct iobreq *)(uintptr_t)c->user_data;
+		r->res = r->closed ? -EBADF : c->res;
+		r->g->schedlink = list;
+		list = r->g;
+	}
+	atomic_store_explicit(b->q.cqhead, h, memory_order_release);
+	/* In the order they were queued (the list is reversed). */
+	struct g *rev = NULL;
+	while (list) {
+		struct g *next = list->schedlink;
+		list->schedlink = rev;
+		rev = list;
+		list = next;
+	}
+	while (rev) {
+		struct g *next = rev->schedlink;
+		goready(rev, false);
+		rev = next;
+	}
+}
+
+/* iobatch_sock: a recvfrom (wr: sendto) of len bytes with MSG_DONTWAIT
+ * on pd's socket, from a goroutine. Returns false when the call should be
+ * the system call (see above); otherwise true, with the kernel's answer
+ * (-errno or bytes) in *ret. */
+bool iobatch_sock(struct pollDesc *pd, void *buf, size_t len, bool wr, long *ret)
+{
+	struct g *gp = getg();
+	struct p *pp = gp->m->p;
+	if (!pp || gp->lockedm || len > INT32_MAX) return false;
+	struct iobatch *b = pp->iob;
+	if (!b || !b->n) {
+		/* Nothing to batch with: the P's queue and runnext are empty
+		 * (only the owner fills them) and so is the global queue (where
+		 * netpoll's findings go). */
+		if (!atomic_load_explicit(&pp->runnext, memory_order_relaxed) &&
+		    atomic_load_explicit(&pp->runqhead, memory_order_relaxed) ==
+			    atomic_load_explicit(&pp->runqtail, memory_order_relaxed) &&
+		    !atomic_load_explicit(&sched.runqsize, memory_order_relaxed))
+			return false;
+		if (!b && !(b = get(pp))) return false;
+	}
+	if (b->n == IOB_SQ) iobatch_flush(pp);
+	struct iobreq r = {.g = gp, .pd = pd, .gen = atomic_load_explicit(&pd->fdgen, memory_order_acquire)};
+	uint32_t i = b->tail & b->q.sqmask;
+	struct sqe *e = &b->q.sqes[i];
+	__builtin_memset(e, 0, sizeof *e);
+	e->opcode = wr ? OP_SEND : OP_RECV;
+	e->fd = pd->fd;
+	e->addr = (uint64_t)(uintptr_t)buf;
+	e->len = (uint32_t)len;
+	e->rw_flags = MSG_DONTWAIT;
+	e->user_data = (uint64_t)(uintptr_t)&r;
+	b->q.sqarray[i] = i;
+	b->tail++;
+	b->req[b->n++] = &r;
+	gopark(NULL, NULL, waitIOWait);
+	if (wr && r.res == -EPIPE)
+		rawsyscall(SYS_tgkill, rawsyscall(SYS_getpid, 0, 0, 0), gettid_raw(), SIGPIPE);
+	*ret = r.res;
+	return true;
+}
+
+/* iobatch_pending: pp has calls waiting to be submitted (pidleput's check). */
+bool iobatch_pending(struct p *pp) { return pp->iob && pp->iob->n; }
+
+/* iobatch_forkchild: a fork child's Ps drop their rings (the queues are
+ * the parent's too; the goroutines that had calls there are dead in the
+ * child) and set up new ones when next needed. */
+void iobatch_forkchild(void)
+{
+	for (int32_t i = 0; i < atomic_load(&allplen); i++) {
+		struct p *pp = allp[i];
+		if (!pp || !pp->iob) continue;
+		uring_close(&pp->iob->q);
+		rawsyscall(SYS_munmap, (long)pp->iob, sizeof *pp->iob, 0);
+		pp->iob = NULL;
+	}
+}
