@@ -23,12 +23,11 @@
  *
  * Why: on a server with many connections a scheduling round runs many
  * goroutines, each making two or three such calls (the read that gets
- * the request, the write of the answer, the read that says EAGAIN); one
- * system call costs about 1 us on this machine's virtual CPUs, a sixth of
- * a request. An epoll loop whose reads and writes went through a ring this
- * way took 4.3 us of CPU per echo request where the usual loop (a system
- * call each) took 8.0 us; gort's echo server went from 10.0 to 5.8 us
- * (bench/README.md, seventh session).
+ * the request, the write of the answer, the read that says EAGAIN), and
+ * the way into the kernel and out is a large share of each call on a
+ * virtual machine: one io_uring_enter for a round's calls took the echo
+ * server's CPU per request to below the hand-written epoll loop's, which
+ * makes a system call each (bench/README.md, seventh session).
  *
  * Where it differs from the system call, and what is done about it:
  *  - io_uring sends with MSG_NOSIGNAL: an EPIPE raises SIGPIPE on the
@@ -60,10 +59,10 @@
  * A request (struct iobreq) lives on its goroutine's stack, parked.
  *
  * Rejected: the ring's own waiting (a receive without MSG_DONTWAIT arms a
- * poll and completes later through task work): 6-8.5 us per echo request
- * without IORING_SETUP_DEFER_TASKRUN, 5.6 us with it, but DEFER_TASKRUN
- * ties a ring to one thread, which alone can complete it: a goroutine's
- * read would wait for that M to come back from whatever it blocks in.
+ * poll and completes later through task work): slower than the batches
+ * unless IORING_SETUP_DEFER_TASKRUN, which ties a ring to one thread that
+ * alone can complete it: a goroutine's read would wait for that M to come
+ * back from whatever it blocks in.
  * Inferring "the socket is empty" from a short read, to skip the read that
  * says EAGAIN: TCP stops short before urgent data and a FIN, AF_UNIX at
  * passed descriptors, credentials and out-of-band data. A batch flushed

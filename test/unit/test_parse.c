@@ -39,6 +39,11 @@ Test(godebug, known_keys_set)
 	cr_assert_eq(e.tracebackancestors, 2);
 	cr_assert_eq(e.waitshift, 59);
 	cr_assert_eq(w.n, 0);
+	struct debugvars f = {.iobatch = 1};
+	parse_godebug("iobatch=0,iouringoff=1", &f, collect, &w);
+	cr_assert_eq(f.iobatch, 0);
+	cr_assert_eq(f.iouringoff, 1);
+	cr_assert_eq(w.n, 0);
 }
 
 /* netdns takes Go's words (runtime/dnsclient.c): go (the default, 1)

@@ -84,10 +84,20 @@ __attribute__((noinline)) static void spinner(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* straggler is still asleep when main reaches its WaitGroup wait, so
+ * that the trace always has that wait (the others may all be done by
+ * then: the spinner stops as soon as main says so, on the other P). */
+static void straggler(void *arg)
+{
+	(void)arg;
+	gort_sleep(20 * 1000 * 1000);
+	gort_wg_done(&wg);
+}
+
 int main(void)
 {
 	if (pipe(pfd)) return 1;
-	gort_wg_add(&wg, 2 * PAIRS + 5);
+	gort_wg_add(&wg, 2 * PAIRS + 6);
 	late = gort_chan_make(sizeof(int), 0);
 	for (long i = 0; i < PAIRS; i++) {
 		ping[i] = gort_chan_make(sizeof(int), 0);
@@ -108,6 +118,7 @@ int main(void)
 	gort_chan_send(late, &v);
 	stop_spin = 1;
 	gort_trace_region_end("main-region");
+	gort_go(straggler, NULL);
 	gort_wg_wait(&wg);
 	printf("done\n");
 	return 0;
