@@ -183,6 +183,8 @@ static ssize_t blocking_rw(int fd, const struct iovec *iov, int n, bool wr, bool
 	return sret(r);
 }
 
+static size_t iovlen(const struct iovec *iov, int n);
+
 /* nowait_rw does one vectored read or write that does not block. */
 static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 {
@@ -205,10 +207,15 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 		 * batch (iobatch.c): the same call, in one io_uring_enter with
 		 * the others'. */
 		long r;
-		if (!iobatch_sock(pd, iov[0].iov_base, iov[0].iov_len, wr, &r))
+		if (!iobatch_sock(pd, iov, 1, MSG_DONTWAIT, wr, &r))
 			r = rawsyscall6(wr ? SYS_sendto : SYS_recvfrom, fd, (long)iov[0].iov_base,
 					(long)iov[0].iov_len, MSG_DONTWAIT, 0, 0);
 		if (r != -ENOTSOCK) return sret(r);
+	} else if (n > 1 && (pd = pd_sockdesc(fd)) && iovlen(iov, n)) {
+		/* A vector: recvmsg/sendmsg in the batch (readv and writev of
+		 * a socket are those calls); alone, preadv2/pwritev2 below. */
+		long r;
+		if (iobatch_sock(pd, iov, n, MSG_DONTWAIT, wr, &r) && r != -ENOTSOCK) return sret(r);
 	}
 	/* Offset -1: the file position, as readv/writev. */
 	long r = rawsyscall6(wr ? SYS_pwritev2 : SYS_preadv2, fd, (long)iov, n, -1, 0, RWF_NOWAIT);
@@ -329,6 +336,19 @@ static long sock_raw(int fd, struct msghdr *m, int flags, bool wr)
 	return rawsyscall(wr ? SYS_sendmsg : SYS_recvmsg, fd, m, flags);
 }
 
+/* sock_try is sock_raw with MSG_DONTWAIT; a call without address or
+ * control data (plain: recv, send, and recvfrom/sendto without one) on a
+ * known socket joins the P's batch when others are ready (iobatch.c). */
+static long sock_try(int fd, struct msghdr *m, int flags, bool wr, bool plain)
+{
+	struct pollDesc *pd;
+	long r;
+	if (plain && !m->msg_control && iovlen(m->msg_iov, (int)m->msg_iovlen) && (pd = pd_sockdesc(fd)) &&
+	    iobatch_sock(pd, m->msg_iov, (int)m->msg_iovlen, flags | MSG_DONTWAIT, wr, &r))
+		return r;
+	return sock_raw(fd, m, flags | MSG_DONTWAIT, wr);
+}
+
 static bool isstream(int fd)
 {
 	int type = 0;
@@ -339,8 +359,9 @@ static bool isstream(int fd)
 
 /* sockmsg is recvmsg/sendmsg (and through them recv, recvfrom, send,
  * sendto) in a goroutine. A blocking stream socket sends everything, and
- * MSG_WAITALL receives everything, as the kernel's blocking calls do. */
-static ssize_t sockmsg(int fd, struct msghdr *m0, int flags, bool wr, struct iowait *st)
+ * MSG_WAITALL receives everything, as the kernel's blocking calls do.
+ * plain: no address, and nothing to report in the header (sock_try). */
+static ssize_t sockmsg(int fd, struct msghdr *m0, int flags, bool wr, struct iowait *st, bool plain)
 {
 	if (flags & MSG_DONTWAIT) return sret(sock_raw(fd, m0, flags, wr));
 	struct msghdr mh = *m0, *m = m0;
@@ -348,7 +369,7 @@ static ssize_t sockmsg(int fd, struct msghdr *m0, int flags, bool wr, struct iow
 	size_t want = iovlen(m0->msg_iov, (int)m0->msg_iovlen), done = 0;
 	bool all = wr || (flags & MSG_WAITALL);
 	for (;;) {
-		long r = sock_raw(fd, m, flags | MSG_DONTWAIT, wr);
+		long r = sock_try(fd, m, flags, wr, plain);
 		if (r >= 0) {
 			done += r;
 			if (m != m0) { /* report what the kernel said in the caller's header */
@@ -405,7 +426,7 @@ static ssize_t sockop(int fd, void *buf, size_t n, int flags, struct sockaddr *s
 		       : sret(rawsyscall6(SYS_recvfrom, fd, (long)buf, n, flags, (long)sa, (long)salen));
 		return r;
 	}
-	r = sockmsg(fd, &m, flags, wr, st);
+	r = sockmsg(fd, &m, flags, wr, st, !m.msg_name);
 	if (r >= 0 && !wr && sa && salen) *salen = m.msg_namelen;
 	return r;
 }
@@ -854,7 +875,7 @@ ssize_t gort_hook_msg(int fd, struct msghdr *m, int flags, bool wr)
 {
 	if (!hooks_active()) return sret(sock_raw(fd, m, flags, wr));
 	struct iowait st = {.intr = PDI_NORESTART, .hooked = true};
-	return sockmsg(fd, m, flags, wr, &st);
+	return sockmsg(fd, m, flags, wr, &st, false); /* recvmsg reports msg_flags: not batched */
 }
 
 int gort_hook_accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags)

@@ -3,11 +3,13 @@
  * event-loop speed). Go has no counterpart: each goroutine's read is its
  * own system call there.
  *
- * What: fdio.c makes a read or write of a registered socket (one buffer)
- * as recvfrom/sendto with MSG_DONTWAIT. When the calling goroutine's P has
+ * What: fdio.c makes a read, write, readv, writev, recv or send (and a
+ * recvfrom or sendto without an address) of a registered socket as a
+ * receive or send with MSG_DONTWAIT. When the calling goroutine's P has
  * other goroutines ready to run, or already holds a batch, the call
- * instead becomes an IORING_OP_RECV or IORING_OP_SEND entry with
- * MSG_DONTWAIT in the P's own submission queue, and the goroutine parks.
+ * instead becomes an IORING_OP_RECV or IORING_OP_SEND entry (RECVMSG and
+ * SENDMSG for a vector) with the same flags in the P's own submission
+ * queue, and the goroutine parks.
  * The batch goes to the kernel in one io_uring_enter when the P runs out
  * of ready goroutines (findrunnable), when its queue is full, and before
  * the M can lose the P (entersyscall, a stop of the world, the hand-over
@@ -31,7 +33,8 @@
  *
  * Where it differs from the system call, and what is done about it:
  *  - io_uring sends with MSG_NOSIGNAL: an EPIPE raises SIGPIPE on the
- *    calling thread (tgkill), as the kernel's send would have;
+ *    calling thread (tgkill), as the kernel's send would have, unless the
+ *    caller passed MSG_NOSIGNAL itself;
  *  - the call reaches the kernel later than asked: a descriptor closed
  *    meanwhile (pd_forget bumps the pollDesc's fdgen) answers EBADF
  *    without reaching the kernel, so a number reused meanwhile is never
@@ -42,8 +45,9 @@
  *    no ring is used.
  * Not batched: a P with nothing else ready (a round trip through the
  * scheduler costs more than the system call it saves), a goroutine locked
- * to its thread, vectored and positional calls, the recv/send family
- * (flags, addresses: sockmsg), and everything under valgrind (it cannot
+ * to its thread, calls with an address or control data (recvmsg's
+ * msg_flags and names are not reported by the ring's receive), calls
+ * the caller made with MSG_DONTWAIT, and everything under valgrind (it cannot
  * see the kernel write through the ring), GODEBUG=iobatch=0 or
  * iouringoff=1, or where io_uring is refused (seccomp, io_uring_disabled).
  *
@@ -216,15 +220,17 @@ void iobatch_flush(struct p *pp)
 	}
 }
 
-/* iobatch_sock: a recvfrom (wr: sendto) of len bytes with MSG_DONTWAIT
- * on pd's socket, from a goroutine. Returns false when the call should be
- * the system call (see above); otherwise true, with the kernel's answer
- * (-errno or bytes) in *ret. */
-bool iobatch_sock(struct pollDesc *pd, void *buf, size_t len, bool wr, long *ret)
+/* iobatch_sock: a receive (wr: send) on pd's socket into (from) the n
+ * buffers of iov, with flags (MSG_DONTWAIT among them), from a goroutine:
+ * recv/send for one buffer, recvmsg/sendmsg without address or control
+ * data for several. Returns false when the call should be the system call
+ * (see above); otherwise true, with the kernel's answer (-errno or bytes)
+ * in *ret. */
+bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret)
 {
 	struct g *gp = getg();
 	struct p *pp = gp->m->p;
-	if (!pp || gp->lockedm || len > INT32_MAX) return false;
+	if (!pp || gp->lockedm || (n == 1 && iov[0].iov_len > INT32_MAX)) return false;
 	struct iobatch *b = pp->iob;
 	if (!b || !b->n) {
 		/* Nothing to batch with: the P's queue and runnext are empty
@@ -239,20 +245,27 @@ bool iobatch_sock(struct pollDesc *pd, void *buf, size_t len, bool wr, long *ret
 	}
 	if (b->n == IOB_SQ) iobatch_flush(pp);
 	struct iobreq r = {.g = gp, .pd = pd, .gen = atomic_load_explicit(&pd->fdgen, memory_order_acquire)};
+	struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n}; /* read while parked */
 	uint32_t i = b->tail & b->q.sqmask;
 	struct sqe *e = &b->q.sqes[i];
 	__builtin_memset(e, 0, sizeof *e);
-	e->opcode = wr ? OP_SEND : OP_RECV;
 	e->fd = pd->fd;
-	e->addr = (uint64_t)(uintptr_t)buf;
-	e->len = (uint32_t)len;
-	e->rw_flags = MSG_DONTWAIT;
+	if (n == 1) {
+		e->opcode = wr ? OP_SEND : OP_RECV;
+		e->addr = (uint64_t)(uintptr_t)iov[0].iov_base;
+		e->len = (uint32_t)iov[0].iov_len;
+	} else {
+		e->opcode = wr ? OP_SENDMSG : OP_RECVMSG;
+		e->addr = (uint64_t)(uintptr_t)&mh;
+		e->len = 1;
+	}
+	e->rw_flags = (uint32_t)flags;
 	e->user_data = (uint64_t)(uintptr_t)&r;
 	b->q.sqarray[i] = i;
 	b->tail++;
 	b->req[b->n++] = &r;
 	gopark(NULL, NULL, waitIOWait);
-	if (wr && r.res == -EPIPE)
+	if (wr && r.res == -EPIPE && !(flags & MSG_NOSIGNAL))
 		rawsyscall(SYS_tgkill, rawsyscall(SYS_getpid, 0, 0, 0), gettid_raw(), SIGPIPE);
 	*ret = r.res;
 	return true;

@@ -870,7 +870,7 @@ void uring_forkchild(void);
 
 /* iobatch.c: a busy P's socket calls in one io_uring_enter */
 struct pollDesc;
-bool iobatch_sock(struct pollDesc *pd, void *buf, size_t len, bool wr, long *ret);
+bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret);
 void iobatch_flush(struct p *pp);
 bool iobatch_pending(struct p *pp);
 void iobatch_forkchild(void);

@@ -89,18 +89,19 @@ Test(hooks, a_remembered_blocking_mode_follows_fcntl_ioctl_dup_and_reuse, .timeo
 Test(hooks, a_busy_ps_socket_calls_go_in_one_io_uring_enter_with_the_same_semantics, .timeout = 240)
 {
 	/* runtime/iobatch.c: 40 pairs of goroutines echo 150 messages each
-	 * (the data exact, at least a quarter of the calls through a ring);
-	 * a read waiting in the batch when its descriptor is closed and the
-	 * number reused gets EBADF; a write to a gone peer raises SIGPIPE; a
-	 * fork child and GOMAXPROCS changes. GODEBUG=iobatch=0: the same
-	 * without a ring. */
+	 * through read/write, recv/send and readv/writev (the data exact, at
+	 * least a quarter of the calls through a ring); a read waiting in the
+	 * batch when its descriptor is closed and the number reused gets
+	 * EBADF; a write to a gone peer raises SIGPIPE, a send with
+	 * MSG_NOSIGNAL does not; a fork child and GOMAXPROCS changes.
+	 * GODEBUG=iobatch=0: the same without a ring. */
 	const char *p2[] = {"GOMAXPROCS=2", NULL};
 	const char *off[] = {"GOMAXPROCS=1", "GODEBUG=iobatch=0", NULL};
 	for (size_t v = 0; v < NV; v++) {
-		all_ok(runE(p1, hk(vars[v], "calls"), "batch"), vars[v], 7);
-		all_ok(runE(p2, hk(vars[v], "calls"), "batch"), vars[v], 7);
+		all_ok(runE(p1, hk(vars[v], "calls"), "batch"), vars[v], 8);
+		all_ok(runE(p2, hk(vars[v], "calls"), "batch"), vars[v], 8);
 	}
-	all_ok(runE(off, hk("musl", "calls"), "batch"), "musl, iobatch=0", 7);
+	all_ok(runE(off, hk("musl", "calls"), "batch"), "musl, iobatch=0", 8);
 }
 
 Test(hooks, close_and_dup2_wake_the_goroutines_waiting_on_the_descriptor)

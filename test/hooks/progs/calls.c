@@ -14,10 +14,12 @@
  *                    GODEBUG=gorthooks=0 sysblock.c takes the P of their
  *                    blocked read
  *   calls batch      socket reads and writes of a busy P gathered into one
- *                    io_uring_enter (runtime/iobatch.c): the data, EBADF for
- *                    a descriptor closed while its read waited in the batch,
- *                    SIGPIPE, a fork child, GOMAXPROCS changes; prints how
- *                    many calls went through rings */
+ *                    io_uring_enter (runtime/iobatch.c): the data through
+ *                    read/write, recv/send and readv/writev, EBADF for a
+ *                    descriptor closed while its read waited in the batch,
+ *                    SIGPIPE (none with MSG_NOSIGNAL), a fork child,
+ *                    GOMAXPROCS changes; prints how many calls went
+ *                    through rings */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -955,11 +957,31 @@ static long ring_completions(void)
 
 static _Atomic long bcalls; /* reads and writes the exchange made */
 
+/* bread/bwrite: a read or write the pair's way. */
+static ssize_t bread(int mode, int fd, char *b, size_t n)
+{
+	if (mode == 1) return recv(fd, b, n, 0);
+	if (mode == 2 && n > 1) {
+		struct iovec v[2] = {{b, n / 2}, {b + n / 2, n - n / 2}};
+		return readv(fd, v, 2);
+	}
+	return read(fd, b, n);
+}
+static ssize_t bwrite(int mode, int fd, const char *b, size_t n)
+{
+	if (mode == 1) return send(fd, b, n, 0);
+	if (mode == 2 && n > 1) {
+		struct iovec v[2] = {{(char *)b, n / 2}, {(char *)b + n / 2, n - n / 2}};
+		return writev(fd, v, 2);
+	}
+	return write(fd, b, n);
+}
+
 /* readfull: what a blocking stream socket promises (MSG_WAITALL). */
-static int readfull(int fd, char *b, size_t n)
+static int readfull(int mode, int fd, char *b, size_t n)
 {
 	while (n) {
-		ssize_t r = read(fd, b, n);
+		ssize_t r = bread(mode, fd, b, n);
 		bcalls++;
 		if (r <= 0) return -1;
 		b += r;
@@ -971,6 +993,7 @@ static int readfull(int fd, char *b, size_t n)
 enum { BPAIRS = 40, BROUNDS = 150 };
 struct bpair {
 	int a, b;          /* the two ends */
+	int mode;          /* 0 read/write, 1 recv/send, 2 readv/writev */
 	_Atomic int bad;   /* a reply that was not the request */
 	gort_waitgroup *wg;
 };
@@ -989,7 +1012,8 @@ static void bclient(void *arg)
 	for (int i = 0; i < BROUNDS; i++) {
 		size_t n = bmsg(m, p->a, i);
 		bcalls++;
-		if (write(p->a, m, n) != (ssize_t)n || readfull(p->a, r, n) || memcmp(m, r, n)) p->bad++;
+		if (bwrite(p->mode, p->a, m, n) != (ssize_t)n || readfull(p->mode, p->a, r, n) || memcmp(m, r, n))
+			p->bad++;
 	}
 	gort_wg_done(p->wg);
 }
@@ -998,9 +1022,9 @@ static void bserver(void *arg)
 	struct bpair *p = arg;
 	char b[4096];
 	ssize_t n;
-	while ((n = read(p->b, b, sizeof b)) > 0) {
+	while ((n = bread(p->mode, p->b, b, sizeof b)) > 0) {
 		bcalls += 2; /* the read and the write */
-		if (write(p->b, b, (size_t)n) != n) p->bad++;
+		if (bwrite(p->mode, p->b, b, (size_t)n) != n) p->bad++;
 	}
 	gort_wg_done(p->wg);
 }
@@ -1033,7 +1057,7 @@ static int batch_exchange(int npairs, bool flip)
 		} else {
 			socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 		}
-		ps[k] = (struct bpair){.a = sv[0], .b = sv[1], .wg = &swg};
+		ps[k] = (struct bpair){.a = sv[0], .b = sv[1], .mode = k % 3, .wg = &swg};
 	}
 	close(l);
 	gort_wg_add(&swg, npairs);
@@ -1129,6 +1153,11 @@ static void batch(void)
 	e = errno;
 	CHECK("batch-sigpipe", ok && r == -1 && e == EPIPE && pipes == 1, "waited %d, write %zd errno %d, %d SIGPIPE",
 	      ok, r, e, (int)pipes);
+	gort_go(yielder, NULL);
+	errno = 0;
+	r = send(nbsp[0], "x", 1, MSG_NOSIGNAL);
+	e = errno;
+	CHECK("batch-nosignal", r == -1 && e == EPIPE && pipes == 1, "send %zd errno %d, %d SIGPIPE", r, e, (int)pipes);
 	signal(SIGPIPE, SIG_DFL);
 	close(nbsp[0]);
 
