@@ -11,10 +11,14 @@
  * SENDMSG for a vector) with the same flags in the P's own submission
  * queue, and the goroutine parks.
  * The batch goes to the kernel in one io_uring_enter when the P runs out
- * of ready goroutines (findrunnable), when its queue is full, and before
- * the M can lose the P (entersyscall, a stop of the world, the hand-over
- * to a locked M): so no P that is idle, stopped or held by a thread in a
- * system call has calls waiting in its queue (pidleput checks).
+ * of ready goroutines (findrunnable), when its queue is full, before the
+ * P runs a goroutine that I/O did not ready (execute, directnext: one
+ * that computes, or yields in a loop waiting for what a batched write
+ * makes happen, would otherwise hold the batch for as long: g_ioready),
+ * and before the M can lose the P (entersyscall, a stop of the world, the
+ * hand-over to a locked M): so no P that is idle, stopped or held by a
+ * thread in a system call has calls waiting in its queue (pidleput
+ * checks), and a call waits only while goroutines that I/O readied run.
  * MSG_DONTWAIT makes the kernel complete every entry inside that
  * io_uring_enter, as the system call would (REQ_F_NOWAIT: a socket with
  * nothing to read answers -EAGAIN instead of waiting in the ring), so all
@@ -51,10 +55,8 @@
  * see the kernel write through the ring), GODEBUG=iobatch=0 or
  * iouringoff=1, or where io_uring is refused (seccomp, io_uring_disabled).
  *
- * Latency: a call waits in the batch while the goroutines ahead of it run,
- * at most a queue's worth (64) of them, and one that computes for long
- * delays it as long (until it parks or is preempted): a goroutine readied
- * by the netpoller waits behind it the same way, in Go as here.
+ * Latency: a call waits in the batch while the I/O-readied goroutines
+ * ahead of it run, at most a queue's worth (64) of them.
  *
  * Shared state: p->iob (the ring, its entries and requests) belongs to the
  * P's owner, who alone fills and submits it; set up at the P's first
@@ -166,6 +168,26 @@ refused:
 	return NULL;
 }
 
+/* partner: is the goroutine pp runs next one that I/O readied (so that
+ * it will likely add a call of its own before the batch must go)? Its
+ * runnext, else the head of its queue (read without claiming it: a thief
+ * may take it meanwhile, which only makes the guess stale), else anything
+ * in the global queue, where netpoll's findings go. A G readied otherwise
+ * (a channel, a new or preempted G) makes the batch go before it runs
+ * (execute, directnext): batching in front of it would only add a trip
+ * through the scheduler. */
+static bool partner(struct p *pp)
+{
+	struct g *nx = atomic_load_explicit(&pp->runnext, memory_order_relaxed);
+	if (!nx) {
+		uint32_t h = atomic_load_explicit(&pp->runqhead, memory_order_acquire);
+		if (h != atomic_load_explicit(&pp->runqtail, memory_order_acquire))
+			nx = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
+	}
+	if (nx) return g_ioready(nx);
+	return atomic_load_explicit(&sched.runqsize, memory_order_relaxed) != 0;
+}
+
 /* iobatch_flush submits pp's batch (the caller owns pp) and readies its
  * goroutines, each with its answer, on pp's queue. */
 void iobatch_flush(struct p *pp)
@@ -233,14 +255,7 @@ bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags
 	if (!pp || gp->lockedm || (n == 1 && iov[0].iov_len > INT32_MAX)) return false;
 	struct iobatch *b = pp->iob;
 	if (!b || !b->n) {
-		/* Nothing to batch with: the P's queue and runnext are empty
-		 * (only the owner fills them) and so is the global queue (where
-		 * netpoll's findings go). */
-		if (!atomic_load_explicit(&pp->runnext, memory_order_relaxed) &&
-		    atomic_load_explicit(&pp->runqhead, memory_order_relaxed) ==
-			    atomic_load_explicit(&pp->runqtail, memory_order_relaxed) &&
-		    !atomic_load_explicit(&sched.runqsize, memory_order_relaxed))
-			return false;
+		if (!partner(pp)) return false;
 		if (!b && !(b = get(pp))) return false;
 	}
 	if (b->n == IOB_SQ) iobatch_flush(pp);

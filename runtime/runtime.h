@@ -874,6 +874,14 @@ bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags
 void iobatch_flush(struct p *pp);
 bool iobatch_pending(struct p *pp);
 void iobatch_forkchild(void);
+/* g_ioready: gp, runnable, was readied from an I/O wait (the netpoller,
+ * a batch, a ring or the blocking pool): its wait reason stays until it
+ * runs (gopark clears it on return). Such a G may run while its P's batch
+ * waits; another makes the batch go first (execute, directnext). */
+static inline bool g_ioready(struct g *gp)
+{
+	return atomic_load_explicit(&gp->waitreason, memory_order_relaxed) == waitIOWait;
+}
 void symtab_preload(void); /* sysmon_start: map the executable while its path opens */
 
 /* ---- dwarfline.c ---- */

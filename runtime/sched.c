@@ -195,7 +195,11 @@ static struct g *directnext(struct m *mp, struct g *gp, bool *inherit, bool exit
 	if (when && when + TIMERSLACK <= (now ? now : nanotime())) return NULL;
 	struct g *next = runqget(pp, inherit);
 	if (!next) return NULL;
-	if ((!next->stack_lo && !exiting) || next->lockedm) {
+	if ((!next->stack_lo && !exiting) || next->lockedm ||
+	    /* A batch must go before a G I/O did not ready: on g0
+	     * (execute), once the parking G, whose call may be in it, is
+	     * parked. */
+	    (unlikely(pp->iob != NULL) && !g_ioready(next) && iobatch_pending(pp))) {
 		/* Back in front: runqget emptied runnext (only the owner fills
 		 * it), so this cannot displace anything. */
 		runqput(pp, next, true);
@@ -242,6 +246,9 @@ static bool lone_yield(struct m *mp, struct g *gp)
 		return false;
 	int64_t when = timers_next(pp);
 	if (when && when <= nanotime()) return false;
+	/* A yield in a loop, waiting for what a batched call makes happen,
+	 * lets the batch go (execute flushes it before this G runs again). */
+	if (unlikely(pp->iob != NULL) && iobatch_pending(pp)) return false;
 	gp->preempt = false;
 	pp->schedtick++;
 	return true;
@@ -901,6 +908,9 @@ static void execute(struct g *gp, bool inherit)
 		__asm__ volatile("fnstcw %0" : "=m"(fpucw));
 		gstart_prepare(gp, mxcsr, fpucw);
 	}
+	/* The P's batched calls go before a G that I/O did not ready
+	 * (iobatch.c): it could keep the P, and the batch, for long. */
+	if (unlikely(pp->iob != NULL) && !g_ioready(gp)) iobatch_flush(pp);
 	mp->curg = gp;
 	gp->m = mp;
 	atomic_store_explicit(&gp->status, Grunning, memory_order_release);

@@ -1107,6 +1107,66 @@ static void yielder(void *arg)
 	gort_yield();
 }
 
+/* A goroutine that waits, spinning or yielding, for what another
+ * goroutine's batched write makes happen: the batch must go although the
+ * waiter keeps the P busy (flushed only when the P runs out of work, it
+ * would never go: the waiter is always ready). Both are readied by one
+ * event (a poll on one pipe), the writer first: its write then joins the
+ * batch, since the next goroutine is one I/O readied. The reader at the
+ * socket's other end is a plain thread. */
+static _Atomic int arrived;
+static void *plain_reader(void *fdp)
+{
+	char c;
+	if (read((int)(long)fdp, &c, 1) == 1) arrived = 1;
+	return NULL;
+}
+static int wakepipe[2];
+static _Atomic int waiter_saw, writer_wrote;
+static void pollwake(void)
+{
+	struct pollfd p = {wakepipe[0], POLLIN, 0};
+	poll(&p, 1, 5000);
+}
+static void bwriter(void *arg)
+{
+	(void)arg;
+	pollwake();
+	writer_wrote = (int)write(nbsp[0], "x", 1);
+}
+static void waiter(void *yield)
+{
+	pollwake();
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (yield) gort_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (!arrived && (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 3000);
+	waiter_saw = arrived ? 1 : -1;
+}
+static void write_under_waiter(const char *name, bool yield)
+{
+	int ok = waited_pair();
+	pthread_t th;
+	arrived = 0;
+	waiter_saw = writer_wrote = 0;
+	pipe(wakepipe);
+	pthread_create(&th, NULL, plain_reader, (void *)(long)nbsp[1]);
+	gort_go(bwriter, NULL);
+	gort_sleep(5000000); /* the writer polls first */
+	gort_go(waiter, yield ? (void *)1 : NULL);
+	gort_sleep(5000000);
+	write1((void *)(long)wakepipe[1]);
+	while (!waiter_saw) gort_sleep(1000000);
+	pthread_join(th, NULL);
+	CHECK(name, ok && writer_wrote == 1 && waiter_saw == 1, "write %d, the waiter %s", (int)writer_wrote,
+	      waiter_saw == 1 ? "saw it" : "waited 3 s in vain");
+	closepair();
+	close(wakepipe[0]);
+	close(wakepipe[1]);
+}
+
 static void batch(void)
 {
 	const char *off = getenv("GODEBUG");
@@ -1160,6 +1220,11 @@ static void batch(void)
 	CHECK("batch-nosignal", r == -1 && e == EPIPE && pipes == 1, "send %zd errno %d, %d SIGPIPE", r, e, (int)pipes);
 	signal(SIGPIPE, SIG_DFL);
 	close(nbsp[0]);
+
+	procs = gort_gomaxprocs(1);
+	write_under_waiter("batch-yielding-waiter", true);
+	write_under_waiter("batch-spinning-waiter", false);
+	gort_gomaxprocs(procs);
 
 	/* A fork child (its rings were the parent's) exchanges on its own. */
 	pid_t pid = fork();
