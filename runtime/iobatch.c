@@ -5,10 +5,10 @@
  *
  * What: fdio.c makes a read, write, readv, writev, recv or send (and a
  * recvfrom or sendto without an address) of a registered socket as a
- * receive or send with MSG_DONTWAIT. When the calling goroutine's P has
- * other goroutines ready to run, or already holds a batch, the call
- * instead becomes an IORING_OP_RECV or IORING_OP_SEND entry (RECVMSG and
- * SENDMSG for a vector) with the same flags in the P's own submission
+ * receive or send with MSG_DONTWAIT. When the goroutine its P runs next
+ * is one that I/O readied (partner), or the P already holds a batch, the
+ * call instead becomes an IORING_OP_RECV or IORING_OP_SEND entry (RECVMSG
+ * and SENDMSG for a vector) with the same flags in the P's own submission
  * queue, and the goroutine parks.
  * The batch goes to the kernel in one io_uring_enter when the P runs out
  * of ready goroutines (findrunnable), when its queue is full, before the
@@ -16,7 +16,8 @@
  * that computes, or yields in a loop waiting for what a batched write
  * makes happen, would otherwise hold the batch for as long: g_ioready),
  * and before the M can lose the P (entersyscall, a stop of the world, the
- * hand-over to a locked M): so no P that is idle, stopped or held by a
+ * hand-over to a locked M; handoffp for a P taken from a thread blocked
+ * in a call gort did not see): so no P that is idle, stopped or held by a
  * thread in a system call has calls waiting in its queue (pidleput
  * checks), and a call waits only while goroutines that I/O readied run.
  * MSG_DONTWAIT makes the kernel complete every entry inside that
@@ -47,8 +48,9 @@
  *    a receive waiting there: the first ring is probed with a receive on
  *    an empty socket pair, which must answer -EAGAIN inside the call, or
  *    no ring is used.
- * Not batched: a P with nothing else ready (a round trip through the
- * scheduler costs more than the system call it saves), a goroutine locked
+ * Not batched: a P with nothing I/O-readied to run next (a round trip
+ * through the scheduler costs more than the system call it saves, and the
+ * batch would go at once), a goroutine locked
  * to its thread, calls with an address or control data (recvmsg's
  * msg_flags and names are not reported by the ring's receive), calls
  * the caller made with MSG_DONTWAIT, and everything under valgrind (it cannot
@@ -56,7 +58,9 @@
  * iouringoff=1, or where io_uring is refused (seccomp, io_uring_disabled).
  *
  * Latency: a call waits in the batch while the I/O-readied goroutines
- * ahead of it run, at most a queue's worth (64) of them.
+ * ahead of it run, each until it parks or its time slice ends (sysmon's
+ * preemption), as any ready goroutine waits for those ahead of it; at
+ * most a queue's worth (64) of calls wait.
  *
  * Shared state: p->iob (the ring, its entries and requests) belongs to the
  * P's owner, who alone fills and submits it; set up at the P's first
@@ -72,8 +76,8 @@
  * Inferring "the socket is empty" from a short read, to skip the read that
  * says EAGAIN: TCP stops short before urgent data and a FIN, AF_UNIX at
  * passed descriptors, credentials and out-of-band data. A batch flushed
- * by time as well: schedule() is not reached while one goroutine computes,
- * which is the case a timer would be for. */
+ * by time as well: it waits only while goroutines that I/O readied run,
+ * whose slices preemption already bounds. */
 #include <errno.h>
 #include <signal.h>
 #include <sys/mman.h>
