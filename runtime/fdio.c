@@ -203,9 +203,9 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 	 * ENOTSOCK: the number was reused unseen (test hooks/a_remembered_...). */
 	struct pollDesc *pd;
 	if (n == 1 && iov[0].iov_len && (pd = pd_sockdesc(fd))) {
-		/* On a P with other goroutines ready, the call joins the P's
-		 * batch (iobatch.c): the same call, in one io_uring_enter with
-		 * the others'. */
+		/* When the P runs an I/O-readied goroutine next, the call
+		 * joins the P's batch (iobatch.c): the same call, in one
+		 * io_uring_enter with the others'. */
 		long r;
 		if (!iobatch_sock(pd, iov, 1, MSG_DONTWAIT, wr, &r))
 			r = rawsyscall6(wr ? SYS_sendto : SYS_recvfrom, fd, (long)iov[0].iov_base,
@@ -338,7 +338,7 @@ static long sock_raw(int fd, struct msghdr *m, int flags, bool wr)
 
 /* sock_try is sock_raw with MSG_DONTWAIT; a call without address or
  * control data (plain: recv, send, and recvfrom/sendto without one) on a
- * known socket joins the P's batch when others are ready (iobatch.c). */
+ * known socket may join the P's batch (iobatch.c). */
 static long sock_try(int fd, struct msghdr *m, int flags, bool wr, bool plain)
 {
 	struct pollDesc *pd;

@@ -16,8 +16,8 @@
  * that computes, or yields in a loop waiting for what a batched write
  * makes happen, would otherwise hold the batch for as long: g_ioready),
  * and before the M can lose the P (entersyscall, a stop of the world, the
- * hand-over to a locked M; handoffp for a P taken from a thread blocked
- * in a call gort did not see): so no P that is idle, stopped or held by a
+ * hand-over to a locked M; handoffp as the last chance before a P goes
+ * idle): so no P that is idle, stopped or held by a
  * thread in a system call has calls waiting in its queue (pidleput
  * checks), and a call waits only while goroutines that I/O readied run.
  * MSG_DONTWAIT makes the kernel complete every entry inside that

@@ -470,9 +470,11 @@ uint64_t pd_flags_epoch(void) { return atomic_load(&flepoch); }
 void pd_set_blocking(struct pollDesc *pd, uint64_t epoch) { atomic_store(&pd->blkepoch, epoch + 1); }
 void pd_flags_changed(void) { atomic_fetch_add(&flepoch, 1); }
 
-/* pd_sock: fd is a registered socket (pd_get asked SO_TYPE), known where
- * every close is seen: fdio.c reads and writes it with recvfrom and sendto,
- * which take a buffer, not a vector to copy in. */
+/* pd_sockdesc: fd's pollDesc if fd is a registered socket (pd_get asked
+ * SO_TYPE), known where every close is seen; else NULL. fdio.c reads and
+ * writes such a socket with recvfrom and sendto, which take a buffer, not
+ * a vector to copy in, or in the P's batch (iobatch.c, which also keeps
+ * the pollDesc to see a close while the call waits). */
 struct pollDesc *pd_sockdesc(int fd)
 {
 	if (!pd_closes_seen()) return NULL;

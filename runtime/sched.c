@@ -520,9 +520,10 @@ void wakep(void)
  * list. */
 void handoffp(struct p *pp)
 {
-	/* Calls still in the P's batch (a P taken from a thread blocked in
-	 * a call gort did not see): made now, their goroutines queued
-	 * globally (the caller has no P) or on its own P. */
+	/* The paths that give up a P flush its batch first (iobatch.c);
+	 * this is the last chance before the P may go idle (pidleput
+	 * throws). The goroutines go to the global queue: the caller has
+	 * released the P. */
 	if (iobatch_pending(pp)) iobatch_flush(pp);
 	if (!runqempty(pp) || atomic_load(&sched.runqsize) || pp_has_timers(pp)) {
 		startm(pp, false);
