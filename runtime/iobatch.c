@@ -222,28 +222,16 @@ void iobatch_flush(struct p *pp)
 	uint32_t h = atomic_load_explicit(b->q.cqhead, memory_order_relaxed);
 	uint32_t t = atomic_load_explicit(b->q.cqtail, memory_order_acquire);
 	if (t - h != n) fatal("iobatch: %u completions for %u calls", t - h, n);
-	struct g *list = NULL;
+	/* In the order they were queued. r is on its goroutine's stack:
+	 * not touched once the goroutine is ready (another P may run it). */
 	for (; h != t; h++) {
 		struct cqe *c = &b->q.cqes[h & b->q.cqmask];
 		struct iobreq *r = (struct iobreq *)(uintptr_t)c->user_data;
+		struct g *gp = r->g;
 		r->res = r->closed ? -EBADF : c->res;
-		r->g->schedlink = list;
-		list = r->g;
+		goready(gp, false);
 	}
 	atomic_store_explicit(b->q.cqhead, h, memory_order_release);
-	/* In the order they were queued (the list is reversed). */
-	struct g *rev = NULL;
-	while (list) {
-		struct g *next = list->schedlink;
-		list->schedlink = rev;
-		rev = list;
-		list = next;
-	}
-	while (rev) {
-		struct g *next = rev->schedlink;
-		goready(rev, false);
-		rev = next;
-	}
 }
 
 /* iobatch_sock: a receive (wr: send) on pd's socket into (from) the n

@@ -964,7 +964,7 @@ top:;
 	}
 	/* Nothing else ready: the batched socket calls go (iobatch.c), and
 	 * their goroutines run next. */
-	if (pp->iob) {
+	if (iobatch_pending(pp)) {
 		iobatch_flush(pp);
 		if ((gp = runqget(pp, inherit))) {
 			resetspinning();
