@@ -1122,7 +1122,7 @@ static void *plain_reader(void *fdp)
 	return NULL;
 }
 static int wakepipe[2];
-static _Atomic int waiter_saw, writer_wrote;
+static _Atomic int waiter_saw, writer_wrote, writer_done;
 static void pollwake(void)
 {
 	struct pollfd p = {wakepipe[0], POLLIN, 0};
@@ -1133,6 +1133,7 @@ static void bwriter(void *arg)
 	(void)arg;
 	pollwake();
 	writer_wrote = (int)write(nbsp[0], "x", 1);
+	writer_done = 1;
 }
 static void waiter(void *yield)
 {
@@ -1150,7 +1151,7 @@ static void write_under_waiter(const char *name, bool yield)
 	int ok = waited_pair();
 	pthread_t th;
 	arrived = 0;
-	waiter_saw = writer_wrote = 0;
+	waiter_saw = writer_wrote = writer_done = 0;
 	pipe(wakepipe);
 	pthread_create(&th, NULL, plain_reader, (void *)(long)nbsp[1]);
 	gort_go(bwriter, NULL);
@@ -1158,7 +1159,9 @@ static void write_under_waiter(const char *name, bool yield)
 	gort_go(waiter, yield ? (void *)1 : NULL);
 	gort_sleep(5000000);
 	write1((void *)(long)wakepipe[1]);
-	while (!waiter_saw) gort_sleep(1000000);
+	/* Both must have finished: the byte can arrive (and the waiter see
+	 * it) before the writer, readied by the batch, runs again. */
+	while (!waiter_saw || !writer_done) gort_sleep(1000000);
 	pthread_join(th, NULL);
 	CHECK(name, ok && writer_wrote == 1 && waiter_saw == 1, "write %d, the waiter %s", (int)writer_wrote,
 	      waiter_saw == 1 ? "saw it" : "waited 3 s in vain");
