@@ -11,7 +11,7 @@ BENCH_GORTCC_GLIBC = GORT_CC=$(GLIBCCC) tools/gortcc --gort-libc=glibc
 include $(wildcard bench/*/rules.mk)
 # Run order: the issue's order, the memory-hungry idle last (a freshly freed
 # 4 GiB makes the next processes start slower on this VM); any other after.
-BENCH_ORDER := startup spawn yield fib pingpong mpmc sleepers pipeio echo hooks idle
+BENCH_ORDER := startup spawn yield fib pingpong mpmc sleepers pipeio pipeecho echo hooks idle
 BENCHES := $(foreach n,$(BENCH_ORDER),$(filter bench/$(n)/%,$(BENCHES))) \
            $(filter-out $(foreach n,$(BENCH_ORDER),bench/$(n)/%),$(BENCHES))
 .PHONY: bench-short
