@@ -207,7 +207,7 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 		 * joins the P's batch (iobatch.c): the same call, in one
 		 * io_uring_enter with the others'. */
 		long r;
-		if (!iobatch_sock(pd, iov, 1, MSG_DONTWAIT, wr, &r))
+		if (!iobatch_rw(pd, iov, 1, MSG_DONTWAIT, wr, &r))
 			r = rawsyscall6(wr ? SYS_sendto : SYS_recvfrom, fd, (long)iov[0].iov_base,
 					(long)iov[0].iov_len, MSG_DONTWAIT, 0, 0);
 		if (r != -ENOTSOCK) return sret(r);
@@ -215,7 +215,13 @@ static ssize_t nowait_rw(int fd, const struct iovec *iov, int n, bool wr)
 		/* A vector: recvmsg/sendmsg in the batch (readv and writev of
 		 * a socket are those calls); alone, preadv2/pwritev2 below. */
 		long r;
-		if (iobatch_sock(pd, iov, n, MSG_DONTWAIT, wr, &r) && r != -ENOTSOCK) return sret(r);
+		if (iobatch_rw(pd, iov, n, MSG_DONTWAIT, wr, &r) && r != -ENOTSOCK) return sret(r);
+	} else if (iovlen(iov, n) && (pd = pd_pipedesc(fd, wr && iobatch_would()))) {
+		/* A pipe's read or write joins the batch as the call below,
+		 * with RWF_NOWAIT. A write end is learnt at a write that could
+		 * join (pd_pipedesc). */
+		long r;
+		if (iobatch_rw(pd, iov, n, 0, wr, &r)) return sret(r);
 	}
 	/* Offset -1: the file position, as readv/writev. */
 	long r = rawsyscall6(wr ? SYS_pwritev2 : SYS_preadv2, fd, (long)iov, n, -1, 0, RWF_NOWAIT);
@@ -344,7 +350,7 @@ static long sock_try(int fd, struct msghdr *m, int flags, bool wr, bool plain)
 	struct pollDesc *pd;
 	long r;
 	if (plain && !m->msg_control && iovlen(m->msg_iov, (int)m->msg_iovlen) && (pd = pd_sockdesc(fd)) &&
-	    iobatch_sock(pd, m->msg_iov, (int)m->msg_iovlen, flags | MSG_DONTWAIT, wr, &r))
+	    iobatch_rw(pd, m->msg_iov, (int)m->msg_iovlen, flags | MSG_DONTWAIT, wr, &r))
 		return r;
 	return sock_raw(fd, m, flags | MSG_DONTWAIT, wr);
 }

@@ -1,15 +1,18 @@
-/* iobatch.c: the socket reads and writes of a busy P's goroutines,
- * gathered and made in one io_uring_enter (issue #18: servers at
- * event-loop speed). Go has no counterpart: each goroutine's read is its
- * own system call there.
+/* iobatch.c: the socket and pipe reads and writes of a busy P's
+ * goroutines, gathered and made in one io_uring_enter (issue #18: servers
+ * at event-loop speed). Go has no counterpart: each goroutine's read is
+ * its own system call there.
  *
  * What: fdio.c makes a read, write, readv, writev, recv or send (and a
  * recvfrom or sendto without an address) of a registered socket as a
- * receive or send with MSG_DONTWAIT. When the goroutine its P runs next
+ * receive or send with MSG_DONTWAIT, and a read, readv, write or writev of
+ * a registered pipe as preadv2/pwritev2 with RWF_NOWAIT. When the goroutine its P runs next
  * is one that I/O readied (partner), or the P already holds a batch, the
  * call instead becomes an IORING_OP_RECV or IORING_OP_SEND entry (RECVMSG
- * and SENDMSG for a vector) with the same flags in the P's own submission
- * queue, and the goroutine parks.
+ * and SENDMSG for a vector; READ, READV, WRITE or WRITEV with RWF_NOWAIT
+ * for a pipe)
+ * with the same flags in the P's own submission queue, and the goroutine
+ * parks.
  * The batch goes to the kernel in one io_uring_enter when the P runs out
  * of ready goroutines (findrunnable), when its queue is full, before the
  * P runs a goroutine that I/O did not ready (execute, directnext: one
@@ -47,7 +50,14 @@
  *  - a kernel that does not honour MSG_DONTWAIT in the ring would leave
  *    a receive waiting there: the first ring is probed with a receive on
  *    an empty socket pair, which must answer -EAGAIN inside the call, or
- *    no ring is used.
+ *    no ring is used (and with a read of an empty pipe and a write to a
+ *    full one, or pipes stay out);
+ *  - a pipe write's EPIPE: the kernel raises SIGPIPE itself (there is no
+ *    MSG_NOSIGNAL for pipes) on the thread that submits the batch, which
+ *    is the one the write was made on: the batch goes on the M that owns
+ *    the P before the P can change hands (above), and the goroutine made
+ *    its call on that M. Its handler runs when io_uring_enter returns,
+ *    before the writer sees EPIPE, as before the write's return.
  * Not batched: a P with nothing I/O-readied to run next (a round trip
  * through the scheduler costs more than the system call it saves, and the
  * batch would go at once), a goroutine locked
@@ -61,6 +71,21 @@
  * ahead of it run, each until it parks or its time slice ends (sysmon's
  * preemption), as any ready goroutine waits for those ahead of it; at
  * most a queue's worth (64) of calls wait.
+ *
+ * Producers: a goroutine that writes to many descriptors one after the
+ * other (one writer feeding 1,000 readers, a broadcast) would get one
+ * call per scheduling round, each a round of every I/O-readied goroutine
+ * long, where its system calls go one after the other: the whole
+ * program waits on it (1,000 socket pairs fed by one goroutine at
+ * GOMAXPROCS=2: 410-485 ms batched, 272-303 ms without). So a goroutine's
+ * calls join batches only until IOBRUN of them did since it last waited
+ * in the netpoller (g->iobrun, reset there and at the goroutine's end); a
+ * server's goroutine makes two or three (the read, the write, the read
+ * that says EAGAIN) before it waits. Rejected: a P's moving average of
+ * entries per submission, below which batches are started rarely (small
+ * batches cost more than they save, in theory): the one-writer case has
+ * batches of 4 to 7, and at GOMAXPROCS=1 it took 1,000 socket pairs from
+ * 244-267 to 292-377 ms.
  *
  * Shared state: p->iob (the ring, its entries and requests) belongs to the
  * P's owner, who alone fills and submits it; set up at the P's first
@@ -79,6 +104,7 @@
  * by time as well: it waits only while goroutines that I/O readied run,
  * whose slices preemption already bounds. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -86,7 +112,15 @@
 #include "netpoll.h"
 #include "uring.h"
 
+#ifndef RWF_NOWAIT /* linux/fs.h; musl 1.2.3 lacks it */
+#define RWF_NOWAIT 0x00000008
+#endif
+
 enum { IOB_SQ = 64, IOB_CQ = 128 };
+/* A goroutine's calls join batches until IOBRUN of them did without its
+ * waiting in the netpoller between (then system calls until it waits);
+ * see "Producers". */
+enum { IOBRUN = 8 };
 
 struct iobreq {
 	struct g *g;
@@ -103,37 +137,56 @@ struct iobatch {
 	struct iobreq *req[IOB_SQ];
 };
 
-/* 0 not tried, 1 usable, -1 refused (decided with the first ring). */
+/* 0 not tried, 1 usable, -1 refused (decided with the first ring);
+ * pipes: whether pipe reads and writes may join (probed with it). */
 static _Atomic int state;
+static _Atomic bool pipes_ok;
 
-/* probe: does a receive with MSG_DONTWAIT on an empty socket complete
- * inside io_uring_enter, with -EAGAIN? */
-static bool probe(struct uring *q)
+/* probe: does a call that cannot go on complete inside io_uring_enter,
+ * with -EAGAIN? PROBE_SOCK: a receive with MSG_DONTWAIT on an empty
+ * socket; PROBE_PIPE_READ: a read with RWF_NOWAIT of an empty pipe;
+ * PROBE_PIPE_WRITE: a write with RWF_NOWAIT to a full one (blocking
+ * mode, so that only RWF_NOWAIT says "do not wait"). */
+enum { PROBE_SOCK, PROBE_PIPE_READ, PROBE_PIPE_WRITE };
+static bool probe(struct uring *q, int kind)
 {
 	int sv[2];
-	if (rawsyscall6(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, (long)sv, 0, 0) < 0) return false;
-	char c;
+	long made = kind == PROBE_SOCK
+			    ? rawsyscall6(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, (long)sv, 0, 0)
+			    : rawsyscall(SYS_pipe2, (long)sv, O_CLOEXEC | O_NONBLOCK, 0);
+	if (made < 0) return false;
+	char c = 0;
+	bool ok = false;
+	if (kind == PROBE_PIPE_WRITE) {
+		static const char fill[512];
+		rawsyscall(SYS_fcntl, sv[1], F_SETPIPE_SZ, 4096); /* fewer writes to fill it */
+		for (int i = 0; i < 1024 && rawsyscall(SYS_write, sv[1], (long)fill, sizeof fill) > 0; i++) {}
+		if (rawsyscall(SYS_fcntl, sv[1], F_SETFL, 0) < 0) goto out;
+	} else if (kind == PROBE_PIPE_READ && rawsyscall(SYS_fcntl, sv[0], F_SETFL, 0) < 0) {
+		goto out;
+	}
 	uint32_t t = atomic_load_explicit(q->sqtail, memory_order_relaxed);
 	struct sqe *e = &q->sqes[t & q->sqmask];
 	__builtin_memset(e, 0, sizeof *e);
-	e->opcode = OP_RECV;
-	e->fd = sv[0];
+	e->opcode = kind == PROBE_SOCK ? OP_RECV : kind == PROBE_PIPE_READ ? OP_READ : OP_WRITE;
+	e->fd = kind == PROBE_PIPE_WRITE ? sv[1] : sv[0];
+	e->off = kind == PROBE_SOCK ? 0 : ~(uint64_t)0;
 	e->addr = (uint64_t)(uintptr_t)&c;
 	e->len = 1;
-	e->rw_flags = MSG_DONTWAIT;
+	e->rw_flags = kind == PROBE_SOCK ? MSG_DONTWAIT : RWF_NOWAIT;
 	e->user_data = 1;
 	q->sqarray[t & q->sqmask] = t & q->sqmask;
 	atomic_store_explicit(q->sqtail, t + 1, memory_order_release);
 	long r;
 	do r = rawsyscall6(SYS_io_uring_enter_, q->fd, 1, 0, 0, 0, 0);
 	while (r == -EINTR);
-	bool ok = false;
 	uint32_t h = atomic_load_explicit(q->cqhead, memory_order_relaxed);
 	if (r == 1 && atomic_load_explicit(q->cqtail, memory_order_acquire) != h) {
 		struct cqe *c1 = &q->cqes[h & q->cqmask];
 		ok = c1->user_data == 1 && c1->res == -EAGAIN;
 		atomic_store_explicit(q->cqhead, h + 1, memory_order_release);
 	}
+out:
 	rawsyscall(SYS_close, sv[0], 0, 0);
 	rawsyscall(SYS_close, sv[1], 0, 0);
 	return ok;
@@ -156,7 +209,9 @@ static struct iobatch *get(struct p *pp)
 	    !uring_open(&b->q, IOB_SQ, IOB_CQ, 0, FEAT_NODROP))
 		goto refused;
 	if (!s) {
-		bool ok = probe(&b->q);
+		bool ok = probe(&b->q, PROBE_SOCK);
+		atomic_store_explicit(&pipes_ok, ok && probe(&b->q, PROBE_PIPE_READ) && probe(&b->q, PROBE_PIPE_WRITE),
+				      memory_order_relaxed);
 		atomic_store_explicit(&state, ok ? 1 : -1, memory_order_release);
 		if (!ok) {
 			uring_close(&b->q);
@@ -190,6 +245,17 @@ static bool partner(struct p *pp)
 	}
 	if (nx) return g_ioready(nx);
 	return atomic_load_explicit(&sched.runqsize, memory_order_relaxed) != 0;
+}
+
+/* iobatch_would: would a call of the current goroutine join its P's batch
+ * now (fdio.c: worth learning what a descriptor is)? */
+bool iobatch_would(void)
+{
+	struct g *gp = getg();
+	struct p *pp = gp->m->p;
+	if (!pp || gp->lockedm || gp->iobrun >= IOBRUN || atomic_load_explicit(&state, memory_order_relaxed) < 0)
+		return false;
+	return (pp->iob && pp->iob->n) || partner(pp);
 }
 
 /* iobatch_flush submits pp's batch (the caller owns pp) and readies its
@@ -234,22 +300,26 @@ void iobatch_flush(struct p *pp)
 	atomic_store_explicit(b->q.cqhead, h, memory_order_release);
 }
 
-/* iobatch_sock: a receive (wr: send) on pd's socket into (from) the n
+/* iobatch_rw: a receive (wr: send) on pd's socket into (from) the n
  * buffers of iov, with flags (MSG_DONTWAIT among them), from a goroutine:
  * recv/send for one buffer, recvmsg/sendmsg without address or control
- * data for several. Returns false when the call should be the system call
- * (see above); otherwise true, with the kernel's answer (-errno or bytes)
- * in *ret. */
-bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret)
+ * data for several. For a pipe (pd->ispipe, flags 0): read, readv, write
+ * or writev with RWF_NOWAIT. Returns false when the call should be the system
+ * call (see above); otherwise true, with the kernel's answer (-errno or
+ * bytes) in *ret. */
+bool iobatch_rw(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret)
 {
 	struct g *gp = getg();
 	struct p *pp = gp->m->p;
-	if (!pp || gp->lockedm || (n == 1 && iov[0].iov_len > INT32_MAX)) return false;
+	if (!pp || gp->lockedm || gp->iobrun >= IOBRUN || (n == 1 && iov[0].iov_len > INT32_MAX)) return false;
+	bool pipe = !pd->issock;
 	struct iobatch *b = pp->iob;
 	if (!b || !b->n) {
 		if (!partner(pp)) return false;
 		if (!b && !(b = get(pp))) return false;
 	}
+	/* Decided with the first ring, before pp->iob was set. */
+	if (pipe && !atomic_load_explicit(&pipes_ok, memory_order_relaxed)) return false;
 	if (b->n == IOB_SQ) iobatch_flush(pp);
 	struct iobreq r = {.g = gp, .pd = pd, .gen = atomic_load_explicit(&pd->fdgen, memory_order_acquire)};
 	struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n}; /* read while parked */
@@ -257,7 +327,14 @@ bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags
 	struct sqe *e = &b->q.sqes[i];
 	__builtin_memset(e, 0, sizeof *e);
 	e->fd = pd->fd;
-	if (n == 1) {
+	if (pipe) {
+		/* At the file's position (-1), as read and readv. */
+		e->opcode = n == 1 ? (wr ? OP_WRITE : OP_READ) : (wr ? OP_WRITEV : OP_READV);
+		e->off = ~(uint64_t)0;
+		e->addr = (uint64_t)(uintptr_t)(n == 1 ? iov[0].iov_base : (void *)iov);
+		e->len = n == 1 ? (uint32_t)iov[0].iov_len : (uint32_t)n;
+		flags = RWF_NOWAIT;
+	} else if (n == 1) {
 		e->opcode = wr ? OP_SEND : OP_RECV;
 		e->addr = (uint64_t)(uintptr_t)iov[0].iov_base;
 		e->len = (uint32_t)iov[0].iov_len;
@@ -272,7 +349,8 @@ bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags
 	b->tail++;
 	b->req[b->n++] = &r;
 	gopark(NULL, NULL, waitIOWait);
-	if (wr && r.res == -EPIPE && !(flags & MSG_NOSIGNAL))
+	gp->iobrun++;
+	if (wr && !pipe && r.res == -EPIPE && !(flags & MSG_NOSIGNAL))
 		rawsyscall(SYS_tgkill, rawsyscall(SYS_getpid, 0, 0, 0), gettid_raw(), SIGPIPE);
 	*ret = r.res;
 	return true;

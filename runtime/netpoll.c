@@ -41,6 +41,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "runtime.h"
 #include "netpoll.h"
@@ -346,6 +347,14 @@ struct pollDesc *pd_get(int fd)
 	int type;
 	socklen_t tl = sizeof type;
 	pd->issock = rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&tl, 0) == 0;
+	/* A pipe's reads may go in a P's batch (iobatch.c): asked only where
+	 * the answer stays true (every close seen) and of non-sockets, one
+	 * fstat per registration. */
+	pd->ispipe = false;
+	if (!pd->issock && pd_closes_seen()) {
+		struct stat st;
+		pd->ispipe = rawsyscall(SYS_fstat, fd, (long)&st, 0) == 0 && S_ISFIFO(st.st_mode);
+	}
 	if (ep_ctl(EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int e = errno;
 		if (e != EEXIST || ep_ctl(EPOLL_CTL_MOD, fd, &ev) < 0) {
@@ -480,6 +489,24 @@ struct pollDesc *pd_sockdesc(int fd)
 	if (!pd_closes_seen()) return NULL;
 	struct pollDesc *pd = pd_registered(fd);
 	return pd && pd->issock ? pd : NULL;
+}
+
+/* pd_pipedesc: the same for a registered pipe or FIFO (fdio.c: its reads
+ * and writes may join the P's batch). learn: register fd now if it never
+ * was (nor was refused): a pipe's write end seldom waits, which is when a
+ * descriptor is registered otherwise. Three system calls, once per
+ * descriptor (SO_TYPE, fstat, epoll_ctl); a regular file is remembered as
+ * refused, which spares its later writes the RWF_NOWAIT try. */
+struct pollDesc *pd_pipedesc(int fd, bool learn)
+{
+	if (!pd_closes_seen()) return NULL;
+	struct pollDesc *pd = pd_lookup(fd);
+	if (pd && __atomic_load_n(&pd->registered, __ATOMIC_ACQUIRE)) return pd->ispipe ? pd : NULL;
+	if (!learn || (pd && __atomic_load_n(&pd->refused, __ATOMIC_ACQUIRE))) return NULL;
+	int e = errno;
+	pd = pd_get(fd);
+	errno = e;
+	return pd && pd->ispipe ? pd : NULL;
 }
 
 /* pd_forget is called when fd is closed: wakes every goroutine waiting on
@@ -759,7 +786,10 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 	/* A sleep (no descriptor) is seen by the scheduler through its timer. */
 	if (n) atomic_fetch_add(&nwaiters, 1);
 	gopark(pd_commit, &pw, n ? waitIOWait : waitSleep);
-	if (n) atomic_fetch_sub(&nwaiters, 1);
+	if (n) {
+		atomic_fetch_sub(&nwaiters, 1);
+		getg()->iobrun = 0; /* it waited for readiness: its calls may join batches again */
+	}
 	if (pw.w.parked) {
 		pd_unqueue(&pw.w, n);
 		if (deadline) pd_stoptimer(&pw);

@@ -530,6 +530,7 @@ static int goexit0(struct g *gp, void *arg)
 	if (mp->cxaglobals) gp->cxa_caught = NULL, gp->cxa_uncaught = 0;
 	gp->preempt = false;
 	gp->exiting = false;
+	gp->iobrun = 0;
 	if (checkers_asan()) gp->asan_fakestack = NULL;
 	stackfree(gp);
 	gfput(mp->p, gp);

@@ -188,9 +188,13 @@ struct g {
 	int saved_errno;        /* errno while switched out */
 	bool preempt;           /* asked to yield at the next chance */
 	bool preempt_global;    /* requeue on the global queue when yielding */
-	bool exiting;           /* in gort_goexit1: its stack is about to be freed */
-	bool stack_own;         /* its stack is a mapping of its own (a size other than the
+	/* Owner-only bits (written by the M that runs the G only: a byte
+	 * shared by bit-fields is written whole). */
+	bool exiting : 1;       /* in gort_goexit1: its stack is about to be freed */
+	bool stack_own : 1;     /* its stack is a mapping of its own (a size other than the
 				 * default): [stack_lo - stackguard_size, stack_hi) */
+	uint8_t iobrun;         /* its batched calls since it last waited in the netpoller
+				 * (iobatch.c IOBRUN; owner-only) */
 
 	void *param;            /* passed by the waker (chan.c) */
 	int lockedcount;        /* nonzero only while lockedm is set */
@@ -211,7 +215,7 @@ struct g {
 };
 _Static_assert(sizeof(struct g) <= 192, "struct g outgrew its 192-byte slab unit");
 _Static_assert(offsetof(struct g, waitreason) < 64, "struct g's first line outgrew 64 bytes");
-_Static_assert(offsetof(struct g, stack_own) < 128, "struct g's second line outgrew 64 bytes");
+_Static_assert(offsetof(struct g, iobrun) < 128, "struct g's second line outgrew 64 bytes");
 
 /* ---- M ---- */
 struct m {
@@ -870,7 +874,8 @@ void uring_forkchild(void);
 
 /* iobatch.c: a busy P's socket calls in one io_uring_enter */
 struct pollDesc;
-bool iobatch_sock(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret);
+bool iobatch_rw(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret);
+bool iobatch_would(void);
 void iobatch_flush(struct p *pp);
 bool iobatch_pending(struct p *pp);
 void iobatch_forkchild(void);

@@ -47,7 +47,8 @@ enum {
 	SYS_io_uring_setup_ = 425, SYS_io_uring_enter_ = 426, SYS_io_uring_register_ = 427,
 	SETUP_CQSIZE = 1u << 3, SETUP_CLAMP = 1u << 4, SETUP_SUBMIT_ALL = 1u << 7,
 	FEAT_SINGLE_MMAP = 1u << 0, FEAT_NODROP = 1u << 1, FEAT_RW_CUR_POS = 1u << 3,
-	OP_NOP = 0, OP_READV = 1, OP_SENDMSG = 9, OP_RECVMSG = 10, OP_SEND = 26, OP_RECV = 27,
+	OP_NOP = 0, OP_READV = 1, OP_WRITEV = 2, OP_SENDMSG = 9, OP_RECVMSG = 10, OP_READ = 22, OP_WRITE = 23,
+	OP_SEND = 26, OP_RECV = 27,
 	ENTER_GETEVENTS = 1, REGISTER_IOWQ_MAX_WORKERS = 19,
 };
 

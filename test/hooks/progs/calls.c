@@ -992,7 +992,8 @@ static int readfull(int mode, int fd, char *b, size_t n)
 
 enum { BPAIRS = 40, BROUNDS = 150 };
 struct bpair {
-	int a, b;          /* the two ends */
+	int a, b;          /* the two ends (pipes: where each end reads) */
+	int aw, bw;        /* where each end writes (sockets: a and b) */
 	int mode;          /* 0 read/write, 1 recv/send, 2 readv/writev */
 	_Atomic int bad;   /* a reply that was not the request */
 	gort_waitgroup *wg;
@@ -1012,7 +1013,7 @@ static void bclient(void *arg)
 	for (int i = 0; i < BROUNDS; i++) {
 		size_t n = bmsg(m, p->a, i);
 		bcalls++;
-		if (bwrite(p->mode, p->a, m, n) != (ssize_t)n || readfull(p->mode, p->a, r, n) || memcmp(m, r, n))
+		if (bwrite(p->mode, p->aw, m, n) != (ssize_t)n || readfull(p->mode, p->a, r, n) || memcmp(m, r, n))
 			p->bad++;
 	}
 	gort_wg_done(p->wg);
@@ -1024,14 +1025,15 @@ static void bserver(void *arg)
 	ssize_t n;
 	while ((n = bread(p->mode, p->b, b, sizeof b)) > 0) {
 		bcalls += 2; /* the read and the write */
-		if (bwrite(p->mode, p->b, b, (size_t)n) != n) p->bad++;
+		if (bwrite(p->mode, p->bw, b, (size_t)n) != n) p->bad++;
 	}
 	gort_wg_done(p->wg);
 }
 /* batch_exchange: npairs pairs (socketpairs, and every fourth a TCP
- * connection on loopback), each a client and an echoing server goroutine;
- * returns the replies that were wrong. gomaxprocs: a goroutine changes
- * GOMAXPROCS meanwhile. */
+ * connection on loopback; pipes: two pipes each, read/write and
+ * readv/writev), each a client and an echoing server goroutine; returns
+ * the replies that were wrong. gomaxprocs: a goroutine changes GOMAXPROCS
+ * meanwhile. */
 static _Atomic int flipping;
 static void flipper(void *arg)
 {
@@ -1041,13 +1043,21 @@ static void flipper(void *arg)
 		gort_sleep(2000000);
 	}
 }
-static int batch_exchange(int npairs, bool flip)
+static int batch_exchange(int npairs, bool flip, bool pipes)
 {
 	static struct bpair ps[BPAIRS];
 	gort_waitgroup wg = GORT_WAITGROUP_INIT, swg = GORT_WAITGROUP_INIT;
 	int port, l = listener(&port);
 	for (int k = 0; k < npairs; k++) {
 		int sv[2];
+		if (pipes) {
+			int up[2], down[2];
+			pipe(up);
+			pipe(down);
+			ps[k] = (struct bpair){.a = down[0], .aw = up[1], .b = up[0], .bw = down[1],
+					       .mode = k % 2 ? 2 : 0, .wg = &swg};
+			continue;
+		}
 		if (k % 4 == 3) {
 			struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 						.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -1057,7 +1067,7 @@ static int batch_exchange(int npairs, bool flip)
 		} else {
 			socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 		}
-		ps[k] = (struct bpair){.a = sv[0], .b = sv[1], .mode = k % 3, .wg = &swg};
+		ps[k] = (struct bpair){.a = sv[0], .b = sv[1], .aw = sv[0], .bw = sv[1], .mode = k % 3, .wg = &swg};
 	}
 	close(l);
 	gort_wg_add(&swg, npairs);
@@ -1073,7 +1083,8 @@ static int batch_exchange(int npairs, bool flip)
 	flipping = 0;
 	for (int k = 0; k < npairs; k++) {
 		ps[k].wg = &swg;
-		shutdown(ps[k].a, SHUT_WR);
+		if (pipes) close(ps[k].aw);
+		else shutdown(ps[k].a, SHUT_WR);
 	}
 	gort_wg_wait(&swg);
 	int bad = 0;
@@ -1081,6 +1092,7 @@ static int batch_exchange(int npairs, bool flip)
 		bad += ps[k].bad;
 		close(ps[k].a);
 		close(ps[k].b);
+		if (pipes) close(ps[k].bw);
 	}
 	gort_sleep(5000000); /* the flipper's last round */
 	return bad;
@@ -1170,12 +1182,65 @@ static void write_under_waiter(const char *name, bool yield)
 	close(wakepipe[1]);
 }
 
+/* A pipe write in a batch to a pipe with no reader: EPIPE, and the
+ * kernel's SIGPIPE (raised on the thread that submits the batch: the
+ * writer's). The writer and a partner are readied by one poll, as above,
+ * so that the write joins the batch. */
+static int epipe_fd;
+static _Atomic int epipe_r, epipe_e, epipe_done;
+static void epipe_writer(void *arg)
+{
+	(void)arg;
+	pollwake();
+	errno = 0;
+	epipe_r = (int)write(epipe_fd, "x", 1);
+	epipe_e = errno;
+	epipe_done = 1;
+}
+static void poll_partner(void *arg)
+{
+	(void)arg;
+	pollwake();
+}
+static void pipe_epipe(void)
+{
+	int pp[2];
+	char big[8192] = {0};
+	pipe(pp);
+	fcntl(pp[1], F_SETPIPE_SZ, 4096);
+	/* The write end waits once (registered), the drain makes room. */
+	after(30, drain, (void *)(long)pp[0]);
+	ssize_t w = write(pp[1], big, sizeof big);
+	settle();
+	close(pp[0]);
+	epipe_fd = pp[1];
+	epipe_done = 0;
+	pipe(wakepipe);
+	long before = ring_completions();
+	gort_go(epipe_writer, NULL);
+	gort_sleep(5000000); /* the writer polls first */
+	gort_go(poll_partner, NULL);
+	gort_sleep(5000000);
+	write1((void *)(long)wakepipe[1]);
+	while (!epipe_done) gort_sleep(1000000);
+	long ring = ring_completions() - before;
+	const char *off = getenv("GODEBUG");
+	bool batching = !off || !strstr(off, "iobatch=0");
+	CHECK("batch-pipe-sigpipe", w == (ssize_t)sizeof big && epipe_r == -1 && epipe_e == EPIPE && pipes == 2 &&
+					   (batching ? ring >= 1 : ring <= 0),
+	      "write %zd, then %d errno %d, %d SIGPIPE, %ld through a ring", w, (int)epipe_r, (int)epipe_e,
+	      (int)pipes, ring);
+	close(pp[1]);
+	close(wakepipe[0]);
+	close(wakepipe[1]);
+}
+
 static void batch(void)
 {
 	const char *off = getenv("GODEBUG");
 	bool batching = !off || !strstr(off, "iobatch=0");
 	bcalls = 0;
-	int bad = batch_exchange(BPAIRS, false);
+	int bad = batch_exchange(BPAIRS, false, false);
 	long done = ring_completions();
 	CHECK("batch-data", bad == 0, "%d replies differ", bad);
 	/* At GOMAXPROCS=1 nearly every call is made with others ready:
@@ -1185,6 +1250,21 @@ static void batch(void)
 	else
 		CHECK("batch-used", done <= 0, "GODEBUG=iobatch=0, yet %ld calls through a ring", done);
 	printf("batch: %ld of %ld calls through a ring\n", done, (long)bcalls);
+
+	/* Pipes: reads and writes join (the write ends learnt at their first
+	 * write that could): completions about 1.45 per counted call here
+	 * (the reads that say EAGAIN are not counted), about 1.0 with the
+	 * reads alone. */
+	bcalls = 0;
+	long before = done < 0 ? 0 : done;
+	bad = batch_exchange(BPAIRS, false, true);
+	done = ring_completions() - before;
+	CHECK("batch-pipes-data", bad == 0, "%d replies differ", bad);
+	if (batching)
+		CHECK("batch-pipes-used", done * 5 >= bcalls * 6, "%ld of %ld calls through a ring", done, (long)bcalls);
+	else
+		CHECK("batch-pipes-used", done <= 0, "GODEBUG=iobatch=0, yet %ld calls through a ring", done);
+	printf("batch pipes: %ld of %ld calls through a ring\n", done, (long)bcalls);
 
 	/* A read waiting in the batch when another goroutine closes its
 	 * descriptor and gets the number back for a new socket: EBADF, not
@@ -1221,8 +1301,11 @@ static void batch(void)
 	r = send(nbsp[0], "x", 1, MSG_NOSIGNAL);
 	e = errno;
 	CHECK("batch-nosignal", r == -1 && e == EPIPE && pipes == 1, "send %zd errno %d, %d SIGPIPE", r, e, (int)pipes);
-	signal(SIGPIPE, SIG_DFL);
 	close(nbsp[0]);
+	procs = gort_gomaxprocs(1);
+	pipe_epipe();
+	gort_gomaxprocs(procs);
+	signal(SIGPIPE, SIG_DFL);
 
 	procs = gort_gomaxprocs(1);
 	write_under_waiter("batch-yielding-waiter", true);
@@ -1231,13 +1314,13 @@ static void batch(void)
 
 	/* A fork child (its rings were the parent's) exchanges on its own. */
 	pid_t pid = fork();
-	if (pid == 0) _exit(batch_exchange(8, false) == 0 ? 0 : 3);
+	if (pid == 0) _exit(batch_exchange(8, false, false) == 0 && batch_exchange(8, false, true) == 0 ? 0 : 3);
 	int st = 0;
 	waitpid(pid, &st, 0);
 	CHECK("batch-fork", WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
 
 	/* GOMAXPROCS changing under the exchange (a stop of the world). */
-	bad = batch_exchange(BPAIRS, true);
+	bad = batch_exchange(BPAIRS, true, false) + batch_exchange(BPAIRS, true, true);
 	gort_gomaxprocs(1);
 	CHECK("batch-gomaxprocs", bad == 0, "%d replies differ", bad);
 }
