@@ -76,12 +76,14 @@
  * other (one writer feeding 1,000 readers, a broadcast) would get one
  * call per scheduling round, each a round of every I/O-readied goroutine
  * long, where its system calls go one after the other: the whole
- * program waits on it (1,000 socket pairs fed by one goroutine at
- * GOMAXPROCS=2: 410-485 ms batched, 272-303 ms without). So a goroutine's
- * calls join batches only until IOBRUN of them did since it last waited
- * in the netpoller (g->iobrun, reset there and at the goroutine's end); a
- * server's goroutine makes two or three (the read, the write, the read
- * that says EAGAIN) before it waits. Rejected: a P's moving average of
+ * program waits on it (one goroutine writing to 1,000 socket pairs whose
+ * other ends their own goroutines read, GOMAXPROCS=2: 303-485 ms batched,
+ * 219-282 ms without). So a goroutine's calls join batches only until
+ * IOBRUN of them did since it last waited (g->iobrun, reset by gopark for
+ * any wait but the batch's own, and at the goroutine's end); a server's
+ * goroutine makes two or three (the read, the write, the read that says
+ * EAGAIN) before it waits in the netpoller, a worker fed by a channel one
+ * or two before its next receive. Rejected: a P's moving average of
  * entries per submission, below which batches are started rarely (small
  * batches cost more than they save, in theory): the one-writer case has
  * batches of 4 to 7, and at GOMAXPROCS=1 it took 1,000 socket pairs from
@@ -118,8 +120,7 @@
 
 enum { IOB_SQ = 64, IOB_CQ = 128 };
 /* A goroutine's calls join batches until IOBRUN of them did without its
- * waiting in the netpoller between (then system calls until it waits);
- * see "Producers". */
+ * waiting between (then system calls until it waits); see "Producers". */
 enum { IOBRUN = 8 };
 
 struct iobreq {
@@ -348,8 +349,9 @@ bool iobatch_rw(struct pollDesc *pd, const struct iovec *iov, int n, int flags, 
 	b->q.sqarray[i] = i;
 	b->tail++;
 	b->req[b->n++] = &r;
+	uint8_t run = gp->iobrun; /* gopark resets it: this park is no wait */
 	gopark(NULL, NULL, waitIOWait);
-	gp->iobrun++;
+	gp->iobrun = (uint8_t)(run + 1);
 	if (wr && !pipe && r.res == -EPIPE && !(flags & MSG_NOSIGNAL))
 		rawsyscall(SYS_tgkill, rawsyscall(SYS_getpid, 0, 0, 0), gettid_raw(), SIGPIPE);
 	*ret = r.res;

@@ -786,10 +786,7 @@ int pd_waitlinks(struct pdlink *links, int n, int64_t deadline, int intr)
 	/* A sleep (no descriptor) is seen by the scheduler through its timer. */
 	if (n) atomic_fetch_add(&nwaiters, 1);
 	gopark(pd_commit, &pw, n ? waitIOWait : waitSleep);
-	if (n) {
-		atomic_fetch_sub(&nwaiters, 1);
-		getg()->iobrun = 0; /* it waited for readiness: its calls may join batches again */
-	}
+	if (n) atomic_fetch_sub(&nwaiters, 1);
 	if (pw.w.parked) {
 		pd_unqueue(&pw.w, n);
 		if (deadline) pd_stoptimer(&pw);

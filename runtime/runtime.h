@@ -193,8 +193,8 @@ struct g {
 	bool exiting : 1;       /* in gort_goexit1: its stack is about to be freed */
 	bool stack_own : 1;     /* its stack is a mapping of its own (a size other than the
 				 * default): [stack_lo - stackguard_size, stack_hi) */
-	uint8_t iobrun;         /* its batched calls since it last waited in the netpoller
-				 * (iobatch.c IOBRUN; owner-only) */
+	uint8_t iobrun;         /* its batched calls since it last waited (gopark; iobatch.c
+				 * IOBRUN; owner-only) */
 
 	void *param;            /* passed by the waker (chan.c) */
 	int lockedcount;        /* nonzero only while lockedm is set */

@@ -1241,6 +1241,7 @@ void gopark(int (*unlockf)(struct g *, void *), void *lock, enum waitreason reas
 	}
 	mcall_direct(park_m, &pa, false);
 	atomic_store_explicit(&gp->waitreason, waitNone, memory_order_relaxed);
+	gp->iobrun = 0; /* it waited: its calls may join batches again (iobatch.c "Producers") */
 }
 
 /* goready makes a parked gp runnable, on the current P's runnext if next. */
