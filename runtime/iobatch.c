@@ -6,13 +6,12 @@
  * What: fdio.c makes a read, write, readv, writev, recv or send (and a
  * recvfrom or sendto without an address) of a registered socket as a
  * receive or send with MSG_DONTWAIT, and a read, readv, write or writev of
- * a registered pipe as preadv2/pwritev2 with RWF_NOWAIT. When the goroutine its P runs next
- * is one that I/O readied (partner), or the P already holds a batch, the
- * call instead becomes an IORING_OP_RECV or IORING_OP_SEND entry (RECVMSG
- * and SENDMSG for a vector; READ, READV, WRITE or WRITEV with RWF_NOWAIT
- * for a pipe)
- * with the same flags in the P's own submission queue, and the goroutine
- * parks.
+ * a registered pipe as preadv2/pwritev2 with RWF_NOWAIT. When the
+ * goroutine its P runs next is one that I/O readied (partner), or the P
+ * already holds a batch, the call instead becomes an IORING_OP_RECV or
+ * IORING_OP_SEND entry (RECVMSG and SENDMSG for a vector; READ, READV,
+ * WRITE or WRITEV for a pipe) with the same flags in the P's own
+ * submission queue, and the goroutine parks.
  * The batch goes to the kernel in one io_uring_enter when the P runs out
  * of ready goroutines (findrunnable), when its queue is full, before the
  * P runs a goroutine that I/O did not ready (execute, directnext: one

@@ -347,9 +347,9 @@ struct pollDesc *pd_get(int fd)
 	int type;
 	socklen_t tl = sizeof type;
 	pd->issock = rawsyscall6(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&tl, 0) == 0;
-	/* A pipe's reads may go in a P's batch (iobatch.c): asked only where
-	 * the answer stays true (every close seen) and of non-sockets, one
-	 * fstat per registration. */
+	/* A pipe's reads and writes may go in a P's batch (iobatch.c): asked
+	 * only where the answer stays true (every close seen) and of
+	 * non-sockets, one fstat per registration. */
 	pd->ispipe = false;
 	if (!pd->issock && pd_closes_seen()) {
 		struct stat st;

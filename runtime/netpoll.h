@@ -17,7 +17,7 @@ struct pollDesc {
 	int fd;
 	bool registered;      /* written under pdtab.lock; read without it by pd_get (atomic) */
 	bool issock;          /* set at registration: SO_RCVTIMEO/SO_SNDTIMEO apply */
-	bool ispipe;          /* set at registration: a pipe or FIFO (iobatch.c reads) */
+	bool ispipe;          /* set at registration: a pipe or FIFO (iobatch.c) */
 	bool refused;         /* epoll refused fd (a regular file): under pdtab.lock, read
 			       * without it by pd_refused (atomic); cleared by pd_forget */
 	_Atomic int closing;  /* set by pd_forget */
@@ -81,6 +81,7 @@ bool pd_refused(int fd); /* known not pollable (hooks see closes): no system cal
 bool pd_closes_seen(void);
 /* a registered socket, every close seen (no system call): its pollDesc or NULL */
 struct pollDesc *pd_sockdesc(int fd);
+/* a registered pipe or FIFO (learn: register fd first if never seen): its pollDesc or NULL */
 struct pollDesc *pd_pipedesc(int fd, bool learn);
 void pd_forget(int fd);
 void pd_forget_range(unsigned first, unsigned last); /* close_range */
