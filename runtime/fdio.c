@@ -56,9 +56,6 @@
 #include "netpoll.h"
 #include "iohooks.h"
 
-#ifndef RWF_NOWAIT
-#define RWF_NOWAIT 0x00000008
-#endif
 
 enum { NOTPOLLABLE = -1 };
 /* <linux/close_range.h>, not on musl-gcc's path. */

@@ -113,9 +113,6 @@
 #include "netpoll.h"
 #include "uring.h"
 
-#ifndef RWF_NOWAIT /* linux/fs.h; musl 1.2.3 lacks it */
-#define RWF_NOWAIT 0x00000008
-#endif
 
 enum { IOB_SQ = 64, IOB_CQ = 128 };
 /* A goroutine's calls join batches until IOBRUN of them did without its
@@ -247,15 +244,22 @@ static bool partner(struct p *pp)
 	return atomic_load_explicit(&sched.runqsize, memory_order_relaxed) != 0;
 }
 
+/* joinable: may gp's call join pp's batch now (gp runs on pp)? Not for
+ * a locked goroutine or a producer (IOBRUN); otherwise when a batch waits
+ * already, or partner says one is worth starting. */
+static bool joinable(struct g *gp, struct p *pp)
+{
+	if (gp->lockedm || gp->iobrun >= IOBRUN) return false;
+	return (pp->iob && pp->iob->n) || partner(pp);
+}
+
 /* iobatch_would: would a call of the current goroutine join its P's batch
  * now (fdio.c: worth learning what a descriptor is)? */
 bool iobatch_would(void)
 {
 	struct g *gp = getg();
 	struct p *pp = gp->m->p;
-	if (!pp || gp->lockedm || gp->iobrun >= IOBRUN || atomic_load_explicit(&state, memory_order_relaxed) < 0)
-		return false;
-	return (pp->iob && pp->iob->n) || partner(pp);
+	return pp && atomic_load_explicit(&state, memory_order_relaxed) >= 0 && joinable(gp, pp);
 }
 
 /* iobatch_flush submits pp's batch (the caller owns pp) and readies its
@@ -311,13 +315,10 @@ bool iobatch_rw(struct pollDesc *pd, const struct iovec *iov, int n, int flags, 
 {
 	struct g *gp = getg();
 	struct p *pp = gp->m->p;
-	if (!pp || gp->lockedm || gp->iobrun >= IOBRUN || (n == 1 && iov[0].iov_len > INT32_MAX)) return false;
+	if (!pp || (n == 1 && iov[0].iov_len > INT32_MAX) || !joinable(gp, pp)) return false;
 	bool pipe = !pd->issock;
 	struct iobatch *b = pp->iob;
-	if (!b || !b->n) {
-		if (!partner(pp)) return false;
-		if (!b && !(b = get(pp))) return false;
-	}
+	if (!b && !(b = get(pp))) return false;
 	/* Decided with the first ring, before pp->iob was set. */
 	if (pipe && !atomic_load_explicit(&pipes_ok, memory_order_relaxed)) return false;
 	if (b->n == IOB_SQ) iobatch_flush(pp);

@@ -872,7 +872,7 @@ struct g *uring_reap(struct g *list);
 int32_t uring_inflight(void);
 void uring_forkchild(void);
 
-/* iobatch.c: a busy P's socket calls in one io_uring_enter */
+/* iobatch.c: a busy P's socket and pipe calls in one io_uring_enter */
 struct pollDesc;
 bool iobatch_rw(struct pollDesc *pd, const struct iovec *iov, int n, int flags, bool wr, long *ret);
 bool iobatch_would(void);

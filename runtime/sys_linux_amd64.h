@@ -6,6 +6,12 @@
 
 #include <sys/syscall.h>
 
+/* preadv2/pwritev2's flag and io_uring's (linux/fs.h): musl 1.2.3's headers
+ * lack it (glibc's define it the same). */
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT 0x00000008
+#endif
+
 static inline long rawsyscall6(long n, long a, long b, long c, long d, long e, long f)
 {
 	long ret;
