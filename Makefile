@@ -72,14 +72,12 @@ deps:
 # Objects depend on this Makefile too: its flags shape the code.
 # Runtime code goes to its own section, gort_text (ld brackets it with
 # __start_gort_text/__stop_gort_text): tracebacks hide runtime frames and
-# preemption never stops a goroutine there. Hence no function reordering
-# or hot/cold splitting, which would put code in other .text.* sections.
-RTTEXT := -fno-reorder-functions -fno-reorder-blocks-and-partition
-# Compiled to $@.tmp and renamed into $@ in one step: a build interrupted
-# between the two (a ^C, a closed pipe) must not leave an object whose code
-# sits in .text, newer than its source, never rebuilt (its runtime code
-# would count as the program's: preemption would stop goroutines there).
-RENAME  = objcopy --rename-section .text=gort_text,alloc,load,readonly,code,contents $@.tmp $@ && rm -f $@.tmp
+# preemption never stops a goroutine there. Each function is compiled into
+# a section of its own, and the `ld -r` that makes gort_rt.o (below) joins
+# them into gort_text in the order ldscripts/gort_rt.ld gives: the code a
+# program runs from its entry to its exit first (bench/startup). No
+# reordering or hot/cold splitting by the compiler: the script decides.
+RTTEXT := -ffunction-sections -fno-reorder-functions -fno-reorder-blocks-and-partition
 
 # Hooks stay in .text: a goroutine blocked in read shows `read` in its
 # traceback, as the program's own call.
@@ -91,20 +89,16 @@ $(B)/glibc/hooks/%.o: hooks/%.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) -DGORT_GLIBC -c $< -o $@
 $(B)/musl/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@.tmp
-	@$(RENAME)
+	$(MUSLCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -c $< -o $@
 $(B)/musl/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@.tmp
-	@$(RENAME)
+	$(MUSLCC) $(CFLAGS) -fPIE -c $< -o $@
 $(B)/glibc/%.o: %.c $(RT_HDRS) Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@.tmp
-	@$(RENAME)
+	$(GLIBCCC) $(CFLAGS) $(RTFLAGS) $(RTTEXT) -DGORT_GLIBC -c $< -o $@
 $(B)/glibc/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 	@mkdir -p $(@D)
-	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@.tmp
-	@$(RENAME)
+	$(GLIBCCC) $(CFLAGS) -fPIE -c $< -o $@
 
 # Only the API is global (issue #14). libgort_rt.a holds one relocatable
 # object: ld -r joins the runtime's objects, and objcopy keeps global only
@@ -116,11 +110,11 @@ $(B)/glibc/%.o: %.S runtime/gobuf.h Makefile | $(B)/.deps-ok
 # where nothing before it defined the name (a sanitizer's interceptor), and
 # they define nothing but libc names; what they call in the runtime is
 # gort_hook_* (runtime/iohooks.h).
-$(B)/musl/gort_rt.o: $(MUSL_OBJS) ldscripts/gort.syms
-$(B)/glibc/gort_rt.o: $(GLIBC_OBJS) ldscripts/gort.syms
+$(B)/musl/gort_rt.o: $(MUSL_OBJS) ldscripts/gort.syms ldscripts/gort_rt.ld
+$(B)/glibc/gort_rt.o: $(GLIBC_OBJS) ldscripts/gort.syms ldscripts/gort_rt.ld
 $(B)/musl/gort_rt.o $(B)/glibc/gort_rt.o:
 	@rm -f $@ $@.r
-	$(LD) -r -o $@.r $(filter %.o,$^)
+	$(LD) -r -T ldscripts/gort_rt.ld -o $@.r $(filter %.o,$^)
 	objcopy --wildcard --keep-global-symbols=ldscripts/gort.syms $@.r $@
 	@rm -f $@.r
 
