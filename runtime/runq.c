@@ -13,6 +13,18 @@
  * (gqueue.c); the scheduler checks it every 61st tick so that it cannot
  * starve.
  *
+ * One P (GOMAXPROCS=1): no thief exists, and the owner takes runnext and
+ * advances runqhead with plain stores instead of a CAS each (sched.multip,
+ * set by procresize with the world stopped). What the M:N design costs a
+ * single-threaded program then is only what a thread gort did not create
+ * may still touch: the channel's lock, the WaitGroup's count, the global
+ * queue. The CASes were one per yield, two per goroutine started and four
+ * per channel round trip, each a full barrier that waits for the stores
+ * before it (the G's, the channel's); without them, at GOMAXPROCS=1 on an
+ * AMD EPYC VM: gort_yield 20-22 -> 15-18 ns, an unbuffered round trip
+ * 93-112 -> 72-100 ns, spawn 66-74 -> 62-67 ns (bench/README, ninth
+ * session).
+ *
  * Invariant: a G is on at most one queue, and only in status Grunnable. */
 #include "runtime.h"
 
@@ -78,8 +90,11 @@ void runqput(struct p *pp, struct g *gp, bool next)
 		struct g *old = atomic_load(&pp->runnext);
 		atomic_store_explicit(&pp->runnextgen, atomic_load_explicit(&pp->runnextgen, memory_order_relaxed) + 1,
 				      memory_order_relaxed);
-		while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
-			;
+		if (!sched.multip)
+			atomic_store_explicit(&pp->runnext, gp, memory_order_release);
+		else
+			while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
+				;
 		if (!old) return;
 		gp = old;
 	}
@@ -101,10 +116,18 @@ enum { RUNQAHEAD = 4 }; /* runqget's prefetch distance, in Gs */
  * *inherit says whether the G should inherit the time slice. */
 struct g *runqget(struct p *pp, bool *inherit)
 {
+	bool multip = sched.multip;
 	struct g *next = atomic_load(&pp->runnext);
-	if (next && atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
-		*inherit = true;
-		return next;
+	if (next) {
+		if (!multip) {
+			atomic_store_explicit(&pp->runnext, NULL, memory_order_relaxed);
+			*inherit = true;
+			return next;
+		}
+		if (atomic_compare_exchange_strong(&pp->runnext, &next, NULL)) {
+			*inherit = true;
+			return next;
+		}
 	}
 	*inherit = false;
 	for (;;) {
@@ -112,8 +135,9 @@ struct g *runqget(struct p *pp, bool *inherit)
 		uint32_t t = atomic_load_explicit(&pp->runqtail, memory_order_relaxed);
 		if (t == h) return NULL;
 		struct g *gp = atomic_load_explicit(&pp->runq[h % RUNQSIZE], memory_order_relaxed);
-		if (atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1, memory_order_release,
-							  memory_order_relaxed)) {
+		if (!multip) atomic_store_explicit(&pp->runqhead, h + 1, memory_order_release);
+		if (!multip || atomic_compare_exchange_weak_explicit(&pp->runqhead, &h, h + 1, memory_order_release,
+								     memory_order_relaxed)) {
 			/* The Gs behind it run next, most likely: start fetching
 			 * their first two lines (the third is seldom used:
 			 * runtime.h), the next one's and, in a long queue, the one

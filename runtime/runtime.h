@@ -384,6 +384,7 @@ struct schedt {
 
 	/* Read at every switch and schedule, written rarely. */
 	_Alignas(64) _Atomic uint32_t gcwaiting; /* stop the world (GOMAXPROCS changes) */
+	bool multip;                   /* more than one P: thieves exist (runq.c); procresize, stopped world */
 	int32_t maxmcount;
 	bool mainexited;               /* main called gort_goexit */
 	_Atomic bool deadrecheck;      /* checkdead deferred (threads gort did not create): sysmon asks again */

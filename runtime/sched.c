@@ -786,6 +786,7 @@ void procresize(int32_t nprocs)
 		atomic_store_explicit(&pp->status, Pdead, memory_order_release);
 	}
 	atomic_store(&allplen, nprocs);
+	sched.multip = nprocs > 1;
 	sched.gomaxprocs = nprocs;
 	if (mp && mp->p && mp->p->id >= nprocs) {
 		/* Our P is gone: take P0. */
