@@ -21,7 +21,6 @@ stale): run this again after changing the boot path, then check
 bench/startup.
 """
 import bisect
-import os
 import re
 import subprocess
 import sys
