@@ -90,7 +90,13 @@ void runqput(struct p *pp, struct g *gp, bool next)
 		struct g *old = atomic_load(&pp->runnext);
 		atomic_store_explicit(&pp->runnextgen, atomic_load_explicit(&pp->runnextgen, memory_order_relaxed) + 1,
 				      memory_order_relaxed);
-		if (!sched.multip)
+		/* Only the owner stores a G here; a thief only takes one
+		 * (a CAS from that G to NULL). Found empty, it stays empty
+		 * until this store: no CAS needed. That is the usual case
+		 * in a hand-off (the G readying this one took runnext when it
+		 * started), so a channel round trip at GOMAXPROCS>1 pays two
+		 * CASes on runnext instead of four. */
+		if (!old || !sched.multip)
 			atomic_store_explicit(&pp->runnext, gp, memory_order_release);
 		else
 			while (!atomic_compare_exchange_weak(&pp->runnext, &old, gp))
