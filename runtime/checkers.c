@@ -39,34 +39,39 @@
 extern void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old)
 	__attribute__((weak));
 
-void checkers_stack_register(struct g *gp)
+/* Whether the program runs under valgrind: asked once, at boot, before any
+ * goroutine has a stack (rt0_go); read-only after. The client request is a
+ * few instructions, but stackalloc and stackfree asked it through a call
+ * for every goroutine (1.5-3% of bench/spawn's samples with the start's
+ * sanitizer call, which is now also behind a test where it is made). */
+bool checkers_vg;
+
+void checkers_init(void)
 {
 #ifdef HAVE_VALGRIND
-	if (RUNNING_ON_VALGRIND) gp->vg_stackid = VALGRIND_STACK_REGISTER(gp->stack_lo, gp->stack_hi);
+	checkers_vg = RUNNING_ON_VALGRIND;
+#endif
+}
+
+void checkers_vg_register(struct g *gp)
+{
+#ifdef HAVE_VALGRIND
+	gp->vg_stackid = VALGRIND_STACK_REGISTER(gp->stack_lo, gp->stack_hi);
 #else
 	(void)gp;
 #endif
 }
 
-void checkers_stack_deregister(struct g *gp)
+void checkers_vg_deregister(struct g *gp)
 {
 #ifdef HAVE_VALGRIND
 	/* Under valgrind only: a G's third cache line stays untouched. */
-	if (RUNNING_ON_VALGRIND && gp->vg_stackid) {
+	if (gp->vg_stackid) {
 		VALGRIND_STACK_DEREGISTER(gp->vg_stackid);
 		gp->vg_stackid = 0;
 	}
 #else
 	(void)gp;
-#endif
-}
-
-bool checkers_valgrind(void)
-{
-#ifdef HAVE_VALGRIND
-	return RUNNING_ON_VALGRIND;
-#else
-	return false;
 #endif
 }
 

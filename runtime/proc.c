@@ -133,6 +133,7 @@ noinline void rt0_go(uintptr_t *sp, void (*rtld_fini)(void))
 	auxv++;
 
 	reloc_self(auxv); /* first: nothing relocated may be read before */
+	checkers_init();  /* before any goroutine stack (stack_os_region asks) */
 	bootdebug(envp, auxv);
 	/* Before the libc is ready the clock is a system call: pay it here
 	 * only to time the boot; otherwise libc_ready reads the vDSO clock. */

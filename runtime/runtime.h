@@ -749,9 +749,19 @@ enum { ATFORK_PREPARE, ATFORK_PARENT, ATFORK_CHILD };
 void forkinit(void);
 
 /* ---- checkers.c: valgrind, AddressSanitizer and ThreadSanitizer ---- */
-void checkers_stack_register(struct g *gp);
-void checkers_stack_deregister(struct g *gp);
-bool checkers_valgrind(void);  /* running under valgrind */
+extern bool checkers_vg;       /* running under valgrind: set by checkers_init at boot */
+void checkers_init(void);
+void checkers_vg_register(struct g *gp);
+void checkers_vg_deregister(struct g *gp);
+static inline bool checkers_valgrind(void) { return checkers_vg; }
+static inline void checkers_stack_register(struct g *gp)
+{
+	if (unlikely(checkers_vg)) checkers_vg_register(gp);
+}
+static inline void checkers_stack_deregister(struct g *gp)
+{
+	if (unlikely(checkers_vg)) checkers_vg_deregister(gp);
+}
 void checkers_switch_begin(struct g *from, struct g *to);
 void checkers_switch_end(struct g *self);
 void checkers_tsan_switch(struct m *mp, struct g *to);

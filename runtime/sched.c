@@ -300,7 +300,7 @@ void mcall_direct(int (*fn)(struct g *, void *), void *arg, bool exiting)
  * switched here directly left to do (an exiting G's goexit0) is done. */
 void gort_gostart1(void)
 {
-	gort_gostart_checkers();
+	if (unlikely(checkers_asan() || checkers_tsan())) gort_gostart_checkers();
 	switch_finish();
 }
 
