@@ -93,13 +93,18 @@ static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
 	 * the lines above are the next slot's guard, where each prefetch
 	 * walked the page tables for nothing (spawn 1,000 at P=1: 28% of
 	 * the samples on it, median rep 108 -> 88 ns without); it gets the
-	 * one line gort_swapctx pops its first frame from. */
+	 * one line gort_swapctx pops its first frame from. Nor above the
+	 * stack's top: a goroutine parked near its top (bench/sleepers:
+	 * sp is 320 bytes under it) had its sixth prefetch land in the next
+	 * slot's guard, a page walk that finds no page and so is never
+	 * cached, at every switch to it. */
 	const char *sp = (const char *)to->sched.sp;
 	if (sp && to != mp->prevg && to != mp->g0) {
 		if (to->sched.pc == (uintptr_t)gort_gostart)
 			__builtin_prefetch(sp - 64);
 		else
-			for (int i = 0; i < SWITCH_PREFETCH_LINES; i++) __builtin_prefetch(sp + 64 * i);
+			for (int i = 0; i < SWITCH_PREFETCH_LINES && sp + 64 * i < (const char *)to->stack_hi; i++)
+				__builtin_prefetch(sp + 64 * i);
 	}
 	if (from != mp->g0) mp->prevg = from;
 	int *ep = mp->errnop;
