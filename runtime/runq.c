@@ -122,6 +122,7 @@ void runqput(struct p *pp, struct g *gp, bool next)
  * fetched at earlier takes (at 4, the batch's last G was the one just
  * asked for, and spawn's best rose 1-2 ns). */
 enum { RUNQAHEAD = 5, FRAMESBATCH = 4 };
+_Static_assert((FRAMESBATCH & (FRAMESBATCH - 1)) == 0, "runqget tests take counts against FRAMESBATCH - 1");
 
 /* prefetch_frames starts the page walk to gp's stack and the fetch of the
  * frames gort_swapctx and the functions it returns to read when gp

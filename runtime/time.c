@@ -361,6 +361,7 @@ int64_t timers_next(struct p *pp)
  * only the window is a batch long. `first` is stale early meanwhile,
  * which costs a reader at most a look under the lock. */
 enum { RUNTIMERS_PREFETCH = 4, RUNTIMERS_BATCH = 32 };
+_Static_assert((RUNTIMERS_PREFETCH & (RUNTIMERS_PREFETCH - 1)) == 0, "runtimers tests FIFO heads against RUNTIMERS_PREFETCH - 1");
 static int64_t runtimers(struct p *pp, int64_t now)
 {
 	struct timers *ts = pp->timers;
