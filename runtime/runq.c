@@ -119,8 +119,8 @@ void runqput(struct p *pp, struct g *gp, bool next)
 /* runqget's prefetch distances, in Gs: the G RUNQAHEAD places on (its
  * first two lines), the frames of the next FRAMESBATCH (every FRAMESBATCH
  * takes). RUNQAHEAD is FRAMESBATCH + 1 so that the batch reads lines
- * fetched at earlier takes (at 4, the batch's last G was the one just
- * asked for, and spawn's best rose 1-2 ns). */
+ * fetched at earlier takes (at 4, the batch's last G would be the one
+ * just asked for, its line not yet here). */
 enum { RUNQAHEAD = 5, FRAMESBATCH = 4 };
 _Static_assert((FRAMESBATCH & (FRAMESBATCH - 1)) == 0, "runqget tests take counts against FRAMESBATCH - 1");
 
@@ -185,7 +185,6 @@ struct g *runqget(struct p *pp, bool *inherit)
 				prefetch_write(g);
 				prefetch_write(g + 64);
 			}
-			/* bench/sleepers: CPU per repetition -7.5%. */
 			if ((h & (FRAMESBATCH - 1)) == 0 && t - h > FRAMESBATCH)
 				for (uint32_t a = 1; a <= FRAMESBATCH; a++)
 					prefetch_frames(atomic_load_explicit(&pp->runq[(h + a) % RUNQSIZE],

@@ -392,8 +392,7 @@ static int64_t runtimers(struct p *pp, int64_t now)
 			 * own page, and a prefetch whose page walk is not done
 			 * holds up every instruction after it: one at a time,
 			 * each walk was waited for alone; asked together, the
-			 * walks overlap (bench/sleepers: CPU per repetition
-			 * -4.6%). */
+			 * walks overlap. */
 			if (k >= 0 && (ts->fifo[k].head & (RUNTIMERS_PREFETCH - 1)) == 0) {
 				struct fifo *f = &ts->fifo[k];
 				for (uint32_t a = RUNTIMERS_PREFETCH; a < 2 * RUNTIMERS_PREFETCH && a < f->tail - f->head; a++) {
