@@ -124,22 +124,18 @@ void runqput(struct p *pp, struct g *gp, bool next)
 enum { RUNQAHEAD = 5, FRAMESBATCH = 4 };
 _Static_assert((FRAMESBATCH & (FRAMESBATCH - 1)) == 0, "runqget tests take counts against FRAMESBATCH - 1");
 
-/* prefetch_frames starts the page walk to gp's stack and the fetch of the
- * frames gort_swapctx and the functions it returns to read when gp
- * resumes (gogo_switch asks for them again, too late to overlap with
- * anything: the G runs next). A G parked long ago (a sleeper behind
- * thousands) has its stack on a page no TLB entry covers any more, and a
- * prefetch whose walk is not done holds up every instruction after it:
- * walks asked for four at a time overlap, and each G's runs while the
- * others' go on. Read without a lock: a thief may take gp and run it
- * meanwhile, and a stale sp only costs a useless prefetch. */
-static inline void prefetch_frames(const struct g *gp)
+/* frames_ahead starts the page walks to the stacks of the Gs behind the
+ * one runqget takes, and the fetch of their frames (prefetch_frames):
+ * gogo_switch asks for them again, too late to overlap with anything, as
+ * the G runs next. A G parked long ago (a sleeper behind thousands) has
+ * its stack on a page no TLB entry covers any more, and a prefetch whose
+ * walk is not done holds up every instruction after it: walks asked for
+ * four at a time overlap, and with the Gs that run meanwhile. A G that
+ * never ran (stack_lo 0, on its first line) has no stack yet: its second
+ * line is not read. */
+static inline void frames_ahead(const struct g *gp)
 {
-	if (!__atomic_load_n(&gp->stack_lo, __ATOMIC_RELAXED)) return; /* never ran: no frames */
-	const char *sp = (const char *)__atomic_load_n(&gp->sched.sp, __ATOMIC_RELAXED);
-	const char *hi = (const char *)__atomic_load_n(&gp->stack_hi, __ATOMIC_RELAXED);
-	if (!sp) return;
-	for (int i = 0; i < 3 && sp + 64 * i < hi; i++) __builtin_prefetch(sp + 64 * i);
+	if (__atomic_load_n(&gp->stack_lo, __ATOMIC_RELAXED)) prefetch_frames(gp, 3);
 }
 
 /* runqget takes a G from pp's local queue, runnext first. Owner only.
@@ -187,8 +183,8 @@ struct g *runqget(struct p *pp, bool *inherit)
 			}
 			if ((h & (FRAMESBATCH - 1)) == 0 && t - h > FRAMESBATCH)
 				for (uint32_t a = 1; a <= FRAMESBATCH; a++)
-					prefetch_frames(atomic_load_explicit(&pp->runq[(h + a) % RUNQSIZE],
-									     memory_order_relaxed));
+					frames_ahead(atomic_load_explicit(&pp->runq[(h + a) % RUNQSIZE],
+									  memory_order_relaxed));
 			return gp;
 		}
 	}

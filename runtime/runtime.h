@@ -645,6 +645,27 @@ static inline void prefetch_write(const void *p)
 	else __builtin_prefetch(p, 1);
 }
 
+/* prefetch_frames asks for the first `lines` lines above gp's saved sp:
+ * what gort_swapctx pops and the functions it returns to read when gp
+ * resumes. Never above the stack's top (the next slot's guard: a page
+ * walk that finds no page is never cached, and would be paid at every
+ * call), and for a G whose first run is next (its sp the stack's top, pc
+ * gort_gostart) only the line its first frame is popped from. Used by
+ * gogo_switch for the G it switches to and by runqget for the Gs behind
+ * it; the loads are relaxed because runqget's G may be running elsewhere
+ * meanwhile (a stale sp costs a useless prefetch; Gs are never freed). */
+static inline void prefetch_frames(const struct g *gp, int lines)
+{
+	const char *sp = (const char *)__atomic_load_n(&gp->sched.sp, __ATOMIC_RELAXED);
+	if (!sp) return;
+	if (__atomic_load_n(&gp->sched.pc, __ATOMIC_RELAXED) == (uintptr_t)gort_gostart) {
+		__builtin_prefetch(sp - 64);
+		return;
+	}
+	const char *hi = (const char *)__atomic_load_n(&gp->stack_hi, __ATOMIC_RELAXED);
+	for (int i = 0; i < lines && sp + 64 * i < hi; i++) __builtin_prefetch(sp + 64 * i);
+}
+
 /* ---- selfcheck.c ---- */
 void check(void);
 

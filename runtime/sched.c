@@ -98,14 +98,7 @@ static inline void gogo_switch(struct m *mp, struct g *from, struct g *to)
 	 * sp is 320 bytes under it) had its sixth prefetch land in the next
 	 * slot's guard, a page walk that finds no page and so is never
 	 * cached, at every switch to it. */
-	const char *sp = (const char *)to->sched.sp;
-	if (sp && to != mp->prevg && to != mp->g0) {
-		if (to->sched.pc == (uintptr_t)gort_gostart)
-			__builtin_prefetch(sp - 64);
-		else
-			for (int i = 0; i < SWITCH_PREFETCH_LINES && sp + 64 * i < (const char *)to->stack_hi; i++)
-				__builtin_prefetch(sp + 64 * i);
-	}
+	if (to != mp->prevg && to != mp->g0) prefetch_frames(to, SWITCH_PREFETCH_LINES);
 	if (from != mp->g0) mp->prevg = from;
 	int *ep = mp->errnop;
 	from->saved_errno = *ep;
