@@ -52,6 +52,8 @@ __thread int32_t gort_rt_locks;
 struct debugvars debug = {.gorthooks = 1, .spinpark = 20, .iobatch = 1};
 int32_t gotraceback_level = 1;
 int64_t runtime_inittime;
+uint32_t boot_mxcsr;
+uint16_t boot_fpucw;
 
 /* The program's main, called with the libc's three arguments. */
 extern int main(int, char **, char **);
@@ -120,6 +122,8 @@ static noinline void g0m0init(uintptr_t *sp)
 	m0.id = 0;
 	m0.fastrand[0] = 0x9e3779b9;
 	m0.fastrand[1] = 0x7f4a7c15;
+	__asm__ volatile("stmxcsr %0" : "=m"(boot_mxcsr));
+	__asm__ volatile("fnstcw %0" : "=m"(boot_fpucw));
 	allm = &m0;
 }
 

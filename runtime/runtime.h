@@ -514,6 +514,11 @@ extern _Atomic int64_t allgcount;
 extern struct debugvars debug;
 extern int32_t gotraceback_level; /* 0 none, 1 single, 2 all, 3 system, 4 crash */
 extern int64_t runtime_inittime;  /* nanotime at the entry */
+/* The floating-point control state at the entry (g0m0init writes it once,
+ * before any other thread): every M's g0 runs in it, whichever goroutine
+ * made the M's thread, so a goroutine that starts on any M starts in it. */
+extern uint32_t boot_mxcsr;
+extern uint16_t boot_fpucw;
 /* In Go's order. */
 void rt0_go(uintptr_t *sp, void (*rtld_fini)(void));
 void schedinit(void);

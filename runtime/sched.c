@@ -152,7 +152,7 @@ void mcall_switch(int (*fn)(struct g *, void *), void *arg)
 
 /* gstart_prepare gives gp, which has never run, a stack and the first frame
  * gort_swapctx returns through into gort_gostart. The G starts with the
- * floating-point control state given: the thread's. */
+ * floating-point control state given: g0's, the entry's (allocm). */
 static void gstart_prepare(struct g *gp, uint32_t mxcsr, uint16_t fpucw)
 {
 	size_t req = (size_t)gp->stackreq_kb << 10;
@@ -403,6 +403,10 @@ static void *mstart_thread(void *arg)
 	mp->g0->stack_hi = hi;
 	mp->g0->stack_lo = hi - G0STACK;
 	setg(mp->g0);
+	/* pthread_create gave this thread its creator's control state, which
+	 * may be a goroutine's (allocm). */
+	__asm__ volatile("ldmxcsr %0" : : "m"(mp->g0->sched.mxcsr));
+	__asm__ volatile("fldcw %0" : : "m"(mp->g0->sched.fpucw));
 	minit(mp);
 	if (mp->mstartfn) {
 		mp->mstartfn();
@@ -442,9 +446,13 @@ static struct m *allocm(void)
 	unlock(&sched.lock);
 	mp->fastrand[0] = fastrand() | 1;
 	mp->fastrand[1] = fastrand();
-	/* Inherit the floating-point control state, as new threads do. */
-	__asm__ volatile("stmxcsr %0" : "=m"(g0p->sched.mxcsr));
-	__asm__ volatile("fnstcw %0" : "=m"(g0p->sched.fpucw));
+	/* g0's floating-point control state is the entry's, not that of the
+	 * thread that makes this M's (mstart_thread loads it): the goroutine
+	 * that called newm may have changed its own, and every goroutine
+	 * that starts on this M would start in it
+	 * (sched/rounding_mode_belongs_to_the_goroutine: one run in 12). */
+	g0p->sched.mxcsr = boot_mxcsr;
+	g0p->sched.fpucw = boot_fpucw;
 	mp->alllink = allm;
 	__atomic_store_n(&allm, mp, __ATOMIC_RELEASE);
 	return mp;
@@ -910,7 +918,7 @@ static void execute(struct g *gp, bool inherit)
 	struct m *mp = getm();
 	struct p *pp = mp->p;
 	if (!gp->stack_lo) {
-		/* First run: the thread's control state, as it is on g0 now. */
+		/* First run: g0's control state, the entry's (allocm). */
 		uint32_t mxcsr;
 		uint16_t fpucw;
 		__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));

@@ -270,6 +270,43 @@ static void roundfresh(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* A goroutine starts in the entry's control state on every M, also on an
+ * M whose thread a goroutine in another mode made: main, rounding up,
+ * starts goroutines while Ps are idle, and its wakep makes the threads
+ * (pthread_create copies the creator's MXCSR and x87 word). Each checks at
+ * its start and after yields, spinning meanwhile so that the Ms stay busy
+ * and new ones are made; the threads they ran on are counted. */
+enum { NEWM_GS = 32 };
+static _Atomic pid_t newm_tids[NEWM_GS * 4];
+static _Atomic int newm_ntid;
+static void newm_note(void)
+{
+	pid_t t = tid();
+	int n = newm_ntid;
+	for (int i = 0; i < n; i++)
+		if (newm_tids[i] == t) return;
+	int k = newm_ntid++;
+	if (k < NEWM_GS * 4) newm_tids[k] = t;
+}
+static void roundnewm(void *arg)
+{
+	(void)arg;
+	/* Four rounds, more (up to a second or so) until a second thread has
+	 * run one: on a loaded machine the new M may start late. */
+	for (int i = 0; i < 4 || (newm_ntid < 2 && i < 4000); i++) {
+		unsigned mx;
+		unsigned short cw;
+		__asm__ volatile("stmxcsr %0" : "=m"(mx));
+		__asm__ volatile("fnstcw %0" : "=m"(cw));
+		if (((mx >> 13) & 3) != 0 || ((cw >> 10) & 3) != 0 || 1.0 / three != 1.0 / 3.0) fenv_bad++;
+		newm_note();
+		for (volatile int k = 0; k < 200000; k++) {
+		}
+		gort_yield();
+	}
+	gort_wg_done(&wg);
+}
+
 /* libc: stdio and malloc from many goroutines on many threads. Each
  * goroutine prints 500 numbered lines with printf and churns malloc/free,
  * checking its blocks are intact; yields now and then to migrate. */
@@ -482,6 +519,18 @@ int main(int argc, char **argv)
 		unsigned mx;
 		__asm__ volatile("stmxcsr %0" : "=m"(mx));
 		printf("fenv: wrong=%ld main_nearest=%d\n", (long)fenv_bad, ((mx >> 13) & 3) == 0);
+		return 0;
+	}
+	if (!strcmp(cmd, "fenvnewm")) {
+		setround(2);
+		gort_wg_add(&wg, NEWM_GS);
+		for (long i = 0; i < NEWM_GS; i++) gort_go(roundnewm, NULL);
+		gort_wg_wait(&wg);
+		unsigned mx;
+		__asm__ volatile("stmxcsr %0" : "=m"(mx));
+		int main_up = ((mx >> 13) & 3) == 2;
+		setround(0);
+		printf("fenvnewm: wrong=%ld main_up=%d threads>1=%d\n", (long)fenv_bad, main_up, newm_ntid > 1);
 		return 0;
 	}
 	if (!strcmp(cmd, "forkjoin")) {
