@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -316,11 +317,22 @@ static void sleeper(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* A hang: say so and ask gort for every goroutine's stack (SIGQUIT, as in
+ * Go), instead of the shell's bare "Alarm clock". */
+static void onalarm(int sig)
+{
+	(void)sig;
+	static const char m[] = "stress: still running at the alarm (a hang); the goroutines follow\n";
+	syscall(SYS_write, 2, m, sizeof m - 1);
+	kill(getpid(), SIGQUIT);
+}
+
 int main(int argc, char **argv)
 {
 	int seconds = argc > 1 ? atoi(argv[1]) : 10;
 	if (seconds <= 0) seconds = 10;
-	alarm((unsigned)(seconds * 3 + 60)); /* a hang ends with SIGALRM's report, not silence */
+	signal(SIGALRM, onalarm);
+	alarm((unsigned)(seconds * 3 + 60)); /* a hang ends with a report, not silence */
 	struct rlimit rl = {256, 256};
 	if (setrlimit(RLIMIT_NOFILE, &rl)) perror("setrlimit");
 	if (pipe(watched)) return perror("pipe"), 1;
