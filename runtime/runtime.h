@@ -260,8 +260,9 @@ struct m {
 	/* Written by the owner, read by the trace writer (trace.c). */
 	struct tracebuf *tracebuf;  /* its trace events (tracebuf.c), or NULL */
 	/* sysblock.c: a blocking call sysmon asked this M's thread to re-issue
-	 * without its P. sbstate: SB_ASKED set by sysmon after sbnr/sbargs,
-	 * SB_ARMED by the thread's SIGURG handler, cleared by the thread. */
+	 * without its P. sbstate: SB_ASKED set by sysmon after sbnr/sbargs
+	 * (SB_BLIND without them: the handler writes them), SB_ARMED by the
+	 * thread's SIGURG handler, cleared by the thread. */
 	_Atomic uint32_t sbstate;
 	long sbnr;
 	uintptr_t sbargs[6];

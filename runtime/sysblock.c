@@ -19,7 +19,11 @@
  *     blocked in, or "running".
  *  2. If the call is one that may be re-issued with the same arguments
  *     (below), sysmon records it in the M (sbnr, sbargs: SB_ASKED) and
- *     sends the thread SIGURG, as a preemption request.
+ *     sends the thread SIGURG, as a preemption request. If the file
+ *     cannot be read (no /proc; every descriptor in use), sysmon asks
+ *     blind (SB_BLIND): the handler reads the call off the context, which
+ *     it can for a call the kernel prepared to restart (rax holds its
+ *     number again), not for one that returned EINTR.
  *  3. The handler (signal_linux.c) finds the interrupted context at that
  *     call: either the kernel prepared a restart (SA_RESTART: rip on the
  *     `syscall` instruction, rax the call's number) or the call returned
@@ -53,9 +57,16 @@
  * Anything else (a relative timeout would be restarted in full; connect
  * continues in the background after EINTR) stays as it is.
  *
- * Limits: /proc must be mounted (otherwise nothing is probed: the calls
- * block their P as before); a blocked call is noticed after SYSBLOCK_NS to
- * 10 ms (sysmon's period); GODEBUG=sysblockoff=1 turns it off.
+ * Limits: without /proc (or a descriptor to read it with) only the calls
+ * the kernel restarts are re-issued: poll, select, epoll_wait and pause
+ * without a timeout get EINTR instead; a blocked call is noticed after
+ * SYSBLOCK_NS to 10 ms (sysmon's period); GODEBUG=sysblockoff=1 turns it
+ * off.
+ *
+ * Rejected for the blind ask: making it the only one (no /proc at all).
+ * It sends a signal at every probe, 1 ms after a P's last tick, also to a
+ * goroutine that computes, where the file says "running" and costs no
+ * signal; and it cannot re-issue the calls that return EINTR.
  *
  * Rejected: a per-thread "in libc" flag kept by hooks (it cannot see the
  * libc's internal calls, which are the point); treating every thread in
@@ -72,7 +83,9 @@
 
 #define SYSBLOCK_NS (1000 * 1000) /* a P without a tick this long is probed */
 
-enum { SB_NONE, SB_ASKED, SB_ARMED };
+/* SB_BLIND: sysmon could not read the thread's call (below) and asks
+ * anyway; the handler then reads it off the context. */
+enum { SB_NONE, SB_ASKED, SB_ARMED, SB_BLIND };
 /* <linux/futex.h> is not on musl-gcc's path. */
 enum { FUTEX_WAIT_ = 0, FUTEX_WAIT_BITSET_ = 9, FUTEX_CMD_MASK_ = ~(128 | 256) };
 
@@ -282,7 +295,21 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 	if (!mp || !mp->curg || mp->curg == mp->g0 || atomic_load(&mp->sbstate) != SB_NONE) return false;
 	char buf[256];
 	long n = probe_read(mp, buf, sizeof buf - 1);
-	if (n == 0) return false;
+	if (n == 0) {
+		/* No descriptor for the probe (every number in use, and the
+		 * spare gone to another thread's first probe), or no /proc:
+		 * ask blind. Refusing left the P held for as long as the
+		 * numbers were, and those who held them waited for the P:
+		 * two goroutines in a raw read at GOMAXPROCS=1 while a third
+		 * holds every descriptor hung for good (test/e2e blocking
+		 * rawfull); so did test/stress now and then, its fork's world
+		 * stop waiting for a goroutine asleep on the libc's atfork
+		 * lock while the fd hog held every number. */
+		if (pp->m != mp || pp->schedtick != pp->sysmontick) return false;
+		atomic_store_explicit(&mp->sbstate, SB_BLIND, memory_order_release);
+		sys_tgkill(sys_getpid(), mp->tid, SIGURG);
+		return true;
+	}
 	buf[n] = 0;
 	const char *s = buf;
 	uintptr_t nr, a[6];
@@ -302,11 +329,21 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 /* sysblock_signal: in the SIGURG handler, on gp's thread. Arms the re-issue
  * and returns true when the context is at the call sysmon asked about; the
  * caller then injects the call to gort_asyncpreempt. */
+/* at_syscall: the instruction at pc is `syscall` (0f 05). The second byte
+ * is read only after the first is 0x0f, which no instruction ends with:
+ * where pc is a page's last byte, the next page is then the same
+ * instruction's, mapped. */
+static bool at_syscall(uintptr_t pc)
+{
+	return *(const volatile uint8_t *)pc == 0x0f && *(const volatile uint8_t *)(pc + 1) == 0x05;
+}
+
 bool sysblock_signal(struct g *gp, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	struct m *mp = gp->m;
-	if (atomic_load_explicit(&mp->sbstate, memory_order_acquire) != SB_ASKED) return false;
+	uint32_t st = atomic_load_explicit(&mp->sbstate, memory_order_acquire);
+	if (st != SB_ASKED && st != SB_BLIND) return false;
 	atomic_store_explicit(&mp->sbstate, SB_NONE, memory_order_relaxed);
 	greg_t *r = uc->uc_mcontext.gregs;
 	uintptr_t pc = (uintptr_t)r[REG_RIP], sp = (uintptr_t)r[REG_RSP];
@@ -317,6 +354,23 @@ bool sysblock_signal(struct g *gp, void *ctx)
 	if (mp->curg != gp || gp == mp->g0 || gort_rt_locks || gp->syscallnest || mp->sigdepth ||
 	    sp < gp->stack_lo + 16384 || sp > gp->stack_hi)
 		return false;
+	if (st == SB_BLIND) {
+		/* Only a call the kernel prepared to restart can be read off
+		 * the context: rax is its number again and the pc on the
+		 * `syscall` instruction (or the thread was about to make the
+		 * call: the re-issue makes it the same way). A call that
+		 * returned EINTR has lost its number: it returns EINTR, as
+		 * sysmon's preemption request would have made it. */
+		long nr = (long)r[REG_RAX];
+		uintptr_t a[6] = {(uintptr_t)r[REG_RDI], (uintptr_t)r[REG_RSI], (uintptr_t)r[REG_RDX],
+				  (uintptr_t)r[REG_R10], (uintptr_t)r[REG_R8], (uintptr_t)r[REG_R9]};
+		if (nr < 0 || nr > 1023 || !reissuable(nr, a) || !at_syscall(pc)) return false;
+		mp->sbnr = nr;
+		for (int i = 0; i < 6; i++) mp->sbargs[i] = a[i];
+		r[REG_RIP] = (greg_t)(pc + 2);
+		atomic_store_explicit(&mp->sbstate, SB_ARMED, memory_order_relaxed);
+		return true;
+	}
 	uintptr_t *a = mp->sbargs;
 	if ((uintptr_t)r[REG_RDI] != a[0] || (uintptr_t)r[REG_RSI] != a[1] || (uintptr_t)r[REG_RDX] != a[2] ||
 	    (uintptr_t)r[REG_R10] != a[3] || (uintptr_t)r[REG_R8] != a[4] || (uintptr_t)r[REG_R9] != a[5])
@@ -324,9 +378,9 @@ bool sysblock_signal(struct g *gp, void *ctx)
 	long rax = (long)r[REG_RAX];
 	uintptr_t resume;
 	/* The pc is in code that just ran: the two bytes around it are mapped. */
-	if (rax == mp->sbnr && *(const uint16_t *)pc == 0x050f) {
+	if (rax == mp->sbnr && at_syscall(pc)) {
 		resume = pc + 2; /* the kernel prepared a restart */
-	} else if (rax == -EINTR && *(const uint16_t *)(pc - 2) == 0x050f &&
+	} else if (rax == -EINTR && at_syscall(pc - 2) &&
 		   reissuable(mp->sbnr, a) == 2) {
 		resume = pc;
 	} else {

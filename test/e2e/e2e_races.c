@@ -98,6 +98,16 @@ Test(races, raw_read_syscall_leaves_the_p_to_a_ticker)
 	blocking("raw", "5", "good=1 of 1", 20);
 }
 
+/* The same while every descriptor is in use: sysmon could not open the
+ * blocked threads' /proc files and left the P to the first read for as
+ * long as the descriptors were held, by a goroutine that waited for the
+ * P: hung for good (and test/stress now and then, its fork's world stop
+ * waiting on a thread asleep on the libc's atfork lock). */
+Test(races, raw_reads_leave_the_p_while_every_descriptor_is_in_use)
+{
+	blocking("rawfull", "4", "good=4 of 4", 20);
+}
+
 /* The test can fail: with the mechanism off, the fgets program hangs (its
  * reads the libc's own: gorthooks=0, else stdio parks the goroutine). */
 Test(races, sysblockoff_brings_the_hang_back)

@@ -14,6 +14,9 @@
  *   blocking raw N      a goroutine in syscall(SYS_read) on an empty pipe
  *                       while a ticker must tick N times (10 ms period);
  *                       then main writes and the read returns its byte
+ *   blocking rawfull N  N goroutines in syscall(SYS_read) while another
+ *                       holds every descriptor the limit (64) allows for
+ *                       200 ms, then writes to their pipes
  *   blocking longjmp N  N goroutines each probe an unmapped address under
  *                       a SIGSEGV handler that siglongjmps back (the
  *                       handler never returns), then read a pipe main
@@ -21,6 +24,7 @@
  *                       goroutine (they blocked the thread, hooks off,
  *                       and at GOMAXPROCS=1 hung)
  * Prints "ok ..." and exits 0. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -141,6 +145,34 @@ static void prober(void *arg)
 	gort_wg_done(&wg);
 }
 
+/* rawfull: a goroutine takes every descriptor the limit allows, starts N
+ * goroutines that block in raw reads, holds the descriptors 200 ms, closes
+ * them and writes to the readers' pipes. sysmon cannot open the threads'
+ * /proc files meanwhile (sysblock.c asks blind). */
+static int (*fullp)[2];
+static int hogfull;
+static void fullreader(void *arg)
+{
+	long i = (long)arg;
+	char c = 0;
+	if (syscall(SYS_read, fullp[i][0], &c, 1) == 1 && c == 'x') good++;
+	gort_wg_done(&wg);
+}
+static void hog(void *arg)
+{
+	(void)arg;
+	int fds[256], k = 0;
+	while (k + 2 <= 256 && pipe(fds + k) == 0) k += 2;
+	hogfull = errno == EMFILE;
+	gort_wg_add(&wg, n);
+	for (long i = 0; i < n; i++) gort_go(fullreader, (void *)i);
+	gort_sleep(200000000);
+	while (k > 0) close(fds[--k]);
+	for (long i = 0; i < n; i++)
+		if (write(fullp[i][1], "x", 1) != 1) perror("write");
+	gort_wg_done(&wg);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -151,7 +183,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: blocking fgets|waitpid|spawnwait|raw|longjmp N\n");
+		fprintf(stderr, "usage: blocking fgets|waitpid|spawnwait|raw|rawfull|longjmp N\n");
 		return 2;
 	}
 	n = atol(argv[2]);
@@ -193,6 +225,16 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			if (write(ljp[1], "x", 1) != 1) return perror("write"), 1;
 		gort_wg_wait(&wg);
+	} else if (!strcmp(argv[1], "rawfull")) {
+		struct rlimit rl = {64, 64};
+		if (setrlimit(RLIMIT_NOFILE, &rl)) return perror("setrlimit"), 1;
+		fullp = calloc((size_t)n, sizeof *fullp);
+		for (long i = 0; i < n; i++)
+			if (pipe(fullp[i])) return perror("pipe"), 1;
+		gort_wg_add(&wg, 1);
+		gort_go(hog, NULL);
+		gort_wg_wait(&wg);
+		if (!hogfull) printf("the hog did not reach EMFILE\n"), good = -1;
 	} else if (!strcmp(argv[1], "raw")) {
 		if (pipe(rawp)) return perror("pipe"), 1;
 		gort_wg_add(&wg, 1);
