@@ -49,11 +49,13 @@ static void fork_prepare(void)
 	stack_atfork(ATFORK_PREPARE);
 	galloc_atfork(ATFORK_PREPARE);
 	netpoll_atfork(ATFORK_PREPARE);
+	timers_atfork(ATFORK_PREPARE);
 	forking = true;
 }
 
 static void fork_unlock(int phase)
 {
+	timers_atfork(phase);
 	netpoll_atfork(phase);
 	galloc_atfork(phase);
 	stack_atfork(phase);

@@ -842,6 +842,7 @@ int64_t timers_next(struct p *pp);
 int64_t timers_earliest(void);
 void timers_move(struct p *from, struct p *to);
 void timers_forkchild(struct p *pp); /* drops timers of goroutines (sleeps, deadlines) */
+void timers_atfork(int phase);         /* every P's timers lock, around fork */
 void addtimer(struct timer *t);
 bool deltimer(struct timer *t);
 

@@ -739,15 +739,37 @@ void gort_ticker_stop(gort_ticker *t)
 /* forkkeeps: a timer a fork child keeps (a channel's: gort_after, tickers). */
 static bool forkkeeps(const struct timer *t) { return t->f == sendtime || t->f == sendtick; }
 
-/* timers_forkchild (fork.c, in the child of a fork): keeps the timers of
- * channels (gort_after, tickers), which the forking goroutine may own, and
- * drops every other (sleeps and I/O deadlines of goroutines that do not
- * exist in the child). Nothing else runs. */
+/* timers_atfork (fork.c): the prepare handler takes every P's timers lock,
+ * after the world stopped and the scheduler's locks, and the parent and the
+ * child release them. A thread without a P takes them while the world is
+ * stopped: sysmon's netpoll, whose scan for the sleeps a signal interrupts
+ * (netpoll.c, timers_foreach) locks each P's timers in turn, and an M
+ * waiting in the netpoller. One held at the fork was held in the child by a
+ * thread the child does not have, and the child hung in timers_forkchild
+ * (test/stress, whose signal storm makes that scan every 300 us: a fork's
+ * child in futexsleep under timers_forkchild, its parent in waitpid for
+ * it). Every P's timers are made here if a P has none yet, so that none
+ * is made, and locked, meanwhile. Lock order: after sched.lock and the
+ * other runtime locks fork.c takes; nothing holding a timers lock takes
+ * another runtime lock. */
+void timers_atfork(int phase)
+{
+	int32_t np = atomic_load(&allplen);
+	for (int32_t i = 0; i < np; i++) {
+		if (phase == ATFORK_PREPARE) lock(&timers_of(allp[i])->lock);
+		else unlock(&allp[i]->timers->lock);
+	}
+}
+
+/* timers_forkchild (fork.c, in the child of a fork, with the lock held
+ * since the prepare handler): keeps the timers of channels (gort_after,
+ * tickers), which the forking goroutine may own, and drops every other
+ * (sleeps and I/O deadlines of goroutines that do not exist in the child).
+ * Nothing else runs. */
 void timers_forkchild(struct p *pp)
 {
 	struct timers *ts = pp->timers;
 	if (!ts) return;
-	lock(&ts->lock);
 	int32_t n = 0;
 	for (int32_t i = 0; i < ts->n; i++) {
 		struct timer *t = ts->heap[i].t;
@@ -779,6 +801,9 @@ void timers_forkchild(struct p *pp)
 	for (int32_t i = 0; i < n; i++) ts->heap[i].t->idx = i;
 	for (int32_t i = n / 4 + 1; i-- > 0;)
 		if (i < n) siftdown(ts, i);
+	/* A ticker whose function ran on another thread at the fork kept
+	 * that run's count: deltimer (gort_ticker_stop) would wait for it
+	 * without end. No function runs in the child now. */
+	for (int32_t i = 0; i < n; i++) atomic_store(&ts->heap[i].t->running, 0);
 	updatefirst(ts);
-	unlock(&ts->lock);
 }
