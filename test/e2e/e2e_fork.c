@@ -23,7 +23,7 @@ Test(fork, child_keeps_only_the_forking_goroutine_and_can_use_gort)
 			struct result r = runE(env, bin(gort_variants[v], "forks"), "fork");
 			cr_assert(r.exited && r.code == 0, "%s %s: %d sig %d %s", gort_variants[v], procs[p], r.code,
 				  r.sig, r.err);
-			cr_assert_str_eq(r.out, want, "%s %s", gort_variants[v], procs[p]);
+			cr_assert_str_eq(r.out, want, "%s %s:\n%s%s", gort_variants[v], procs[p], r.out, r.err);
 		}
 }
 
@@ -42,7 +42,7 @@ Test(fork, child_survives_preemption_signals)
 			struct result r = runE(env, bin(gort_variants[v], "forks"), "forkspin");
 			cr_assert(r.exited && r.code == 0, "%s %s: %d sig %d %s", gort_variants[v], procs[p], r.code,
 				  r.sig, r.err);
-			cr_assert_str_eq(r.out, want, "%s %s", gort_variants[v], procs[p]);
+			cr_assert_str_eq(r.out, want, "%s %s:\n%s%s", gort_variants[v], procs[p], r.out, r.err);
 		}
 }
 

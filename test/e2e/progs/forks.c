@@ -263,7 +263,13 @@ int main(int argc, char **argv)
 	/* The parent's goroutines go on while (and after) the child runs. */
 	long b0 = busyloops, s0 = sleeps;
 	for (int i = 0; i < 10; i++) gort_write(pipes[i][1], "abc", 3);
+	/* At least 30 ms, and until both kinds progressed (2 s at most): on a
+	 * loaded machine the fork and sysmon's retake of the forker's P (in
+	 * waitpid, between entersyscall and exitsyscall) took the whole 30 ms
+	 * now and then, and neither kind had run yet at GOMAXPROCS=1. */
+	int64_t t0 = gort_nanotime();
 	gort_sleep(30000000);
+	while (!(busyloops > b0 && sleeps > s0) && gort_nanotime() - t0 < 2000000000) gort_sleep(1000000);
 	stop = 1;
 	for (int i = 0; i < 10; i++) close(pipes[i][1]);
 	gort_wg_wait(&wg);
