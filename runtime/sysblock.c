@@ -326,9 +326,6 @@ bool sysblock_probe(struct p *pp, int64_t now, int64_t sincetick)
 	return true;
 }
 
-/* sysblock_signal: in the SIGURG handler, on gp's thread. Arms the re-issue
- * and returns true when the context is at the call sysmon asked about; the
- * caller then injects the call to gort_asyncpreempt. */
 /* at_syscall: the instruction at pc is `syscall` (0f 05). The second byte
  * is read only after the first is 0x0f, which no instruction ends with:
  * where pc is a page's last byte, the next page is then the same
@@ -338,6 +335,9 @@ static bool at_syscall(uintptr_t pc)
 	return *(const volatile uint8_t *)pc == 0x0f && *(const volatile uint8_t *)(pc + 1) == 0x05;
 }
 
+/* sysblock_signal: in the SIGURG handler, on gp's thread. Arms the re-issue
+ * and returns true when the context is at the call sysmon asked about; the
+ * caller then injects the call to gort_asyncpreempt. */
 bool sysblock_signal(struct g *gp, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -355,21 +355,18 @@ bool sysblock_signal(struct g *gp, void *ctx)
 	    sp < gp->stack_lo + 16384 || sp > gp->stack_hi)
 		return false;
 	if (st == SB_BLIND) {
-		/* Only a call the kernel prepared to restart can be read off
-		 * the context: rax is its number again and the pc on the
-		 * `syscall` instruction (or the thread was about to make the
-		 * call: the re-issue makes it the same way). A call that
-		 * returned EINTR has lost its number: it returns EINTR, as
-		 * sysmon's preemption request would have made it. */
+		/* What sysmon could not read, taken off the context: right
+		 * for a call the kernel prepared to restart (rax is its number
+		 * again; or the thread was about to make it: the re-issue
+		 * makes it the same way), checked below as an asked one. A
+		 * call that returned EINTR has lost its number: it returns
+		 * EINTR, as sysmon's preemption request would have made it. */
 		long nr = (long)r[REG_RAX];
 		uintptr_t a[6] = {(uintptr_t)r[REG_RDI], (uintptr_t)r[REG_RSI], (uintptr_t)r[REG_RDX],
 				  (uintptr_t)r[REG_R10], (uintptr_t)r[REG_R8], (uintptr_t)r[REG_R9]};
-		if (nr < 0 || nr > 1023 || !reissuable(nr, a) || !at_syscall(pc)) return false;
+		if (nr < 0 || nr > 1023 || !reissuable(nr, a)) return false;
 		mp->sbnr = nr;
 		for (int i = 0; i < 6; i++) mp->sbargs[i] = a[i];
-		r[REG_RIP] = (greg_t)(pc + 2);
-		atomic_store_explicit(&mp->sbstate, SB_ARMED, memory_order_relaxed);
-		return true;
 	}
 	uintptr_t *a = mp->sbargs;
 	if ((uintptr_t)r[REG_RDI] != a[0] || (uintptr_t)r[REG_RSI] != a[1] || (uintptr_t)r[REG_RDX] != a[2] ||
